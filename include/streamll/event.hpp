@@ -1,0 +1,77 @@
+// Event: one structured observation of a pipeline run, with exactly the fields
+// of upstream Python streamll's StreamllEvent, so that events flow between the
+// two unchanged.
+//
+// Thread-safety: Event and EventView are plain values; share them read-only or
+// copy them. generate_event_id() may be called from any thread at once.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "streamll/status.hpp"
+
+namespace streamll {
+
+// JSON values keep the key order they were built or parsed in, so that an
+// import followed by an export gives back the same text.
+using Json = nlohmann::ordered_json;
+
+struct Event {
+  std::string event_id;            // unique per event; see generate_event_id()
+  std::string execution_id;        // groups the events of one run (required)
+  int64_t timestamp = 0;           // ns since the Unix epoch, UTC
+  std::string module_name = "unknown";
+  std::string method_name = "forward";
+  std::string event_type;          // e.g. "rag.retrieval.start" (required)
+  std::optional<std::string> operation;  // JSON null when absent
+  Json data = Json::object();      // always a JSON object
+  std::map<std::string, std::string> tags;
+
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+// A non-owning view of an event as stored: the envelope as strings, data and
+// tags as their JSON text (never parsed on the way through), plus the store's
+// arrival sequence number. The viewed bytes belong to whoever produced the
+// view (an iterator: valid until it moves).
+struct EventView {
+  std::string_view event_id;
+  std::string_view execution_id;
+  int64_t timestamp = 0;
+  std::string_view module_name;
+  std::string_view method_name;
+  std::string_view event_type;
+  std::optional<std::string_view> operation;
+  std::string_view data_json;  // a JSON object
+  std::string_view tags_json;  // a JSON object of string values
+  uint64_t seq = 0;            // arrival order in the store (1, 2, ...); 0 if not stored
+};
+
+// Copies a view into an owned Event, parsing data and tags.
+// Cost: one JSON parse of data and tags. Fails with Corruption when the
+// stored JSON does not parse.
+Status to_event(const EventView& view, Event* out);
+
+// A 12-character id of the URL-safe alphabet A-Za-z0-9_-, like upstream's
+// nanoid(size=12): 72 random bits. Among n ids the chance of any collision is
+// about n^2 / 2^73: one in 10^10 for a million ids, one in 10^4 for a billion.
+// Randomness: a per-thread xoshiro256** generator seeded from the OS
+// (getrandom), so there is no lock. Cost: ~10 ns. Thread-safe.
+std::string generate_event_id();
+
+// Checks what every stored event needs: non-empty event_id, execution_id and
+// event_type, and no NUL byte in the ids. Returns InvalidArgument naming the
+// field. Cost: a scan of the two ids.
+Status validate_event(const Event& event);
+
+// True for "error" and any type ending in ".error": what the executions
+// summary counts as an error.
+bool is_error_type(std::string_view event_type);
+
+}  // namespace streamll

@@ -1,0 +1,150 @@
+// Store: the append-only event log on disk (RocksDB), its indexes, and the
+// per-execution summaries. The on-disk format is specified in doc/format.md.
+//
+// One process opens a store read-write; any number of processes may open it
+// as a read-only live view (a RocksDB secondary instance) at the same time,
+// seeing what the writer had made durable when they opened or last called
+// refresh().
+//
+// Thread-safety: a Store may be used from many threads at once. append() calls
+// are serialized internally. Iterators are not thread-safe; use each from one
+// thread at a time, and destroy them before the Store.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "streamll/event.hpp"
+#include "streamll/status.hpp"
+
+namespace streamll {
+
+struct StoreOptions {
+  enum class Mode {
+    kReadWrite,     // the single writer; fails with Busy if another process has it
+    kReadOnlyLive,  // a live view beside a writer; never writes, sees refresh()es
+  };
+  Mode mode = Mode::kReadWrite;
+
+  // Read-write only: create the store when `path` does not exist.
+  bool create_if_missing = true;
+
+  // Read-write only: fsync the write-ahead log at every append(). false (the
+  // default) survives a crash of the process (the OS holds the data) but may
+  // lose the last appends on a machine crash or power loss; true survives both
+  // and costs one fsync per append (milliseconds on most disks).
+  bool sync = false;
+};
+
+// A half-open interval of timestamps [since, until), in ns since the epoch.
+struct TimeRange {
+  int64_t since = std::numeric_limits<int64_t>::min();
+  int64_t until = std::numeric_limits<int64_t>::max();
+  bool contains(int64_t ts) const { return ts >= since && ts < until; }
+};
+
+// What append() did.
+struct AppendResult {
+  size_t appended = 0;    // new events written
+  size_t duplicates = 0;  // events skipped because their event_id was stored already
+  uint64_t first_seq = 0; // seq of the first new event (0 if none)
+  uint64_t last_seq = 0;  // seq of the last new event (0 if none)
+};
+
+// What the store knows of one execution without reading its events.
+struct ExecutionSummary {
+  std::string execution_id;
+  int64_t first_ts = 0;      // earliest event timestamp
+  int64_t last_ts = 0;       // latest event timestamp
+  uint64_t event_count = 0;
+  uint64_t error_count = 0;  // events for which is_error_type() holds
+  int64_t duration_ns() const { return last_ts - first_ts; }
+};
+
+// A cursor over stored events, in the order its scan defines. Usage:
+//   for (auto it = store->scan_execution(id); it->valid(); it->next()) use(it->view());
+//   if (!it->status().ok()) ...
+// After the last event, or at the first error, valid() is false; status()
+// then tells which (ok at a clean end). view() is valid until next() or the
+// iterator's destruction. Each next() decodes one record (no JSON parsing).
+class EventIterator {
+ public:
+  virtual ~EventIterator() = default;
+  virtual bool valid() const = 0;
+  virtual void next() = 0;
+  virtual const EventView& view() const = 0;
+  virtual Status status() const = 0;
+};
+
+class Store {
+ public:
+  // Opens the store at `path` (a directory). Errors: Busy when another
+  // process has it open for writing; NotFound when a read-only view or
+  // create_if_missing=false finds nothing; InvalidArgument when `path` is
+  // something other than a streamll store or has a format version this build
+  // does not read. Cost: RocksDB recovery (replays the write-ahead log).
+  static Status open(const std::string& path, const StoreOptions& options,
+                     std::unique_ptr<Store>* out);
+
+  // Closes the store (waits for nothing in flight: append() is synchronous).
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Appends `events` atomically: all of them or none, with their indexes and
+  // summaries, in one RocksDB write batch. Each new event gets the next seq in
+  // the order given. Events whose event_id is stored already, or repeated
+  // within the batch, are skipped and counted as duplicates. Fails with
+  // InvalidArgument naming the batch position and field of an incomplete
+  // event (empty event_id, execution_id or event_type, a NUL byte in an id),
+  // writing nothing. Cost: one batched point lookup per event (event_id
+  // dedupe, bloom-filtered) plus the write; O(batch) memory.
+  Status append(std::span<const Event> events, AppendResult* result = nullptr);
+
+  // The event with `event_id`, or NotFound.
+  Status get(std::string_view event_id, Event* out) const;
+
+  // The events of one execution in time order (ties in arrival order),
+  // restricted to `range`. Cost: one seek, then sequential reads.
+  std::unique_ptr<EventIterator> scan_execution(std::string_view execution_id,
+                                                TimeRange range = {}) const;
+
+  // All events with a timestamp in `range`, in time order (ties in arrival
+  // order). Cost: one seek, then one point lookup per event.
+  std::unique_ptr<EventIterator> scan_time(TimeRange range) const;
+
+  // All events with seq > after_seq, in arrival order: the cursor for tailing
+  // and replication. Cost: one seek, then one point lookup per event.
+  std::unique_ptr<EventIterator> scan_arrival(uint64_t after_seq = 0) const;
+
+  // Summaries of every execution, ordered by execution_id.
+  // Cost: one sequential read of the summaries (O(executions), not O(events)).
+  Status list_executions(std::vector<ExecutionSummary>* out) const;
+
+  // The summary of one execution, or NotFound.
+  Status get_execution(std::string_view execution_id, ExecutionSummary* out) const;
+
+  // The highest seq stored (0 for an empty store), as of open or refresh().
+  uint64_t last_seq() const;
+
+  // Read-only views: catch up with what the writer has made durable since the
+  // view was opened or last refreshed. Iterators made afterwards see it.
+  // A no-op returning ok for the writer. Cost: replays new WAL records.
+  Status refresh();
+
+  bool read_only() const;
+  const std::string& path() const;
+
+  class Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace streamll

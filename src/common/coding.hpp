@@ -1,0 +1,44 @@
+// Fixed-width and variable-length integer encodings used by the on-disk
+// formats (doc/format.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace streamll::detail {
+
+// 8 bytes little-endian.
+inline void put_fixed64(uint64_t v, std::string* out) {
+  char buf[8];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+  out->append(buf, 8);
+}
+inline uint64_t get_fixed64(std::string_view in) {  // in.size() >= 8
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+// 8 bytes big-endian, so that byte order is numeric order (keys).
+inline void put_be64(uint64_t v, std::string* out) {
+  char buf[8];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (56 - 8 * i));
+  out->append(buf, 8);
+}
+inline uint64_t get_be64(std::string_view in) {  // in.size() >= 8
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(in[i]);
+  return v;
+}
+
+// LEB128: 7 bits a byte, low bits first, high bit set on all but the last.
+inline void put_varint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+}  // namespace streamll::detail

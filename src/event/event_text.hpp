@@ -1,0 +1,17 @@
+// The bridge from an owned Event to an EventView: data and tags serialized to
+// JSON text once, so that the JSON codec and the record codec share one
+// writer each.
+#pragma once
+
+#include <string>
+
+#include "streamll/event.hpp"
+
+namespace streamll::detail {
+
+// Serializes event.data into *data_json and event.tags into *tags_json
+// (replacing their contents) and returns a view of `event` over them. The
+// view is valid while `event` and both strings are unchanged.
+EventView view_with_text(const Event& event, std::string* data_json, std::string* tags_json);
+
+}  // namespace streamll::detail

@@ -1,0 +1,34 @@
+// The binary record of one stored event: the value under its primary key.
+// Layout (doc/format.md, "Event record"), all integers little-endian:
+//   u8      record version (1)
+//   u64     seq
+//   i64     timestamp (ns since the epoch)
+//   varint  length, bytes   event_id
+//   varint  length, bytes   execution_id
+//   varint  length, bytes   module_name
+//   varint  length, bytes   method_name
+//   varint  length, bytes   event_type
+//   u8      1 if operation present, else 0; then varint length, bytes
+//   varint  length, bytes   data (JSON object text)
+//   varint  length, bytes   tags (JSON object text)
+// The envelope decodes without touching the JSON.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "streamll/event.hpp"
+#include "streamll/status.hpp"
+
+namespace streamll::record {
+
+inline constexpr unsigned char kVersion = 1;
+
+// Appends the record of `view` (with view.seq) to *out.
+void encode(const EventView& view, std::string* out);
+
+// Decodes `bytes` into *out, whose string_views point into `bytes`. Returns
+// Corruption naming the field that does not fit, or an unknown version.
+Status decode(std::string_view bytes, EventView* out);
+
+}  // namespace streamll::record

@@ -1,0 +1,28 @@
+// The EventIterator implementations behind Store's scans.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <rocksdb/db.h>
+
+#include "streamll/store.hpp"
+
+namespace streamll::detail {
+
+// Events stored in the events family between two primary keys [lower, upper).
+std::unique_ptr<EventIterator> make_primary_iterator(rocksdb::DB* db,
+                                                     rocksdb::ColumnFamilyHandle* events,
+                                                     std::string lower, std::string upper);
+
+// Events reached through an index family whose values are primary keys,
+// between two index keys [lower, upper), in index order.
+std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db,
+                                                   rocksdb::ColumnFamilyHandle* index,
+                                                   rocksdb::ColumnFamilyHandle* events,
+                                                   std::string lower, std::string upper);
+
+// An iterator that is at its end with `status` (ok or an error).
+std::unique_ptr<EventIterator> make_empty_iterator(Status status);
+
+}  // namespace streamll::detail

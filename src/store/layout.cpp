@@ -1,0 +1,43 @@
+#include "store/layout.hpp"
+
+#include "common/coding.hpp"
+
+namespace streamll::layout {
+
+using detail::put_be64;
+
+void put_ts(int64_t ts, std::string* out) {
+  put_be64(static_cast<uint64_t>(ts) ^ (uint64_t{1} << 63), out);
+}
+
+std::string execution_lower_bound(std::string_view execution_id, int64_t ts) {
+  std::string key;
+  key.reserve(execution_id.size() + 17);
+  key.append(execution_id);
+  key.push_back('\0');
+  put_ts(ts, &key);
+  return key;
+}
+
+std::string primary_key(std::string_view execution_id, int64_t ts, uint64_t seq) {
+  std::string key = execution_lower_bound(execution_id, ts);
+  put_be64(seq, &key);
+  return key;
+}
+
+std::string time_key(int64_t ts, uint64_t seq) {
+  std::string key;
+  key.reserve(16);
+  put_ts(ts, &key);
+  put_be64(seq, &key);
+  return key;
+}
+
+std::string seq_key(uint64_t seq) {
+  std::string key;
+  key.reserve(8);
+  put_be64(seq, &key);
+  return key;
+}
+
+}  // namespace streamll::layout

@@ -1,0 +1,34 @@
+// The on-disk layout of a store: column family names and key encodings.
+// doc/format.md is the prose specification; keep the two in step.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace streamll::layout {
+
+// Bumped on any incompatible change; stored under kFormatVersionKey.
+inline constexpr int kFormatVersion = 1;
+inline constexpr std::string_view kFormatVersionKey = "streamll.format_version";
+
+// Column families, in the order Store::Impl keeps their handles.
+enum Family : int { kMeta = 0, kEvents, kBySeq, kByTime, kById, kExecutions, kFamilyCount };
+inline constexpr const char* kFamilyNames[kFamilyCount] = {
+    "default", "events", "by_seq", "by_time", "by_id", "executions"};
+
+// A timestamp as 8 bytes that sort like the signed value (sign bit flipped).
+void put_ts(int64_t ts, std::string* out);
+
+// events: execution_id 0x00 ts(8) seq(8). execution_id holds no NUL byte, so
+// one execution's keys are contiguous and in time order.
+std::string primary_key(std::string_view execution_id, int64_t ts, uint64_t seq);
+// The first key of execution_id at or after ts.
+std::string execution_lower_bound(std::string_view execution_id, int64_t ts);
+
+// by_time: ts(8) seq(8) -> primary key.
+std::string time_key(int64_t ts, uint64_t seq);
+// by_seq: seq(8) -> primary key.
+std::string seq_key(uint64_t seq);
+
+}  // namespace streamll::layout

@@ -1,0 +1,352 @@
+#include "streamll/store.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "common/coding.hpp"
+#include "event/event_text.hpp"
+#include "event/record.hpp"
+#include "store/iterators.hpp"
+#include "store/layout.hpp"
+#include "store/rocks_status.hpp"
+#include "store/summary_merge.hpp"
+
+namespace fs = std::filesystem;
+
+namespace streamll {
+
+namespace detail {
+
+Status from_rocks(const rocksdb::Status& s, std::string_view context) {
+  if (s.ok()) return Status::ok_status();
+  std::string msg = context.empty() ? s.ToString() : fmt::format("{}: {}", context, s.ToString());
+  if (s.IsCorruption()) return Status::corruption(std::move(msg));
+  return Status::io_error(std::move(msg));
+}
+
+}  // namespace detail
+
+using detail::from_rocks;
+
+class Store::Impl {
+ public:
+  std::string path;
+  StoreOptions options;
+  std::string secondary_path;  // read-only views: RocksDB's private directory
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by layout::Family
+  std::atomic<uint64_t> last_seq{0};
+  std::mutex append_mutex;  // serializes seq assignment and writes
+
+  ~Impl() {
+    if (db) {
+      for (auto* h : families) {
+        if (h != nullptr) db->DestroyColumnFamilyHandle(h);
+      }
+      db.reset();
+    }
+    if (!secondary_path.empty()) {
+      std::error_code ec;
+      fs::remove_all(secondary_path, ec);
+    }
+  }
+
+  rocksdb::ColumnFamilyHandle* family(layout::Family f) const { return families[f]; }
+
+  Status load_last_seq() {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family(layout::kBySeq)));
+    it->SeekToLast();
+    if (!it->status().ok()) return from_rocks(it->status(), path);
+    last_seq = it->Valid() ? detail::get_be64(std::string_view(it->key().data(), it->key().size())) : 0;
+    return Status::ok_status();
+  }
+};
+
+namespace {
+
+rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_size = 16 * 1024;
+  if (f == layout::kById || f == layout::kEvents) {
+    // Point lookups: event_id dedupe on every append, get() by id.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (f == layout::kExecutions) cf.merge_operator = summary::merge_operator();
+  return cf;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
+  std::vector<rocksdb::ColumnFamilyDescriptor> out;
+  for (int f = 0; f < layout::kFamilyCount; ++f) {
+    out.emplace_back(layout::kFamilyNames[f], family_options(static_cast<layout::Family>(f)));
+  }
+  return out;
+}
+
+rocksdb::DBOptions db_options() {
+  rocksdb::DBOptions o;
+  o.keep_log_file_num = 3;
+  o.max_log_file_size = 4 << 20;
+  o.max_background_jobs = 2;
+  return o;
+}
+
+bool is_store_dir(const std::string& path) { return fs::exists(fs::path(path) / "CURRENT"); }
+
+Status check_format_version(rocksdb::DB* db, const std::string& path) {
+  std::string version;
+  const rocksdb::Status s = db->Get(rocksdb::ReadOptions(), layout::kFormatVersionKey, &version);
+  if (s.IsNotFound()) {
+    return Status::invalid_argument(
+        fmt::format("{}: a RocksDB database but not a streamll store (no format version)", path));
+  }
+  if (!s.ok()) return from_rocks(s, path);
+  if (version != std::to_string(layout::kFormatVersion)) {
+    return Status::invalid_argument(fmt::format(
+        "{}: store format version {} is not readable by this build, which reads version {}", path,
+        version, layout::kFormatVersion));
+  }
+  return Status::ok_status();
+}
+
+Status open_writer(Store::Impl* impl) {
+  const std::string& path = impl->path;
+  const bool existed = is_store_dir(path);
+  if (!existed) {
+    if (!impl->options.create_if_missing) return Status::not_found(fmt::format("no store at {}", path));
+    std::error_code ec;
+    if (fs::exists(path, ec) && !(fs::is_directory(path, ec) && fs::is_empty(path, ec))) {
+      return Status::invalid_argument(
+          fmt::format("{} exists and is not a streamll store (not an empty directory, no CURRENT file)", path));
+    }
+  }
+  rocksdb::DBOptions options = db_options();
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status s = rocksdb::DB::Open(options, path, family_descriptors(), &impl->families, &raw);
+  if (!s.ok()) {
+    const std::string text = s.ToString();
+    if (s.IsIOError() && text.find("lock") != std::string::npos) {
+      return Status::busy(fmt::format(
+          "{} is already open for writing by another process (one writer per store; use a "
+          "read-only view to read beside it)", path));
+    }
+    if (s.IsInvalidArgument() && text.find("Column famil") != std::string::npos) {
+      return Status::invalid_argument(
+          fmt::format("{}: column families differ from format version {}: {}", path, layout::kFormatVersion, text));
+    }
+    return from_rocks(s, path);
+  }
+  impl->db.reset(raw);
+  if (!existed) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    const rocksdb::Status put =
+        raw->Put(wo, layout::kFormatVersionKey, std::to_string(layout::kFormatVersion));
+    if (!put.ok()) return from_rocks(put, path);
+  }
+  if (Status v = check_format_version(raw, path); !v.ok()) return v;
+  return impl->load_last_seq();
+}
+
+Status open_view(Store::Impl* impl) {
+  const std::string& path = impl->path;
+  if (!is_store_dir(path)) return Status::not_found(fmt::format("no store at {}", path));
+  char dir_template[] = "/tmp/streamll-view-XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) {
+    return Status::io_error(fmt::format("cannot create a directory for a read-only view of {}", path));
+  }
+  impl->secondary_path = dir_template;
+  rocksdb::DBOptions options = db_options();
+  options.max_open_files = -1;  // required by secondary instances
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status s = rocksdb::DB::OpenAsSecondary(options, path, impl->secondary_path,
+                                                         family_descriptors(), &impl->families, &raw);
+  if (!s.ok()) return from_rocks(s, path);
+  impl->db.reset(raw);
+  if (Status v = check_format_version(raw, path); !v.ok()) return v;
+  return impl->load_last_seq();
+}
+
+}  // namespace
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Status Store::open(const std::string& path, const StoreOptions& options, std::unique_ptr<Store>* out) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->options = options;
+  const Status s = options.mode == StoreOptions::Mode::kReadWrite ? open_writer(impl.get())
+                                                                   : open_view(impl.get());
+  if (!s.ok()) return s;
+  out->reset(new Store(std::move(impl)));
+  return s;
+}
+
+bool Store::read_only() const { return impl_->options.mode == StoreOptions::Mode::kReadOnlyLive; }
+const std::string& Store::path() const { return impl_->path; }
+uint64_t Store::last_seq() const { return impl_->last_seq.load(std::memory_order_acquire); }
+
+Status Store::refresh() {
+  if (!read_only()) return Status::ok_status();
+  const rocksdb::Status s = impl_->db->TryCatchUpWithPrimary();
+  if (!s.ok()) return from_rocks(s, impl_->path);
+  return impl_->load_last_seq();
+}
+
+Status Store::append(std::span<const Event> events, AppendResult* result) {
+  AppendResult local;
+  AppendResult& r = result != nullptr ? *result : local;
+  r = AppendResult{};
+  if (read_only()) return Status::not_supported(fmt::format("{} is open as a read-only view", impl_->path));
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (Status s = validate_event(events[i]); !s.ok()) {
+      return s.with_context(fmt::format("event {} of the batch", i));
+    }
+  }
+  if (events.empty()) return Status::ok_status();
+
+  Impl& impl = *impl_;
+  std::lock_guard<std::mutex> lock(impl.append_mutex);
+
+  // Dedupe against the store (one batched lookup) and within the batch.
+  std::vector<rocksdb::Slice> ids;
+  ids.reserve(events.size());
+  for (const Event& e : events) ids.emplace_back(e.event_id);
+  std::vector<rocksdb::PinnableSlice> found(events.size());
+  std::vector<rocksdb::Status> statuses(events.size());
+  impl.db->MultiGet(rocksdb::ReadOptions(), impl.family(layout::kById), ids.size(), ids.data(),
+                    found.data(), statuses.data());
+  std::unordered_set<std::string_view> batch_ids;
+  batch_ids.reserve(events.size());
+
+  rocksdb::WriteBatch batch;
+  std::unordered_map<std::string_view, ExecutionSummary> touched;
+  uint64_t seq = impl.last_seq.load(std::memory_order_relaxed);
+  std::string data_json, tags_json, record_bytes;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    if (statuses[i].ok() || !batch_ids.insert(e.event_id).second) {
+      ++r.duplicates;
+      continue;
+    }
+    if (!statuses[i].IsNotFound()) return from_rocks(statuses[i], impl.path);
+    EventView view = detail::view_with_text(e, &data_json, &tags_json);
+    view.seq = ++seq;
+    record_bytes.clear();
+    record::encode(view, &record_bytes);
+    const std::string key = layout::primary_key(e.execution_id, e.timestamp, view.seq);
+    batch.Put(impl.family(layout::kEvents), key, record_bytes);
+    batch.Put(impl.family(layout::kBySeq), layout::seq_key(view.seq), key);
+    batch.Put(impl.family(layout::kByTime), layout::time_key(e.timestamp, view.seq), key);
+    batch.Put(impl.family(layout::kById), e.event_id, key);
+
+    const ExecutionSummary one{{}, e.timestamp, e.timestamp, 1, is_error_type(e.event_type) ? 1u : 0u};
+    auto [it, inserted] = touched.try_emplace(e.execution_id, one);
+    if (!inserted) summary::combine(one, &it->second);
+    if (r.first_seq == 0) r.first_seq = view.seq;
+    r.last_seq = view.seq;
+    ++r.appended;
+  }
+  std::string operand;
+  for (const auto& [execution_id, s] : touched) {
+    operand.clear();
+    summary::encode(s, &operand);
+    batch.Merge(impl.family(layout::kExecutions), execution_id, operand);
+  }
+  if (r.appended == 0) return Status::ok_status();
+
+  rocksdb::WriteOptions wo;
+  wo.sync = impl.options.sync;
+  const rocksdb::Status s = impl.db->Write(wo, &batch);
+  if (!s.ok()) {
+    r = AppendResult{};
+    return from_rocks(s, impl.path);
+  }
+  impl.last_seq.store(seq, std::memory_order_release);
+  return Status::ok_status();
+}
+
+Status Store::get(std::string_view event_id, Event* out) const {
+  std::string primary, bytes;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kById), event_id, &primary);
+  if (s.IsNotFound()) return Status::not_found(fmt::format("no event with event_id '{}'", event_id));
+  if (!s.ok()) return from_rocks(s, impl_->path);
+  s = impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kEvents), primary, &bytes);
+  if (s.IsNotFound()) {
+    return Status::corruption(fmt::format("event_id '{}' is indexed but its event is missing", event_id));
+  }
+  if (!s.ok()) return from_rocks(s, impl_->path);
+  EventView view;
+  if (Status d = record::decode(bytes, &view); !d.ok()) return d.with_context(std::string(event_id));
+  return to_event(view, out);
+}
+
+std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_id, TimeRange range) const {
+  if (execution_id.find('\0') != std::string_view::npos || range.since >= range.until) {
+    return detail::make_empty_iterator(Status::ok_status());
+  }
+  return detail::make_primary_iterator(impl_->db.get(), impl_->family(layout::kEvents),
+                                       layout::execution_lower_bound(execution_id, range.since),
+                                       layout::execution_lower_bound(execution_id, range.until));
+}
+
+std::unique_ptr<EventIterator> Store::scan_time(TimeRange range) const {
+  if (range.since >= range.until) return detail::make_empty_iterator(Status::ok_status());
+  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByTime),
+                                     impl_->family(layout::kEvents), layout::time_key(range.since, 0),
+                                     layout::time_key(range.until, 0));
+}
+
+std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {
+  if (after_seq == UINT64_MAX) return detail::make_empty_iterator(Status::ok_status());
+  // The upper bound 0xFF.. x9 sorts after every 8-byte seq key.
+  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kBySeq),
+                                     impl_->family(layout::kEvents), layout::seq_key(after_seq + 1),
+                                     std::string(9, '\xff'));
+}
+
+Status Store::list_executions(std::vector<ExecutionSummary>* out) const {
+  out->clear();
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->family(layout::kExecutions)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ExecutionSummary s;
+    if (!summary::decode(std::string_view(it->value().data(), it->value().size()), &s)) {
+      return Status::corruption(fmt::format("summary of execution '{}' is malformed", it->key().ToString()));
+    }
+    s.execution_id = it->key().ToString();
+    out->push_back(std::move(s));
+  }
+  return from_rocks(it->status(), impl_->path);
+}
+
+Status Store::get_execution(std::string_view execution_id, ExecutionSummary* out) const {
+  std::string bytes;
+  const rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kExecutions), execution_id, &bytes);
+  if (s.IsNotFound()) return Status::not_found(fmt::format("no execution '{}'", execution_id));
+  if (!s.ok()) return from_rocks(s, impl_->path);
+  if (!summary::decode(bytes, out)) {
+    return Status::corruption(fmt::format("summary of execution '{}' is malformed", execution_id));
+  }
+  out->execution_id = std::string(execution_id);
+  return Status::ok_status();
+}
+
+}  // namespace streamll

@@ -1,0 +1,296 @@
+#include "streamll/store.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include <catch2/catch.hpp>
+#include <rocksdb/db.h>
+
+#include "support/event_gen.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace streamll;
+using streamll::testing::TempDir;
+
+namespace {
+
+std::unique_ptr<Store> open_store(const std::string& path, StoreOptions options = {}) {
+  std::unique_ptr<Store> store;
+  const Status s = Store::open(path, options, &store);
+  INFO(s.to_string());
+  REQUIRE(s.ok());
+  return store;
+}
+
+StoreOptions view_options() {
+  StoreOptions o;
+  o.mode = StoreOptions::Mode::kReadOnlyLive;
+  return o;
+}
+
+// Drains an iterator into (event_id, seq) pairs, requiring a clean end.
+std::vector<std::pair<std::string, uint64_t>> drain(std::unique_ptr<EventIterator> it) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (; it->valid(); it->next()) out.emplace_back(std::string(it->view().event_id), it->view().seq);
+  INFO(it->status().to_string());
+  REQUIRE(it->status().ok());
+  return out;
+}
+
+// A batch of events spread over executions, with timestamps out of order and ties.
+std::vector<Event> mixed_events(testing::EventGenerator& gen, size_t n, size_t executions) {
+  std::vector<Event> out;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t ts = 1'700'000'000'000'000'000 + static_cast<int64_t>(gen.pick(500)) * 1'000'000;
+    out.push_back(gen.event("exec-" + std::to_string(gen.pick(executions)), ts));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("append assigns arrival seqs; every scan returns its events in its order", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir / "db");
+  testing::EventGenerator gen(3);
+  std::vector<Event> all;
+  for (int b = 0; b < 5; ++b) {
+    auto batch = mixed_events(gen, 200, 7);
+    AppendResult r;
+    REQUIRE(store->append(batch, &r).ok());
+    CHECK(r.appended == 200);
+    CHECK(r.first_seq == static_cast<uint64_t>(b) * 200 + 1);
+    CHECK(r.last_seq == static_cast<uint64_t>(b + 1) * 200);
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  CHECK(store->last_seq() == 1000);
+
+  SECTION("arrival order from any cursor") {
+    auto got = drain(store->scan_arrival());
+    REQUIRE(got.size() == all.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+      CHECK(got[i].first == all[i].event_id);
+      CHECK(got[i].second == i + 1);
+    }
+    auto tail = drain(store->scan_arrival(990));
+    REQUIRE(tail.size() == 10);
+    CHECK(tail.front().second == 991);
+    CHECK(drain(store->scan_arrival(1000)).empty());
+  }
+
+  SECTION("one execution in time order, ties in arrival order, within a range") {
+    std::vector<std::pair<int64_t, uint64_t>> expected;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (all[i].execution_id == "exec-3") expected.emplace_back(all[i].timestamp, i + 1);
+    }
+    std::sort(expected.begin(), expected.end());
+    auto it = store->scan_execution("exec-3");
+    size_t k = 0;
+    for (; it->valid(); it->next(), ++k) {
+      REQUIRE(k < expected.size());
+      CHECK(it->view().timestamp == expected[k].first);
+      CHECK(it->view().seq == expected[k].second);
+      CHECK(it->view().execution_id == "exec-3");
+    }
+    CHECK(it->status().ok());
+    CHECK(k == expected.size());
+
+    const TimeRange range{expected[3].first, expected[expected.size() - 3].first};
+    const auto in_range = std::count_if(expected.begin(), expected.end(),
+                                        [&](auto& p) { return range.contains(p.first); });
+    CHECK(drain(store->scan_execution("exec-3", range)).size() == static_cast<size_t>(in_range));
+    CHECK(drain(store->scan_execution("exec-3x")).empty());
+    CHECK(drain(store->scan_execution("exec-")).empty());
+  }
+
+  SECTION("a global time range in time order") {
+    const TimeRange range{1'700'000'000'100'000'000, 1'700'000'000'200'000'000};
+    std::vector<std::pair<int64_t, uint64_t>> expected;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (range.contains(all[i].timestamp)) expected.emplace_back(all[i].timestamp, i + 1);
+    }
+    std::sort(expected.begin(), expected.end());
+    auto got = drain(store->scan_time(range));
+    REQUIRE(got.size() == expected.size());
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i].second == expected[i].second);
+    CHECK(drain(store->scan_time({range.until, range.since})).empty());
+  }
+
+  SECTION("get by event_id returns the whole event") {
+    for (size_t i = 0; i < all.size(); i += 97) {
+      Event e;
+      REQUIRE(store->get(all[i].event_id, &e).ok());
+      CHECK(e == all[i]);
+    }
+    Event e;
+    CHECK(store->get("no-such-id", &e).is_not_found());
+  }
+
+  SECTION("execution summaries agree with a recount") {
+    std::map<std::string, ExecutionSummary> expected;
+    for (const Event& e : all) {
+      auto [it, fresh] = expected.try_emplace(e.execution_id);
+      auto& s = it->second;
+      if (fresh) s.first_ts = s.last_ts = e.timestamp;
+      s.first_ts = std::min(s.first_ts, e.timestamp);
+      s.last_ts = std::max(s.last_ts, e.timestamp);
+      ++s.event_count;
+      s.error_count += is_error_type(e.event_type);
+    }
+    std::vector<ExecutionSummary> got;
+    REQUIRE(store->list_executions(&got).ok());
+    REQUIRE(got.size() == expected.size());
+    for (const auto& s : got) {
+      const auto& want = expected.at(s.execution_id);
+      CHECK(s.first_ts == want.first_ts);
+      CHECK(s.last_ts == want.last_ts);
+      CHECK(s.event_count == want.event_count);
+      CHECK(s.error_count == want.error_count);
+      CHECK(s.error_count > 0);
+    }
+    ExecutionSummary one;
+    REQUIRE(store->get_execution("exec-2", &one).ok());
+    CHECK(one.event_count == expected.at("exec-2").event_count);
+    CHECK(store->get_execution("exec-99", &one).is_not_found());
+  }
+}
+
+TEST_CASE("appending the same event_id again is a counted duplicate, not a second copy", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir / "db");
+  testing::EventGenerator gen(4);
+  auto batch = mixed_events(gen, 50, 3);
+  batch.push_back(batch[10]);  // repeated within the batch
+  AppendResult r;
+  REQUIRE(store->append(batch, &r).ok());
+  CHECK(r.appended == 50);
+  CHECK(r.duplicates == 1);
+  REQUIRE(store->append(batch, &r).ok());
+  CHECK(r.appended == 0);
+  CHECK(r.duplicates == 51);
+  CHECK(r.first_seq == 0);
+  CHECK(drain(store->scan_arrival()).size() == 50);
+  std::vector<ExecutionSummary> execs;
+  REQUIRE(store->list_executions(&execs).ok());
+  uint64_t total = 0;
+  for (auto& s : execs) total += s.event_count;
+  CHECK(total == 50);
+}
+
+TEST_CASE("an invalid event fails the whole batch and names its position", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir / "db");
+  testing::EventGenerator gen(5);
+  auto batch = mixed_events(gen, 5, 2);
+  batch[3].execution_id = std::string("a\0b", 3);
+  const Status s = store->append(batch);
+  CHECK(s.is_invalid_argument());
+  CHECK(s.message() == "event 3 of the batch: field 'execution_id': must not contain a NUL byte");
+  batch[3].execution_id.clear();
+  CHECK(store->append(batch).message().find("field 'execution_id': must not be empty") != std::string::npos);
+  CHECK(drain(store->scan_arrival()).empty());
+  CHECK(store->last_seq() == 0);
+}
+
+TEST_CASE("a store reopens with everything and continues its seqs", "[store]") {
+  TempDir dir;
+  testing::EventGenerator gen(6);
+  auto first = mixed_events(gen, 300, 4);
+  {
+    auto store = open_store(dir / "db");
+    REQUIRE(store->append(first).ok());
+  }
+  auto store = open_store(dir / "db");
+  CHECK(store->last_seq() == 300);
+  AppendResult r;
+  REQUIRE(store->append(mixed_events(gen, 10, 4), &r).ok());
+  CHECK(r.first_seq == 301);
+  Event e;
+  REQUIRE(store->get(first[123].event_id, &e).ok());
+  CHECK(e == first[123]);
+  CHECK(drain(store->scan_arrival()).size() == 310);
+}
+
+TEST_CASE("opening what is not a store is a clear error", "[store]") {
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  Status s = Store::open(dir / "missing", view_options(), &store);
+  CHECK(s.is_not_found());
+  CHECK(s.message() == "no store at " + (dir / "missing"));
+
+  StoreOptions no_create;
+  no_create.create_if_missing = false;
+  CHECK(Store::open(dir / "missing", no_create, &store).is_not_found());
+
+  std::filesystem::create_directories(dir / "other");
+  std::ofstream(dir / "other/notes.txt") << "hello";
+  s = Store::open(dir / "other", {}, &store);
+  CHECK(s.is_invalid_argument());
+  CHECK(s.message().find("is not a streamll store") != std::string::npos);
+
+  std::ofstream(dir / "file") << "x";
+  CHECK(Store::open(dir / "file", {}, &store).is_invalid_argument());
+}
+
+TEST_CASE("a store of another format version is refused, naming both versions", "[store]") {
+  TempDir dir;
+  { open_store(dir / "db"); }
+  // Rewrite the version with RocksDB directly, as a future build would.
+  {
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Options options;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(options, dir / "db", &names).ok());
+    for (auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    REQUIRE(rocksdb::DB::Open(options, dir / "db", cfs, &handles, &raw).ok());
+    REQUIRE(raw->Put(rocksdb::WriteOptions(), "streamll.format_version", "7").ok());
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+  std::unique_ptr<Store> store;
+  const Status s = Store::open(dir / "db", {}, &store);
+  CHECK(s.is_invalid_argument());
+  CHECK(s.message().find("format version 7 is not readable by this build, which reads version 1") !=
+        std::string::npos);
+}
+
+TEST_CASE("one writer per store; a read-only view follows a writer in another process", "[store][process]") {
+  TempDir dir;
+  const std::string path = dir / "db";
+  testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), path});
+  REQUIRE(writer.read_line() == "open");
+  writer.write_line("append run-a 100");
+  REQUIRE(writer.read_line() == "ok 100");
+
+  std::unique_ptr<Store> second;
+  const Status busy = Store::open(path, {}, &second);
+  CHECK(busy.is_busy());
+  CHECK(busy.message().find("already open for writing by another process") != std::string::npos);
+
+  auto view = open_store(path, view_options());
+  CHECK(view->read_only());
+  CHECK(view->last_seq() == 100);
+  CHECK(drain(view->scan_execution("run-a")).size() == 100);
+  CHECK(view->append(std::vector<Event>(1)).code() == Status::Code::kNotSupported);
+
+  writer.write_line("append run-b 50");
+  REQUIRE(writer.read_line() == "ok 150");
+  CHECK(drain(view->scan_arrival()).size() == 100);  // not refreshed yet
+  REQUIRE(view->refresh().ok());
+  CHECK(view->last_seq() == 150);
+  CHECK(drain(view->scan_arrival(100)).size() == 50);
+  ExecutionSummary b;
+  REQUIRE(view->get_execution("run-b", &b).ok());
+  CHECK(b.event_count == 50);
+  CHECK(b.duration_ns() == 49'000'000);
+
+  writer.write_line("quit");
+  CHECK(writer.wait() == 0);
+  auto reopened = open_store(path);
+  CHECK(reopened->last_seq() == 150);
+}
