@@ -48,6 +48,18 @@ struct TimeRange {
   bool contains(int64_t ts) const { return ts >= since && ts < until; }
 };
 
+// Which events a scan() returns. Every part is optional; an empty filter
+// matches every event.
+struct EventFilter {
+  std::string execution_id;  // only this execution ("" = all)
+  TimeRange range;           // only timestamps in range
+  // Only event types that start with this prefix ("rag." matches
+  // "rag.retrieval.start"); a trailing '*' is ignored, so "rag.*" works too.
+  std::string type_prefix;
+
+  bool matches(const EventView& event) const;
+};
+
 // What append() did.
 struct AppendResult {
   size_t appended = 0;    // new events written
@@ -121,6 +133,11 @@ class Store {
   // All events with seq > after_seq, in arrival order: the cursor for tailing
   // and replication. Cost: one seek, then one point lookup per event.
   std::unique_ptr<EventIterator> scan_arrival(uint64_t after_seq = 0) const;
+
+  // The events that match `filter`, in time order (ties in arrival order).
+  // Uses the execution's key range when execution_id is set, else the time
+  // index; the type prefix is checked per event.
+  std::unique_ptr<EventIterator> scan(const EventFilter& filter) const;
 
   // Summaries of every execution, ordered by execution_id.
   // Cost: one sequential read of the summaries (O(executions), not O(events)).

@@ -107,6 +107,29 @@ class IndexIterator final : public RangeIterator {
   rocksdb::PinnableSlice record_;
 };
 
+class FilterIterator final : public EventIterator {
+ public:
+  FilterIterator(std::unique_ptr<EventIterator> inner, EventFilter filter)
+      : inner_(std::move(inner)), filter_(std::move(filter)) {
+    skip();
+  }
+  bool valid() const override { return inner_->valid(); }
+  void next() override {
+    inner_->next();
+    skip();
+  }
+  const EventView& view() const override { return inner_->view(); }
+  Status status() const override { return inner_->status(); }
+
+ private:
+  void skip() {
+    while (inner_->valid() && !filter_.matches(inner_->view())) inner_->next();
+  }
+
+  std::unique_ptr<EventIterator> inner_;
+  EventFilter filter_;
+};
+
 class EmptyIterator final : public EventIterator {
  public:
   explicit EmptyIterator(Status status) : status_(std::move(status)) {}
@@ -133,6 +156,11 @@ std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db,
                                                    rocksdb::ColumnFamilyHandle* events,
                                                    std::string lower, std::string upper) {
   return std::make_unique<IndexIterator>(db, index, events, std::move(lower), std::move(upper));
+}
+
+std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,
+                                                    EventFilter filter) {
+  return std::make_unique<FilterIterator>(std::move(inner), std::move(filter));
 }
 
 std::unique_ptr<EventIterator> make_empty_iterator(Status status) {

@@ -22,6 +22,10 @@ std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db,
                                                    rocksdb::ColumnFamilyHandle* events,
                                                    std::string lower, std::string upper);
 
+// The events of `inner` that match `filter`.
+std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,
+                                                    EventFilter filter);
+
 // An iterator that is at its end with `status` (ok or an error).
 std::unique_ptr<EventIterator> make_empty_iterator(Status status);
 

@@ -321,6 +321,20 @@ std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {
                                      std::string(9, '\xff'));
 }
 
+bool EventFilter::matches(const EventView& e) const {
+  std::string_view prefix = type_prefix;
+  if (prefix.ends_with('*')) prefix.remove_suffix(1);
+  return range.contains(e.timestamp) && e.event_type.starts_with(prefix) &&
+         (execution_id.empty() || e.execution_id == execution_id);
+}
+
+std::unique_ptr<EventIterator> Store::scan(const EventFilter& filter) const {
+  auto inner = filter.execution_id.empty() ? scan_time(filter.range)
+                                           : scan_execution(filter.execution_id, filter.range);
+  if (filter.type_prefix.empty() || filter.type_prefix == "*") return inner;
+  return detail::make_filter_iterator(std::move(inner), filter);
+}
+
 Status Store::list_executions(std::vector<ExecutionSummary>* out) const {
   out->clear();
   std::unique_ptr<rocksdb::Iterator> it(

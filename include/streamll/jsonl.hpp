@@ -1,0 +1,51 @@
+// JSONL import and export: one event a line, in upstream streamll's JSON
+// format (event_json.hpp), the interchange format with Python apps and files.
+//
+// Thread-safety: each call uses only its arguments; a Store may be shared.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "streamll/status.hpp"
+#include "streamll/store.hpp"
+
+namespace streamll {
+
+struct ImportOptions {
+  // The name used in messages ("events.jsonl:7: ..."); "-" for stdin.
+  std::string source_name = "-";
+  // false: the first bad line fails the import and nothing is written.
+  // true: bad lines are skipped and reported; the good ones are imported.
+  bool skip_invalid = false;
+  // Events per store append (one atomic write each).
+  size_t batch_size = 10000;
+};
+
+struct ImportReport {
+  size_t lines = 0;       // lines read, blank ones included
+  size_t imported = 0;    // events newly stored
+  size_t duplicates = 0;  // events whose event_id was stored already
+  size_t invalid = 0;     // bad lines (skipped with skip_invalid, else the first fails)
+  // One message per bad line: "SOURCE:LINE: field 'x': why".
+  std::vector<std::string> problems;
+};
+
+// Reads JSONL from `in` and appends its events to `store`. Blank lines are
+// ignored. All lines are decoded before anything is written, so a failed
+// import (InvalidArgument naming source, line and field) writes nothing;
+// re-importing the same events stores no duplicates (event_id). Cost: holds
+// the decoded events in memory (about 2x the input size), then one append
+// per batch_size events.
+Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options,
+                    ImportReport* report);
+
+// Writes the events matching `filter` to `out`, one JSON object a line, in
+// the store's scan order (time order, see Store::scan). data and tags are
+// written as stored, never re-parsed. *count receives the number written.
+Status export_jsonl(const Store& store, const EventFilter& filter, std::ostream& out,
+                    size_t* count);
+
+}  // namespace streamll

@@ -1,0 +1,189 @@
+// The streamll CLI end to end, as a user runs it: a real binary, a real store.
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "streamll/event_json.hpp"
+#include "streamll/timestamp.hpp"
+#include "support/event_gen.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace streamll;
+using streamll::testing::RunResult;
+using streamll::testing::TempDir;
+
+namespace {
+
+struct Cli {
+  TempDir dir;
+  std::string db = dir / "store";
+
+  RunResult operator()(std::vector<std::string> args, const std::string& input = "") const {
+    args.insert(args.begin(), {testing::program("STREAMLL_CLI"), "--db", db});
+    return testing::run(args, input);
+  }
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::string random_jsonl(uint64_t seed, size_t n, size_t executions) {
+  testing::EventGenerator gen(seed);
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t ts = 1'756'000'000'000'000'000 + static_cast<int64_t>(i) * 1'000'000;
+    append_event_json(gen.event("exec" + std::to_string(gen.pick(executions)), ts), &out);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("import, executions, show and export give back every field unchanged", "[cli]") {
+  Cli cli;
+  const std::string input = random_jsonl(21, 400, 5);
+  const RunResult imported = cli({"import", "-"}, input);
+  INFO(imported.err);
+  REQUIRE(imported.exit_code == 0);
+  CHECK(imported.out.find("imported 400 events") != std::string::npos);
+
+  const RunResult exported = cli({"export"});
+  REQUIRE(exported.exit_code == 0);
+  CHECK(exported.out == input);  // time order == input order here; byte for byte
+
+  const RunResult listed = cli({"executions", "--format", "json", "--limit", "0"});
+  REQUIRE(listed.exit_code == 0);
+  const Json executions = Json::parse(listed.out);
+  REQUIRE(executions.size() == 5);
+  size_t total = 0;
+  for (const auto& e : executions) total += e["event_count"].get<size_t>();
+  CHECK(total == 400);
+
+  const std::string some = executions[0]["execution_id"];
+  const RunResult shown = cli({"show", some, "--format", "json"});
+  REQUIRE(shown.exit_code == 0);
+  const Json events = Json::parse(shown.out);
+  CHECK(events.size() == executions[0]["event_count"].get<size_t>());
+  for (const auto& e : events) CHECK(e["execution_id"] == some);
+
+  const RunResult table = cli({"show", some});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("execution " + some) != std::string::npos);
+  CHECK(lines_of(table.out).size() == events.size() + 4);  // 2 header lines, a blank, column names
+}
+
+TEST_CASE("re-importing the same file stores no duplicates", "[cli]") {
+  Cli cli;
+  const std::string input = random_jsonl(22, 50, 2);
+  REQUIRE(cli({"import", "-"}, input).exit_code == 0);
+  const RunResult again = cli({"import", "-"}, input);
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.out.find("imported 0 events") != std::string::npos);
+  CHECK(again.out.find("50 duplicates skipped") != std::string::npos);
+  CHECK(lines_of(cli({"export"}).out).size() == 50);
+}
+
+TEST_CASE("a bad line fails the import, names file, line and field, and writes nothing", "[cli]") {
+  Cli cli;
+  std::string input = random_jsonl(23, 10, 2);
+  auto lines = lines_of(input);
+  lines[6] = R"({"execution_id":"x","event_type":"t","timestamp":"2025-02-30T00:00:00Z"})";
+  std::string bad;
+  for (auto& l : lines) bad += l + "\n";
+  const std::string file = cli.dir / "bad.jsonl";
+  std::ofstream(file) << bad;
+
+  const RunResult r = cli({"import", file});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find(file + ":7: field 'timestamp'") != std::string::npos);
+  CHECK(r.err.find("nothing was imported") != std::string::npos);
+  const RunResult exported = cli({"export"});
+  CHECK(exported.exit_code == 0);
+  CHECK(exported.out.empty());
+
+  SECTION("--skip-invalid imports the good lines and reports each bad one") {
+    const RunResult skipped = cli({"import", "--skip-invalid", file});
+    CHECK(skipped.exit_code == 0);
+    CHECK(skipped.err.find("skipped " + file + ":7: field 'timestamp'") != std::string::npos);
+    CHECK(skipped.out.find("imported 9 events") != std::string::npos);
+    CHECK(skipped.out.find("1 invalid lines skipped") != std::string::npos);
+    CHECK(lines_of(cli({"export"}).out).size() == 9);
+  }
+}
+
+TEST_CASE("export filters by execution, time and type prefix", "[cli]") {
+  Cli cli;
+  const std::string input = random_jsonl(24, 300, 3);
+  REQUIRE(cli({"import", "-"}, input).exit_code == 0);
+  std::vector<Event> all;
+  for (const auto& line : lines_of(input)) {
+    Event e;
+    REQUIRE(event_from_json(line, &e).ok());
+    all.push_back(e);
+  }
+  const auto count = [&](auto pred) {
+    return static_cast<size_t>(std::count_if(all.begin(), all.end(), pred));
+  };
+  const int64_t since = all[100].timestamp, until = all[200].timestamp;
+
+  CHECK(lines_of(cli({"export", "--execution", "exec1"}).out).size() ==
+        count([](auto& e) { return e.execution_id == "exec1"; }));
+  CHECK(lines_of(cli({"export", "--since", format_timestamp(since), "--until", format_timestamp(until)}).out).size() == 100);
+  CHECK(lines_of(cli({"export", "--type", "rag.*"}).out).size() ==
+        count([](auto& e) { return e.event_type.starts_with("rag."); }));
+  CHECK(lines_of(cli({"export", "--execution", "exec2", "--type", "rag.", "--since", format_timestamp(since)}).out).size() ==
+        count([&](auto& e) { return e.execution_id == "exec2" && e.event_type.starts_with("rag.") && e.timestamp >= since; }));
+  CHECK(lines_of(cli({"export", "--since", "1h"}).out).empty());  // all events are from 2025
+
+  const RunResult bad = cli({"export", "--since", "yesterday"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("--since yesterday") != std::string::npos);
+}
+
+TEST_CASE("exit codes and messages for what users get wrong", "[cli]") {
+  Cli cli;
+  const RunResult missing_store = cli({"executions"});
+  CHECK(missing_store.exit_code == 1);
+  CHECK(missing_store.err.find("no store at " + cli.db) != std::string::npos);
+
+  REQUIRE(cli({"import", "-"}, random_jsonl(25, 3, 1)).exit_code == 0);
+  const RunResult no_exec = cli({"show", "nope"});
+  CHECK(no_exec.exit_code == 1);
+  CHECK(no_exec.err.find("no execution 'nope'") != std::string::npos);
+
+  const RunResult no_file = cli({"import", cli.dir / "absent.jsonl"});
+  CHECK(no_file.exit_code == 1);
+  CHECK(no_file.err.find("cannot open") != std::string::npos);
+
+  CHECK(cli({"frobnicate"}).exit_code == 1);
+  CHECK(cli({"executions", "--format", "xml"}).exit_code == 1);
+  CHECK(cli({}).exit_code == 1);
+}
+
+TEST_CASE("every command has --help", "[cli]") {
+  Cli cli;
+  for (const char* cmd : {"import", "export", "executions", "show"}) {
+    const RunResult r = cli({cmd, "--help"});
+    INFO(cmd);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Usage:") != std::string::npos);
+  }
+}
+
+TEST_CASE("STREAMLL_DB names the store when --db is not given", "[cli]") {
+  TempDir dir;
+  const std::string db = dir / "from-env";
+  const std::string cli = testing::program("STREAMLL_CLI");
+  REQUIRE(testing::run({cli, "import", "-"}, random_jsonl(26, 4, 1), {"STREAMLL_DB=" + db}).exit_code == 0);
+  const RunResult r = testing::run({cli, "--db", db, "executions", "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(Json::parse(r.out).size() == 1);
+}

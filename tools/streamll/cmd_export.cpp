@@ -1,0 +1,51 @@
+#include <iostream>
+
+#include "cli.hpp"
+#include "streamll/jsonl.hpp"
+#include "streamll/timestamp.hpp"
+#include "time_arg.hpp"
+
+namespace streamll::cli {
+
+namespace {
+
+struct ExportArgs {
+  std::string execution_id;
+  std::string since;
+  std::string until;
+  std::string type_prefix;
+};
+
+int run_export(const Context& ctx, const ExportArgs& args) {
+  EventFilter filter;
+  filter.execution_id = args.execution_id;
+  filter.type_prefix = args.type_prefix;
+  const int64_t now = now_ns();
+  if (!args.since.empty()) {
+    if (Status s = parse_time_arg("--since", args.since, now, &filter.range.since); !s.ok()) return report(s);
+  }
+  if (!args.until.empty()) {
+    if (Status s = parse_time_arg("--until", args.until, now, &filter.range.until); !s.ok()) return report(s);
+  }
+  std::unique_ptr<Store> store;
+  if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
+  std::ios::sync_with_stdio(false);
+  size_t count = 0;
+  if (Status s = export_jsonl(*store, filter, std::cout, &count); !s.ok()) return report(s);
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_export(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<ExportArgs>();
+  auto* cmd = app.add_subcommand(
+      "export", "Write events as JSONL (upstream streamll format) on stdout, in time order.");
+  cmd->add_option("--execution", args->execution_id, "Only this execution");
+  cmd->add_option("--since", args->since, "Only events at or after: 2025-08-24T12:00:00Z, 2025-08-24, or 2h (ago)");
+  cmd->add_option("--until", args->until, "Only events before this time (same forms)");
+  cmd->add_option("--type", args->type_prefix, "Only event types starting with this prefix (rag. or rag.*)");
+  cmd->callback([&ctx, args] { ctx.exit_code = run_export(ctx, *args); });
+}
+
+}  // namespace streamll::cli

@@ -1,0 +1,18 @@
+// Text and JSON renderings shared by the CLI commands.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "streamll/event.hpp"
+#include "streamll/store.hpp"
+
+namespace streamll::cli {
+
+// "850µs", "12.3ms", "4.56s", "2m03s": short and readable.
+std::string format_duration(int64_t ns);
+
+// {"execution_id", "started_at", "ended_at", "duration_ms", "event_count", "error_count"}
+Json summary_json(const ExecutionSummary& s);
+
+}  // namespace streamll::cli
