@@ -20,6 +20,11 @@ namespace streamll {
 // The wall clock now, in ns since the epoch. Cost: one clock_gettime (~20 ns).
 int64_t now_ns();
 
+// The current time for a new event: now_ns() truncated to whole microseconds,
+// the precision of upstream's Python datetime, so that every timestamp
+// streamll creates is written in the 6-digit form all upstream readers accept.
+int64_t event_now();
+
 // Formats `ns` as RFC 3339 UTC: 6 fraction digits, or 9 when ns % 1000 != 0.
 // Valid for the whole int64 range (years 1677 to 2262).
 std::string format_timestamp(int64_t ns);

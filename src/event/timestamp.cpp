@@ -80,6 +80,11 @@ int64_t now_ns() {
       .count();
 }
 
+int64_t event_now() {
+  const int64_t ns = now_ns();
+  return ns - ns % 1000;
+}
+
 void append_timestamp(int64_t ns, std::string* out) {
   int64_t seconds = ns / kNanosPerSecond;
   int64_t frac = ns % kNanosPerSecond;

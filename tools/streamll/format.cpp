@@ -9,6 +9,7 @@ namespace streamll::cli {
 std::string format_duration(int64_t ns) {
   const double abs_ns = static_cast<double>(ns < 0 ? -ns : ns);
   const char* sign = ns < 0 ? "-" : "";
+  if (ns == 0) return "0";
   if (abs_ns < 1e3) return fmt::format("{}{}ns", sign, static_cast<int64_t>(abs_ns));
   if (abs_ns < 1e6) return fmt::format("{}{:.0f}µs", sign, abs_ns / 1e3);
   if (abs_ns < 1e9) return fmt::format("{}{:.1f}ms", sign, abs_ns / 1e6);
