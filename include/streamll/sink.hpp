@@ -1,0 +1,67 @@
+// Sinks: where the emit pipeline delivers events besides the local store
+// (a terminal, a JSONL file, anything a user writes).
+//
+// The pipeline calls a sink from that sink's own delivery thread, one batch
+// at a time, never concurrently for one sink, behind its own buffer and
+// circuit breaker (runtime.hpp): a sink that fails or stalls costs the
+// application and the store nothing; what it misses is counted.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "streamll/event.hpp"
+#include "streamll/status.hpp"
+
+namespace streamll {
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+
+  // A short name for counters and messages ("terminal", "jsonl:/tmp/x.jsonl").
+  virtual std::string name() const = 0;
+
+  // Delivers a batch, in emit order. A non-ok Status (or an exception, which
+  // the pipeline catches) counts as one failure for the circuit breaker and
+  // the batch as missed by this sink. Called from one thread at a time.
+  virtual Status write(std::span<const Event> batch) = 0;
+
+  // Called when the pipeline flushes or shuts down: push out anything
+  // buffered. The default does nothing.
+  virtual Status flush() { return Status::ok_status(); }
+};
+
+// Prints one readable line per event: time, execution (short), indented
+// event type, module, and the data. Colours when the stream is a terminal.
+// Thread-safety: as every sink, called from one delivery thread.
+class TerminalSink : public Sink {
+ public:
+  explicit TerminalSink(std::FILE* out = stdout);
+  std::string name() const override { return "terminal"; }
+  Status write(std::span<const Event> batch) override;
+  Status flush() override;
+
+ private:
+  std::FILE* out_;
+  bool colour_;
+};
+
+// Appends each event as one JSON line (upstream's format) to a file,
+// creating it if needed. Each batch is one write(2); flush() fsyncs.
+class JsonlSink : public Sink {
+ public:
+  explicit JsonlSink(std::string path);
+  ~JsonlSink() override;
+  std::string name() const override { return "jsonl:" + path_; }
+  Status write(std::span<const Event> batch) override;
+  Status flush() override;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace streamll

@@ -1,0 +1,24 @@
+#include "streamll/emit.hpp"
+
+#include "emit/runtime_access.hpp"
+#include "streamll/context.hpp"
+#include "streamll/timestamp.hpp"
+
+namespace streamll {
+
+bool emit_event(Event event) {
+  if (!detail::runtime_active()) return false;
+  detail::PipelineRef ref;
+  return ref && ref->submit(std::move(event));
+}
+
+bool emit(std::string event_type, Json data, std::string module_name) {
+  if (!detail::runtime_active()) return false;
+  Event e;
+  e.event_type = std::move(event_type);
+  e.module_name = std::move(module_name);
+  e.data = std::move(data);
+  return emit_event(std::move(e));
+}
+
+}  // namespace streamll

@@ -1,0 +1,52 @@
+// What the runtime does to events before they are stored: type filtering (on
+// the emitting thread, so filtered events cost no queue slot) and redaction
+// of sensitive data keys (on the writer thread, before the store and sinks).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "streamll/event.hpp"
+
+namespace streamll::detail {
+
+// A set of event type patterns: exact types and prefixes ("rag.*").
+class TypePatterns {
+ public:
+  explicit TypePatterns(const std::vector<std::string>& patterns);
+  bool empty() const { return exact_.empty() && prefixes_.empty(); }
+  bool matches(std::string_view type) const;
+
+ private:
+  std::vector<std::string> exact_;
+  std::vector<std::string> prefixes_;
+};
+
+class TypeFilter {
+ public:
+  TypeFilter(const std::vector<std::string>& allow, const std::vector<std::string>& deny)
+      : allow_(allow), deny_(deny) {}
+  // Allowed when allow is empty or matches, and deny does not match.
+  bool allows(std::string_view type) const {
+    return (allow_.empty() || allow_.matches(type)) && (deny_.empty() || !deny_.matches(type));
+  }
+
+ private:
+  TypePatterns allow_;
+  TypePatterns deny_;
+};
+
+// Replaces the value of every object member whose key is in `keys`
+// (case-insensitive), at any depth of objects and arrays, with "[REDACTED]".
+class Redactor {
+ public:
+  explicit Redactor(const std::vector<std::string>& keys);
+  void apply(Json* value) const;
+
+ private:
+  bool is_secret(const std::string& key) const;
+  std::vector<std::string> lowercase_keys_;
+};
+
+}  // namespace streamll::detail

@@ -1,0 +1,209 @@
+#include "emit/pipeline.hpp"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "streamll/context.hpp"
+#include "streamll/timestamp.hpp"
+
+namespace streamll::detail {
+
+namespace {
+
+std::string resolve_store_path(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  const char* env = std::getenv("STREAMLL_DB");
+  return env != nullptr && *env != '\0' ? env : "streamll.db";
+}
+
+// Upstream merges context pairs first, then the event's own data over them.
+void merge_context(Json* data) {
+  const Json& context = context_data();
+  if (context.empty()) return;
+  Json merged = context;
+  for (auto& [key, value] : data->items()) merged[key] = std::move(value);
+  *data = std::move(merged);
+}
+
+}  // namespace
+
+Status Pipeline::start(RuntimeOptions options, std::unique_ptr<Pipeline>* out) {
+  if (options.batch_size == 0) return Status::invalid_argument("RuntimeOptions.batch_size must be at least 1");
+  if (options.buffer_size == 0) return Status::invalid_argument("RuntimeOptions.buffer_size must be at least 1");
+  options.store_path = resolve_store_path(options.store_path);
+  StoreOptions store_options;
+  store_options.sync = options.sync;
+  std::unique_ptr<Store> store;
+  if (Status s = Store::open(options.store_path, store_options, &store); !s.ok()) return s;
+  out->reset(new Pipeline(std::move(options), std::move(store)));
+  return Status::ok_status();
+}
+
+Pipeline::Pipeline(RuntimeOptions options, std::unique_ptr<Store> store)
+    : options_(std::move(options)),
+      filter_(options_.allow_types, options_.deny_types),
+      redactor_(options_.redact_keys),
+      store_(std::move(store)),
+      queue_(options_.buffer_size),
+      session_id_(new_execution_id()) {
+  for (const auto& sink : options_.sinks) {
+    if (sink) sinks_.push_back(std::make_unique<SinkRunner>(sink, options_.sink_options));
+  }
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+Pipeline::~Pipeline() { stop(); }
+
+bool Pipeline::submit(Event&& event) {
+  if (!filter_.allows(event.event_type)) {
+    filtered_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (event.event_id.empty()) event.event_id = generate_event_id();
+  if (event.execution_id.empty()) event.execution_id = get_execution_id();
+  if (event.timestamp == 0) event.timestamp = event_now();
+  if (event.data.is_object()) merge_context(&event.data);
+  if (!validate_event(event).ok()) {
+    invalid_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  return push(std::move(event));
+}
+
+bool Pipeline::push(Event&& event) {
+  for (int attempt = 0;; ++attempt) {
+    if (const auto pos = queue_.try_push(event); pos) {
+      // One wake-up per batch_size events; below that the writer's
+      // flush_interval timer picks them up.
+      if ((*pos + 1) % options_.batch_size == 0) wake_writer();
+      return true;
+    }
+    switch (options_.overflow) {
+      case OverflowPolicy::kDropNewest:
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+      case OverflowPolicy::kDropOldest: {
+        Event oldest;
+        if (queue_.try_pop(&oldest)) dropped_.fetch_add(1, std::memory_order_relaxed);
+        break;
+      }
+      case OverflowPolicy::kBlock:
+        wake_writer();
+        if (attempt < 64) {
+          std::this_thread::yield();
+        } else {
+          std::this_thread::sleep_for(std::chrono::microseconds(50));
+        }
+        break;
+    }
+  }
+}
+
+void Pipeline::wake_writer() { wake_.notify_one(); }
+
+void Pipeline::writer_loop() {
+  std::vector<Event> batch;
+  for (;;) {
+    batch.clear();
+    // Take what is there, up to batch_size; a backlog is written in several
+    // appends rather than one huge one, which keeps memory bounded.
+    Event e;
+    while (batch.size() < options_.batch_size && queue_.try_pop(&e)) batch.push_back(std::move(e));
+    if (!batch.empty()) write_batch(&batch);
+    // Everything below pop_position() is now written or was dropped.
+    handled_.store(queue_.pop_position(), std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      progress_.notify_all();
+    }
+    if (batch.size() == options_.batch_size) continue;
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_.load() && queue_.size() == 0) return;
+    wake_.wait_for(lock, options_.flush_interval, [&] {
+      return stopping_.load() || queue_.size() >= options_.batch_size ||
+             flush_wanted_.load() > handled_.load();
+    });
+  }
+}
+
+void Pipeline::write_batch(std::vector<Event>* batch) {
+  for (Event& e : *batch) redactor_.apply(&e.data);
+  AppendResult result;
+  const Status s = store_->append(*batch, &result);
+  if (s.ok()) {
+    stored_.fetch_add(result.appended, std::memory_order_relaxed);
+  } else {
+    if (store_failures_.fetch_add(1, std::memory_order_relaxed) == 0) {
+      fmt::print(stderr, "streamll: cannot store events (counted in stats().store_lost): {}\n", s.message());
+    }
+    store_lost_.fetch_add(batch->size(), std::memory_order_relaxed);
+  }
+  if (sinks_.empty()) return;
+  auto shared = std::make_shared<const std::vector<Event>>(std::move(*batch));
+  for (auto& sink : sinks_) sink->offer(shared);
+  batch->clear();
+}
+
+bool Pipeline::flush(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const uint64_t ticket = queue_.push_position();
+  uint64_t wanted = flush_wanted_.load();
+  while (wanted < ticket && !flush_wanted_.compare_exchange_weak(wanted, ticket)) {
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.notify_one();
+    if (!progress_.wait_until(lock, deadline, [&] { return handled_.load() >= ticket; })) return false;
+  }
+  for (auto& sink : sinks_) {
+    if (!sink->flush(deadline)) return false;
+  }
+  return true;
+}
+
+RuntimeStats Pipeline::stats() const {
+  RuntimeStats s;
+  s.emitted = queue_.push_position();
+  s.filtered = filtered_.load(std::memory_order_relaxed);
+  s.invalid = invalid_.load(std::memory_order_relaxed);
+  s.dropped = dropped_.load(std::memory_order_relaxed);
+  s.stored = stored_.load(std::memory_order_relaxed);
+  s.store_failures = store_failures_.load(std::memory_order_relaxed);
+  s.store_lost = store_lost_.load(std::memory_order_relaxed);
+  for (const auto& sink : sinks_) s.sinks.push_back(sink->stats());
+  return s;
+}
+
+void Pipeline::stop() {
+  if (!writer_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  writer_.join();
+  for (auto& sink : sinks_) sink->stop();
+  if (!options_.record_stats) return;
+
+  const RuntimeStats s = stats();
+  Event e;
+  e.event_id = generate_event_id();
+  e.execution_id = session_id_;
+  e.timestamp = event_now();
+  e.module_name = "streamll";
+  e.method_name = "shutdown";
+  e.event_type = "streamll.stats";
+  e.data = {{"emitted", s.emitted}, {"filtered", s.filtered}, {"invalid", s.invalid},
+            {"dropped", s.dropped},  {"stored", s.stored},     {"store_failures", s.store_failures},
+            {"store_lost", s.store_lost}};
+  Json sinks = Json::array();
+  for (const auto& sink : s.sinks) {
+    sinks.push_back({{"name", sink.name}, {"delivered", sink.delivered}, {"missed", sink.missed},
+                     {"failures", sink.failures}});
+  }
+  e.data["sinks"] = std::move(sinks);
+  (void)store_->append(std::span<const Event>(&e, 1));
+}
+
+}  // namespace streamll::detail

@@ -1,0 +1,69 @@
+// The emit pipeline behind the process-wide runtime: the bounded queue the
+// application threads push into, the writer thread that appends batches to
+// the store and fans them out to sinks, and the counters.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "emit/bounded_queue.hpp"
+#include "emit/event_policy.hpp"
+#include "emit/sink_runner.hpp"
+#include "streamll/runtime.hpp"
+#include "streamll/store.hpp"
+
+namespace streamll::detail {
+
+class Pipeline {
+ public:
+  // Opens the store and starts the writer and sink threads.
+  static Status start(RuntimeOptions options, std::unique_ptr<Pipeline>* out);
+  ~Pipeline();  // stop()
+
+  // The emitting thread's part: filter, complete, validate, queue.
+  bool submit(Event&& event);
+
+  bool flush(std::chrono::milliseconds timeout);
+  RuntimeStats stats() const;
+
+  // Drains the queue, flushes and stops the sinks, appends the stats event,
+  // closes the store. Call once no thread can submit any more.
+  void stop();
+
+ private:
+  Pipeline(RuntimeOptions options, std::unique_ptr<Store> store);
+  bool push(Event&& event);
+  void writer_loop();
+  void write_batch(std::vector<Event>* batch);
+  void wake_writer();
+
+  const RuntimeOptions options_;
+  const TypeFilter filter_;
+  const Redactor redactor_;
+  std::unique_ptr<Store> store_;
+  BoundedQueue<Event> queue_;
+  std::vector<std::unique_ptr<SinkRunner>> sinks_;
+  const std::string session_id_;  // the execution of the runtime's own events
+
+  std::mutex mu_;
+  std::condition_variable wake_;      // the writer waits here
+  std::condition_variable progress_;  // flush() waits here
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> flush_wanted_{0};  // the highest queue position a flush waits for
+  std::atomic<uint64_t> handled_{0};       // queue positions below this are stored or dropped
+
+  std::atomic<uint64_t> filtered_{0};
+  std::atomic<uint64_t> invalid_{0};
+  std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> stored_{0};
+  std::atomic<uint64_t> store_failures_{0};
+  std::atomic<uint64_t> store_lost_{0};
+
+  std::thread writer_;
+};
+
+}  // namespace streamll::detail

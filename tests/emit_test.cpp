@@ -1,0 +1,432 @@
+#include <atomic>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "streamll/event_json.hpp"
+
+#include "streamll/store.hpp"
+#include "streamll/streamll.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace streamll;
+using streamll::testing::TempDir;
+
+namespace {
+
+RuntimeOptions options_for(const TempDir& dir) {
+  RuntimeOptions o;
+  o.store_path = dir / "db";
+  o.record_stats = false;
+  return o;
+}
+
+std::unique_ptr<Store> open_view(const std::string& path) {
+  StoreOptions o;
+  o.mode = StoreOptions::Mode::kReadOnlyLive;
+  std::unique_ptr<Store> store;
+  REQUIRE(Store::open(path, o, &store).ok());
+  return store;
+}
+
+// Every stored event of the store, in arrival order, fully decoded.
+std::vector<Event> stored_events(const std::string& path) {
+  auto store = open_view(path);
+  std::vector<Event> out;
+  auto it = store->scan_arrival();
+  for (; it->valid(); it->next()) {
+    Event e;
+    REQUIRE(to_event(it->view(), &e).ok());
+    out.push_back(std::move(e));
+  }
+  REQUIRE(it->status().ok());
+  return out;
+}
+
+// A sink that fails while `failing` is set and records what it got.
+class FlakySink : public Sink {
+ public:
+  std::atomic<bool> failing{true};
+  std::atomic<size_t> received{0};
+  std::atomic<int> calls{0};
+  std::string name() const override { return "flaky"; }
+  Status write(std::span<const Event> batch) override {
+    ++calls;
+    if (failing) return Status::io_error("flaky sink is down");
+    received += batch.size();
+    return Status::ok_status();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("with no runtime, emit is a no-op that returns false", "[emit]") {
+  shutdown();
+  CHECK_FALSE(emit("nothing.here", {{"a", 1}}));
+  CHECK_FALSE(emit_event(Event{}));
+  CHECK_FALSE(flush(std::chrono::milliseconds(10)));
+  CHECK(stats().emitted == 0);
+}
+
+TEST_CASE("a second runtime in the same process is refused", "[emit]") {
+  TempDir dir;
+  Runtime first(options_for(dir));
+  REQUIRE(first.status().ok());
+  TempDir other;
+  Runtime second(options_for(other));
+  CHECK(second.status().is_invalid_argument());
+  CHECK(emit("still.works"));
+}
+
+TEST_CASE("exactly N events stored from 8 threads, each thread's order kept", "[emit][threads]") {
+  TempDir dir;
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 100'000;
+  {
+    RuntimeOptions o = options_for(dir);
+    o.buffer_size = 8192;
+    o.batch_size = 1000;
+    Runtime runtime(o);
+    REQUIRE(runtime.status().ok());
+    ExecutionScope run("many-threads");
+    const Context ctx = capture_context();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([t, ctx] {
+        ContextScope adopt(ctx);
+        for (int i = 0; i < kPerThread; ++i) emit("load.tick", {{"t", t}, {"i", i}});
+      });
+    }
+    for (auto& th : threads) th.join();
+    REQUIRE(flush());
+    const RuntimeStats s = stats();
+    CHECK(s.emitted == kThreads * kPerThread);
+    CHECK(s.stored == kThreads * kPerThread);
+    CHECK(s.dropped == 0);
+  }
+  auto store = open_view(dir / "db");
+  ExecutionSummary summary;
+  REQUIRE(store->get_execution("many-threads", &summary).ok());
+  CHECK(summary.event_count == kThreads * kPerThread);
+  std::vector<int> next(kThreads, 0);
+  size_t out_of_order = 0, seen = 0;
+  auto it = store->scan_arrival();
+  for (; it->valid(); it->next(), ++seen) {
+    const Json data = Json::parse(it->view().data_json);
+    const int t = data["t"], i = data["i"];
+    if (i != next[t]) ++out_of_order;
+    next[t] = i + 1;
+  }
+  REQUIRE(it->status().ok());
+  CHECK(seen == kThreads * kPerThread);
+  CHECK(out_of_order == 0);
+}
+
+TEST_CASE("overflow policies drop what they say and count it", "[emit][overflow]") {
+  TempDir dir;
+  RuntimeOptions o = options_for(dir);
+  o.buffer_size = 16;
+  o.batch_size = 8;
+  constexpr int kBurst = 200'000;
+  ExecutionScope run("burst");
+
+  SECTION("block loses nothing") {
+    o.overflow = OverflowPolicy::kBlock;
+    {
+      Runtime runtime(o);
+      for (int i = 0; i < kBurst; ++i) REQUIRE(emit("burst.tick", {{"i", i}}));
+      REQUIRE(flush());
+      CHECK(stats().dropped == 0);
+      CHECK(stats().stored == kBurst);
+    }
+    CHECK(stored_events(dir / "db").size() == kBurst);
+  }
+
+  SECTION("drop_newest keeps the queued ones and counts the rest") {
+    o.overflow = OverflowPolicy::kDropNewest;
+    int accepted = 0;
+    RuntimeStats s;
+    {
+      Runtime runtime(o);
+      for (int i = 0; i < kBurst; ++i) accepted += emit("burst.tick", {{"i", i}});
+      REQUIRE(flush());
+      s = stats();
+    }
+    CHECK(s.dropped > 0);
+    CHECK(s.emitted + s.dropped == kBurst);
+    CHECK(s.emitted == static_cast<uint64_t>(accepted));
+    CHECK(s.stored == s.emitted);
+    const auto events = stored_events(dir / "db");
+    CHECK(events.size() == s.stored);
+    CHECK(events.front().data["i"] == 0);  // the oldest are the ones kept
+  }
+
+  SECTION("drop_oldest keeps the newest and counts the rest") {
+    o.overflow = OverflowPolicy::kDropOldest;
+    RuntimeStats s;
+    {
+      Runtime runtime(o);
+      for (int i = 0; i < kBurst; ++i) REQUIRE(emit("burst.tick", {{"i", i}}));
+      REQUIRE(flush());
+      s = stats();
+    }
+    CHECK(s.dropped > 0);
+    CHECK(s.emitted == kBurst);
+    CHECK(s.stored + s.dropped == kBurst);
+    const auto events = stored_events(dir / "db");
+    CHECK(events.size() == s.stored);
+    CHECK(events.back().data["i"] == kBurst - 1);  // the newest always survives
+  }
+}
+
+TEST_CASE("flush returns once everything emitted before it is stored", "[emit][flush]") {
+  TempDir dir;
+  RuntimeOptions o = options_for(dir);
+  o.flush_interval = std::chrono::seconds(30);  // flush must not wait for the timer
+  Runtime runtime(o);
+  ExecutionScope run("flushed");
+  for (int i = 0; i < 37; ++i) emit("step", {{"i", i}});
+  const auto before = std::chrono::steady_clock::now();
+  REQUIRE(flush(std::chrono::seconds(10)));
+  CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(10));
+  auto view = open_view(dir / "db");
+  ExecutionSummary s;
+  REQUIRE(view->get_execution("flushed", &s).ok());
+  CHECK(s.event_count == 37);
+}
+
+TEST_CASE("a child that emits and exits normally has stored every event", "[emit][process]") {
+  TempDir dir;
+  const auto r = testing::run({testing::program("STREAMLL_TEST_EMITTER"), dir / "db", "25000"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto store = open_view(dir / "db");
+  ExecutionSummary s;
+  REQUIRE(store->get_execution("child-run", &s).ok());
+  CHECK(s.event_count == 25000);
+  std::vector<ExecutionSummary> all;
+  REQUIRE(store->list_executions(&all).ok());
+  bool has_stats = false;
+  for (auto it = store->scan(EventFilter{.type_prefix = "streamll.stats"}); it->valid(); it->next()) {
+    const Json data = Json::parse(it->view().data_json);
+    CHECK(data["stored"] == 25000);
+    CHECK(data["dropped"] == 0);
+    has_stats = true;
+  }
+  CHECK(has_stats);
+}
+
+TEST_CASE("execution scopes nest, restore, and stay on their thread", "[emit][context]") {
+  CHECK_FALSE(has_execution_id());
+  const std::string a = get_execution_id(), b = get_execution_id();
+  CHECK(a.size() == 32);
+  CHECK(a.find_first_not_of("0123456789abcdef") == std::string::npos);
+  CHECK(a != b);  // no scope: a new execution each time, as upstream
+  {
+    ExecutionScope outer("outer");
+    CHECK(get_execution_id() == "outer");
+    {
+      ExecutionScope inner("inner");
+      CHECK(get_execution_id() == "inner");
+      std::string seen_elsewhere;
+      std::thread([&] { seen_elsewhere = has_execution_id() ? get_execution_id() : "none"; }).join();
+      CHECK(seen_elsewhere == "none");
+      const Context ctx = capture_context();
+      std::thread([&] {
+        ContextScope adopt(ctx);
+        seen_elsewhere = get_execution_id();
+      }).join();
+      CHECK(seen_elsewhere == "inner");
+    }
+    CHECK(get_execution_id() == "outer");
+  }
+  CHECK_FALSE(has_execution_id());
+}
+
+TEST_CASE("instrument scopes emit start, end and error, and rethrow", "[emit][instrument]") {
+  TempDir dir;
+  {
+    Runtime runtime(options_for(dir));
+    ExecutionScope run("instrumented");
+    set_context("user", "u1");
+    {
+      auto scope = trace("retrieve", "RAGPipeline", {{"k", 3}});
+      scope.emit("rag.progress", {{"docs", 2}});
+      {
+        Instrument nested("rerank", "Reranker");
+        CHECK(nested.execution_id() == "instrumented");
+      }
+    }
+    auto failing = instrument("generate", "Generator", [](int x) -> int {
+      if (x > 0) throw std::runtime_error("model timed out");
+      return x;
+    });
+    CHECK(failing(0) == 0);
+    CHECK_THROWS_WITH(failing(1), "model timed out");
+    struct Rag {
+      int forward(int q) { return q * 2; }
+    } rag;
+    CHECK(instrument("forward", "Rag", &Rag::forward)(rag, 21) == 42);
+    clear_context();
+    REQUIRE(flush());
+  }
+  std::vector<std::string> types;
+  std::map<std::string, Json> by_type_op;
+  for (const Event& e : stored_events(dir / "db")) {
+    CHECK(e.execution_id == "instrumented");
+    types.push_back(e.event_type + ":" + e.operation.value_or("-"));
+    by_type_op[e.event_type + ":" + e.operation.value_or("-")] = e.data;
+    CHECK(e.data["user"] == "u1");
+    if (e.operation) {
+      CHECK(e.method_name == *e.operation);
+    }
+  }
+  const std::vector<std::string> expected = {
+      "start:retrieve", "rag.progress:retrieve", "start:rerank",  "end:rerank",   "end:retrieve",
+      "start:generate", "end:generate",          "start:generate", "error:generate", "start:forward",
+      "end:forward"};
+  CHECK(types == expected);
+  CHECK(by_type_op["start:retrieve"]["k"] == 3);
+  CHECK(by_type_op["start:retrieve"]["stage"] == "start");
+  CHECK(by_type_op["rag.progress:retrieve"]["docs"] == 2);
+  CHECK(by_type_op["end:retrieve"]["duration_seconds"].get<double>() >= 0);
+  const Json& error = by_type_op["error:generate"];
+  CHECK(error["error_type"] == "std::runtime_error");
+  CHECK(error["error_message"] == "model timed out");
+  CHECK(error["stage"] == "error");
+  CHECK(error.contains("duration_seconds"));
+}
+
+TEST_CASE("an exception through a bare scope still ends it with an error event", "[emit][instrument]") {
+  TempDir dir;
+  {
+    Runtime runtime(options_for(dir));
+    try {
+      Instrument scope("bare");
+      throw 42;
+    } catch (int) {
+    }
+    REQUIRE(flush());
+  }
+  const auto events = stored_events(dir / "db");
+  REQUIRE(events.size() == 2);
+  CHECK(events[1].event_type == "error");
+  CHECK(events[1].data["error_type"] == "unknown");
+  CHECK(events[0].execution_id == events[1].execution_id);  // the scope opened its own execution
+}
+
+TEST_CASE("secret keys are redacted at any depth before storage", "[emit][redact]") {
+  TempDir dir;
+  {
+    Runtime runtime(options_for(dir));
+    emit("llm.call", {{"model", "m"},
+                      {"API_KEY", "sk-1"},
+                      {"request", {{"headers", {{"Authorization", "Bearer x"}}}, {"body", "ok"}}},
+                      {"list", Json::array({{{"password", "p"}}, 3})}});
+    REQUIRE(flush());
+  }
+  const auto events = stored_events(dir / "db");
+  REQUIRE(events.size() == 1);
+  const Json& d = events[0].data;
+  CHECK(d["model"] == "m");
+  CHECK(d["API_KEY"] == "[REDACTED]");
+  CHECK(d["request"]["headers"]["Authorization"] == "[REDACTED]");
+  CHECK(d["request"]["body"] == "ok");
+  CHECK(d["list"][0]["password"] == "[REDACTED]");
+  CHECK(d["list"][1] == 3);
+}
+
+TEST_CASE("type filters allow and deny with prefix wildcards", "[emit][filter]") {
+  TempDir dir;
+  RuntimeOptions o = options_for(dir);
+  o.allow_types = {"rag.*", "start"};
+  o.deny_types = {"rag.debug.*"};
+  {
+    Runtime runtime(o);
+    CHECK(emit("rag.retrieval.start"));
+    CHECK(emit("start"));
+    CHECK_FALSE(emit("rag.debug.dump"));
+    CHECK_FALSE(emit("llm.call"));
+    CHECK_FALSE(emit(""));
+    REQUIRE(flush());
+    CHECK(stats().filtered == 3);
+  }
+  CHECK(stored_events(dir / "db").size() == 2);
+}
+
+TEST_CASE("invalid events are refused and counted, never stored", "[emit]") {
+  TempDir dir;
+  RuntimeOptions o = options_for(dir);
+  Runtime runtime(o);
+  Event bad;
+  bad.event_type = "x";
+  bad.data = Json::array({1});
+  CHECK_FALSE(emit_event(bad));
+  bad.data = Json::object();
+  bad.execution_id = std::string("a\0b", 3);
+  CHECK_FALSE(emit_event(bad));
+  CHECK(stats().invalid == 2);
+}
+
+TEST_CASE("a failing sink opens its breaker; the store gets everything; the sink recovers", "[emit][sink]") {
+  TempDir dir;
+  auto sink = std::make_shared<FlakySink>();
+  RuntimeOptions o = options_for(dir);
+  o.sinks = {sink};
+  o.batch_size = 10;
+  o.sink_options.failure_threshold = 3;
+  o.sink_options.recovery_timeout = std::chrono::milliseconds(200);
+  Runtime runtime(o);
+  ExecutionScope run("sinks");
+  const auto emit_batch = [] {
+    for (int i = 0; i < 10; ++i) emit("tick", {{"i", i}});
+    REQUIRE(flush());
+  };
+  for (int b = 0; b < 6; ++b) emit_batch();
+  RuntimeStats s = stats();
+  REQUIRE(s.sinks.size() == 1);
+  CHECK(s.sinks[0].state == CircuitState::kOpen);
+  CHECK(s.sinks[0].failures == 3);  // the breaker stopped calling after the third failure
+  CHECK(sink->calls == 3);
+  CHECK(s.sinks[0].missed == 60);
+  CHECK(s.stored == 60);  // the store never noticed
+
+  sink->failing = false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  emit_batch();  // the half-open probe succeeds
+  emit_batch();
+  s = stats();
+  CHECK(s.sinks[0].state == CircuitState::kClosed);
+  CHECK(s.sinks[0].delivered == 20);
+  CHECK(sink->received == 20);
+  CHECK(s.stored == 80);
+}
+
+TEST_CASE("a JSONL sink writes upstream's format", "[emit][sink]") {
+  TempDir dir;
+  const std::string file = dir / "events.jsonl";
+  {
+    RuntimeOptions o = options_for(dir);
+    o.sinks = {std::make_shared<JsonlSink>(file)};
+    Runtime runtime(o);
+    ExecutionScope run("jsonl");
+    emit("a", {{"n", 1}});
+    emit("b", {{"n", 2}});
+  }
+  std::ifstream in(file);
+  std::vector<Event> events;
+  for (std::string line; std::getline(in, line);) {
+    Event e;
+    REQUIRE(event_from_json(line, &e).ok());
+    events.push_back(e);
+  }
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].event_type == "a");
+  CHECK(events[1].data["n"] == 2);
+  CHECK(events[1].execution_id == "jsonl");
+}
