@@ -212,7 +212,9 @@ TEST_CASE("a child that emits and exits normally has stored every event", "[emit
   std::vector<ExecutionSummary> all;
   REQUIRE(store->list_executions(&all).ok());
   bool has_stats = false;
-  for (auto it = store->scan(EventFilter{.type_prefix = "streamll.stats"}); it->valid(); it->next()) {
+  EventFilter stats_only;
+  stats_only.type_prefix = "streamll.stats";
+  for (auto it = store->scan(stats_only); it->valid(); it->next()) {
     const Json data = Json::parse(it->view().data_json);
     CHECK(data["stored"] == 25000);
     CHECK(data["dropped"] == 0);
@@ -269,7 +271,8 @@ TEST_CASE("instrument scopes emit start, end and error, and rethrow", "[emit][in
     CHECK(failing(0) == 0);
     CHECK_THROWS_WITH(failing(1), "model timed out");
     struct Rag {
-      int forward(int q) { return q * 2; }
+      int factor = 2;
+      int forward(int q) { return q * factor; }
     } rag;
     CHECK(instrument("forward", "Rag", &Rag::forward)(rag, 21) == 42);
     clear_context();

@@ -63,7 +63,8 @@ struct RuntimeOptions {
   // "[REDACTED]" before the event reaches the store or any sink.
   std::vector<std::string> redact_keys = {"api_key", "apikey", "password", "secret", "authorization"};
 
-  // Append a "streamll.stats" event with the final counters at shutdown.
+  // Append a "streamll.stats" event with the final counters at shutdown, in
+  // the execution "streamll.stats".
   bool record_stats = true;
 };
 

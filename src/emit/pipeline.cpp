@@ -45,8 +45,7 @@ Pipeline::Pipeline(RuntimeOptions options, std::unique_ptr<Store> store)
       filter_(options_.allow_types, options_.deny_types),
       redactor_(options_.redact_keys),
       store_(std::move(store)),
-      queue_(options_.buffer_size),
-      session_id_(new_execution_id()) {
+      queue_(options_.buffer_size) {
   for (const auto& sink : options_.sinks) {
     if (sink) sinks_.push_back(std::make_unique<SinkRunner>(sink, options_.sink_options));
   }
@@ -189,7 +188,9 @@ void Pipeline::stop() {
   const RuntimeStats s = stats();
   Event e;
   e.event_id = generate_event_id();
-  e.execution_id = session_id_;
+  // One execution holds every runtime's stats, so they do not crowd the
+  // list of pipeline runs.
+  e.execution_id = "streamll.stats";
   e.timestamp = event_now();
   e.module_name = "streamll";
   e.method_name = "shutdown";

@@ -47,7 +47,6 @@ class Pipeline {
   std::unique_ptr<Store> store_;
   BoundedQueue<Event> queue_;
   std::vector<std::unique_ptr<SinkRunner>> sinks_;
-  const std::string session_id_;  // the execution of the runtime's own events
 
   std::mutex mu_;
   std::condition_variable wake_;      // the writer waits here

@@ -147,6 +147,10 @@ Status open_writer(Store::Impl* impl) {
       return Status::invalid_argument(
           fmt::format("{} exists and is not a streamll store (not an empty directory, no CURRENT file)", path));
     }
+    if (const fs::path parent = fs::path(path).parent_path(); !parent.empty()) {
+      fs::create_directories(parent, ec);
+      if (ec) return Status::io_error(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
+    }
   }
   rocksdb::DBOptions options = db_options();
   options.create_if_missing = true;
