@@ -1,0 +1,39 @@
+#include "bench.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace streamll::bench {
+
+Status ScratchDir::create(const std::string& parent, bool keep, std::unique_ptr<ScratchDir>* out) {
+  std::string path = (fs::path(parent) / "streamll-bench-XXXXXX").string();
+  if (mkdtemp(path.data()) == nullptr) {
+    return Status::io_error(fmt::format("cannot create a directory in {}: {}", parent, std::strerror(errno)));
+  }
+  out->reset(new ScratchDir(std::move(path), keep));
+  return Status::ok_status();
+}
+
+ScratchDir::~ScratchDir() {
+  if (keep_) {
+    progress("kept {}", path_);
+    return;
+  }
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+  if (ec) progress("cannot remove {}: {}", path_, ec.message());
+}
+
+uint64_t directory_bytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) total += entry.file_size();
+  }
+  return total;
+}
+
+}  // namespace streamll::bench

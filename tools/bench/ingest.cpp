@@ -1,0 +1,251 @@
+// ingest: how fast events go into a store, and what they cost on disk,
+// beside two baselines fed the same events in the same run: a JSONL file (the
+// least any persistent log can do) and an indexed SQLite table (the usual
+// embedded alternative).
+//
+// Each variant is timed from open to close, close included: that is when its
+// data is in files (none of them fsyncs at close; the store and SQLite in
+// synchronous=NORMAL may fsync along the way, as they do in production).
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <numeric>
+#include <span>
+
+#include "bench.hpp"
+#include "streamll/event_json.hpp"
+#include "streamll/store.hpp"
+#include "workload.hpp"
+
+namespace fs = std::filesystem;
+
+namespace streamll::bench {
+
+namespace {
+
+using Events = std::span<const Event>;
+
+// Calls `fn` on consecutive slices of at most `batch` events.
+Status for_each_batch(Events events, size_t batch, const std::function<Status(Events)>& fn) {
+  for (size_t i = 0; i < events.size(); i += batch) {
+    if (Status s = fn(events.subspan(i, std::min(batch, events.size() - i))); !s.ok()) return s;
+  }
+  return Status::ok_status();
+}
+
+Status ingest_store(Events events, size_t batch, const std::string& dir) {
+  std::unique_ptr<Store> store;
+  if (Status s = Store::open(dir, StoreOptions{}, &store); !s.ok()) return s;
+  const Status s = for_each_batch(events, batch, [&](Events slice) { return store->append(slice); });
+  store.reset();  // closes, as the baselines close their files
+  return s;
+}
+
+Status ingest_jsonl(Events events, const std::string& dir) {
+  const std::string path = dir + "/events.jsonl";
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "wb"), std::fclose);
+  if (!file) return Status::io_error(fmt::format("cannot create {}", path));
+  // A large buffer: one write(2) per MiB, the cheapest a log writer gets.
+  std::setvbuf(file.get(), nullptr, _IOFBF, 1 << 20);
+  std::string line;
+  for (const Event& e : events) {
+    line.clear();
+    append_event_json(e, &line);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), file.get());
+  }
+  const bool write_failed = std::ferror(file.get()) != 0;
+  if (std::fclose(file.release()) != 0 || write_failed) return Status::io_error(fmt::format("cannot write {}", path));
+  return Status::ok_status();
+}
+
+// The same indexes as the store's by-execution and by-id lookups; the
+// rowid gives arrival order, as the store's seq does. UNIQUE with OR IGNORE
+// mirrors the store's event_id dedupe, which also costs it a lookup per event.
+constexpr const char* kSqliteSchema = R"(
+  PRAGMA journal_mode = WAL;
+  PRAGMA synchronous = NORMAL;
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    module_name TEXT NOT NULL,
+    method_name TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    operation TEXT,
+    data TEXT NOT NULL,
+    tags TEXT NOT NULL);
+  CREATE INDEX events_by_execution ON events (execution_id, ts);
+  CREATE UNIQUE INDEX events_by_id ON events (event_id);
+)";
+
+constexpr const char* kSqliteInsert =
+    "INSERT OR IGNORE INTO events (event_id, execution_id, ts, module_name, method_name, "
+    "event_type, operation, data, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+class Sqlite {
+ public:
+  explicit Sqlite(std::string path) : path_(std::move(path)) {}
+  ~Sqlite() { close(); }
+
+  Status open() { return check(sqlite3_open(path_.c_str(), &db_), "open"); }
+  // `what` names the statement in errors; the SQL itself when empty.
+  Status exec(const char* sql, std::string_view what = {}) {
+    return check(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr), what.empty() ? sql : what);
+  }
+  Status prepare(const char* sql, sqlite3_stmt** stmt) {
+    return check(sqlite3_prepare_v2(db_, sql, -1, stmt, nullptr), sql);
+  }
+  Status check(int rc, std::string_view what) const {
+    if (rc == SQLITE_OK || rc == SQLITE_DONE) return Status::ok_status();
+    return Status::io_error(fmt::format("sqlite {}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+  }
+  // Checkpoints the WAL into the database and removes it (the last
+  // connection's close does), so it is part of the timed work.
+  Status close() {
+    const int rc = sqlite3_close(db_);
+    db_ = nullptr;
+    return rc == SQLITE_OK ? Status::ok_status() : Status::io_error(fmt::format("sqlite {}: close", path_));
+  }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+Status insert_sqlite(Sqlite& db, Events events, size_t batch) {
+  sqlite3_stmt* raw = nullptr;
+  if (Status s = db.prepare(kSqliteInsert, &raw); !s.ok()) return s;
+  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> insert(raw, sqlite3_finalize);
+  const auto text = [&](int column, std::string_view value) {
+    sqlite3_bind_text(raw, column, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  };
+  std::string data, tags;  // bound SQLITE_STATIC: they must outlive the step
+  return for_each_batch(events, batch, [&](Events slice) {
+    if (Status s = db.exec("BEGIN"); !s.ok()) return s;
+    for (const Event& e : slice) {
+      data = e.data.dump();
+      tags = Json(e.tags).dump();
+      text(1, e.event_id);
+      text(2, e.execution_id);
+      sqlite3_bind_int64(raw, 3, e.timestamp);
+      text(4, e.module_name);
+      text(5, e.method_name);
+      text(6, e.event_type);
+      if (e.operation) {
+        text(7, *e.operation);
+      } else {
+        sqlite3_bind_null(raw, 7);
+      }
+      text(8, data);
+      text(9, tags);
+      if (Status s = db.check(sqlite3_step(raw), "insert"); !s.ok()) return s;
+      sqlite3_reset(raw);
+    }
+    return db.exec("COMMIT");
+  });
+}
+
+Status ingest_sqlite(Events events, size_t batch, const std::string& dir) {
+  Sqlite db(dir + "/events.db");
+  Status s = db.open();
+  if (s.ok()) s = db.exec(kSqliteSchema, "schema");
+  if (s.ok()) s = insert_sqlite(db, events, batch);
+  const Status closed = db.close();
+  return s.ok() ? closed : s;
+}
+
+struct Outcome {
+  double events_per_s = 0;
+  double bytes_per_event = 0;
+};
+
+// Runs one variant in a subdirectory of its own, which is measured and then
+// removed: deleting the files drops their dirty pages, so their writeback
+// does not slow the variants that run after.
+Status measure(const char* name, Events events, const ScratchDir& parent,
+               const std::function<Status(Events, const std::string&)>& ingest, Outcome* out) {
+  const std::string dir = (fs::path(parent.path()) / name).string();
+  fs::create_directory(dir);
+  const Stopwatch watch;
+  if (Status s = ingest(events, dir); !s.ok()) return s;
+  const double seconds = watch.seconds();
+  const uint64_t bytes = directory_bytes(dir);
+  if (!parent.keep()) fs::remove_all(dir);
+  const auto n = static_cast<double>(events.size());
+  *out = Outcome{n / seconds, static_cast<double>(bytes) / n};
+  progress("ingest: {:<6} {:.2f} s, {} events/s, {} bytes on disk", name, seconds,
+           format_number(out->events_per_s), format_number(static_cast<double>(bytes)));
+  return Status::ok_status();
+}
+
+class IngestBenchmark : public Benchmark {
+ public:
+  const char* name() const override { return "ingest"; }
+  const char* description() const override {
+    return "Append events through Store::append; compare events/s and bytes on disk with\n"
+           "writing the same events as JSONL and inserting them into an indexed SQLite table";
+  }
+
+  void add_options(CLI::App& cmd) override {
+    add_workload_options(cmd, &workload_);
+    cmd.add_option("--batch", batch_, "Events per Store::append call and per SQLite transaction")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+  }
+
+  Status run(const ScratchDir& dir, Report* report) override {
+    const Stopwatch generating;
+    const std::vector<Event> events = make_events(workload_);
+    const size_t data_bytes = std::accumulate(events.begin(), events.end(), size_t{0},
+                                              [](size_t sum, const Event& e) { return sum + e.data.dump().size(); });
+    progress("ingest: generated {} events in {:.1f} s ({} per execution, data {} bytes each on average); "
+             "batch {}; in {}",
+             format_number(static_cast<double>(events.size())), generating.seconds(),
+             workload_.events_per_execution, format_number(static_cast<double>(data_bytes) / events.size()),
+             batch_, dir.path());
+
+    // The baselines run first, so that the store runs last and
+    // meets the page cache warmest: the baselines' numbers are not flattered.
+    Outcome jsonl, sqlite, store;
+    Status s = measure("jsonl", events, dir, ingest_jsonl, &jsonl);
+    if (s.ok()) {
+      s = measure("sqlite", events, dir,
+                  [&](Events e, const std::string& d) { return ingest_sqlite(e, batch_, d); }, &sqlite);
+    }
+    if (s.ok()) {
+      s = measure("store", events, dir,
+                  [&](Events e, const std::string& d) { return ingest_store(e, batch_, d); }, &store);
+    }
+    if (!s.ok()) return s;
+
+    report->add(Metric{.bench = "ingest",
+                       .metric = "events_per_s",
+                       .value = store.events_per_s,
+                       .unit = "events/s",
+                       .baselines = {{"jsonl", jsonl.events_per_s}, {"sqlite", sqlite.events_per_s}},
+                       .targets = {{"jsonl", 0.5}, {"sqlite", 2.0}}});
+    report->add(Metric{.bench = "ingest",
+                       .metric = "bytes_per_event",
+                       .value = store.bytes_per_event,
+                       .unit = "bytes",
+                       .baselines = {{"jsonl", jsonl.bytes_per_event}, {"sqlite", sqlite.bytes_per_event}},
+                       .higher_is_better = false,
+                       .targets = {}});
+    return Status::ok_status();
+  }
+
+ private:
+  Workload workload_;
+  size_t batch_ = 1000;
+};
+
+}  // namespace
+
+std::unique_ptr<Benchmark> make_ingest_benchmark() { return std::make_unique<IngestBenchmark>(); }
+
+}  // namespace streamll::bench
