@@ -71,8 +71,9 @@ bool Pipeline::submit(Event&& event) {
 }
 
 bool Pipeline::push(Event&& event) {
+  auto boxed = std::make_unique<Event>(std::move(event));
   for (int attempt = 0;; ++attempt) {
-    if (const auto pos = queue_.try_push(event); pos) {
+    if (const auto pos = queue_.try_push(boxed); pos) {
       // One wake-up per batch_size events; below that the writer's
       // flush_interval timer picks them up.
       if ((*pos + 1) % options_.batch_size == 0) wake_writer();
@@ -83,7 +84,7 @@ bool Pipeline::push(Event&& event) {
         dropped_.fetch_add(1, std::memory_order_relaxed);
         return false;
       case OverflowPolicy::kDropOldest: {
-        Event oldest;
+        std::unique_ptr<Event> oldest;
         if (queue_.try_pop(&oldest)) dropped_.fetch_add(1, std::memory_order_relaxed);
         break;
       }
@@ -107,8 +108,8 @@ void Pipeline::writer_loop() {
     batch.clear();
     // Take what is there, up to batch_size; a backlog is written in several
     // appends rather than one huge one, which keeps memory bounded.
-    Event e;
-    while (batch.size() < options_.batch_size && queue_.try_pop(&e)) batch.push_back(std::move(e));
+    std::unique_ptr<Event> e;
+    while (batch.size() < options_.batch_size && queue_.try_pop(&e)) batch.push_back(std::move(*e));
     if (!batch.empty()) write_batch(&batch);
     // Everything below pop_position() is now written or was dropped.
     handled_.store(queue_.pop_position(), std::memory_order_release);

@@ -45,7 +45,9 @@ class Pipeline {
   const TypeFilter filter_;
   const Redactor redactor_;
   std::unique_ptr<Store> store_;
-  BoundedQueue<Event> queue_;
+  // Slots hold pointers: 16-byte slots keep the producers' and the writer's
+  // cache lines apart far better than slots holding whole events.
+  BoundedQueue<std::unique_ptr<Event>> queue_;
   std::vector<std::unique_ptr<SinkRunner>> sinks_;
 
   std::mutex mu_;

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
 
   std::vector<std::unique_ptr<Benchmark>> benchmarks;
   benchmarks.push_back(make_ingest_benchmark());
+  benchmarks.push_back(make_emit_benchmark());
   for (const auto& bench : benchmarks) {
     bench->add_options(*app.add_subcommand(bench->name(), bench->description()));
   }
