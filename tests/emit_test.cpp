@@ -414,6 +414,35 @@ TEST_CASE("a failing sink opens its breaker; the store gets everything; the sink
   CHECK(s.stored == 80);
 }
 
+TEST_CASE("a stalled sink holds up neither the emitter nor the store; its misses are counted", "[emit][sink]") {
+  // The sink stalls in its first write until the test releases it.
+  struct StalledSink : Sink {
+    std::atomic<bool> released{false};
+    std::string name() const override { return "stalled"; }
+    Status write(std::span<const Event>) override {
+      while (!released) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return Status::ok_status();
+    }
+  };
+  TempDir dir;
+  auto sink = std::make_shared<StalledSink>();
+  RuntimeOptions o = options_for(dir);
+  o.sinks = {sink};
+  o.batch_size = 100;
+  o.sink_options.buffer_batches = 2;
+  {
+    Runtime runtime(o);
+    for (int i = 0; i < 5000; ++i) REQUIRE(emit("tick", {{"i", i}}));
+    // Everything reaches the store while the sink is still stuck.
+    while (stats().stored < 5000) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    const RuntimeStats s = stats();
+    CHECK(s.sinks[0].delivered == 0);
+    CHECK(s.sinks[0].missed >= 5000 - 3 * 100);  // all but the batch in write() and the 2 buffered
+    sink->released = true;
+  }
+  CHECK(stored_events(dir / "db").size() == 5000);
+}
+
 TEST_CASE("a JSONL sink writes upstream's format", "[emit][sink]") {
   TempDir dir;
   const std::string file = dir / "events.jsonl";

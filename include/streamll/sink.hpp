@@ -24,7 +24,8 @@ class Sink {
   // A short name for counters and messages ("terminal", "jsonl:/tmp/x.jsonl").
   virtual std::string name() const = 0;
 
-  // Delivers a batch, in emit order. A non-ok Status (or an exception, which
+  // Delivers a batch, in emit order. It may emit events (they queue like any
+  // other) but must not call streamll::flush(), which waits for this sink. A non-ok Status (or an exception, which
   // the pipeline catches) counts as one failure for the circuit breaker and
   // the batch as missed by this sink. Called from one thread at a time.
   virtual Status write(std::span<const Event> batch) = 0;
