@@ -121,6 +121,10 @@ class Store {
   // The event with `event_id`, or NotFound.
   Status get(std::string_view event_id, Event* out) const;
 
+  // The event with `event_id` as an iterator of zero or one events (no JSON
+  // parsing, unlike get()). Cost: two point lookups.
+  std::unique_ptr<EventIterator> lookup(std::string_view event_id) const;
+
   // The events of one execution in time order (ties in arrival order),
   // restricted to `range`. Cost: one seek, then sequential reads.
   std::unique_ptr<EventIterator> scan_execution(std::string_view execution_id,
@@ -133,6 +137,10 @@ class Store {
   // All events with seq > after_seq, in arrival order: the cursor for tailing
   // and replication. Cost: one seek, then one point lookup per event.
   std::unique_ptr<EventIterator> scan_arrival(uint64_t after_seq = 0) const;
+
+  // Every event, in key order: by execution_id, then time, then seq. The
+  // cheapest full scan (sequential reads, no index).
+  std::unique_ptr<EventIterator> scan_all() const;
 
   // The events that match `filter`, in time order (ties in arrival order).
   // Uses the execution's key range when execution_id is set, else the time

@@ -17,7 +17,7 @@ class RangeIterator : public EventIterator {
                 std::string upper)
       : lower_(std::move(lower)), upper_(std::move(upper)), upper_slice_(upper_) {
     rocksdb::ReadOptions options;
-    options.iterate_upper_bound = &upper_slice_;
+    if (!upper_.empty()) options.iterate_upper_bound = &upper_slice_;
     it_.reset(db->NewIterator(options, family));
   }
 

@@ -10,7 +10,8 @@
 
 namespace streamll::detail {
 
-// Events stored in the events family between two primary keys [lower, upper).
+// Events stored in the events family between two primary keys [lower, upper);
+// an empty `upper` means no upper bound.
 std::unique_ptr<EventIterator> make_primary_iterator(rocksdb::DB* db,
                                                      rocksdb::ColumnFamilyHandle* events,
                                                      std::string lower, std::string upper);

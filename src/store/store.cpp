@@ -114,6 +114,10 @@ rocksdb::DBOptions db_options() {
   o.keep_log_file_num = 3;
   o.max_log_file_size = 4 << 20;
   o.max_background_jobs = 2;
+  // The small families (summaries, by_seq) rarely fill a memtable, which
+  // would pin every log file until close: cap the log, forcing their flush,
+  // so the disk holds compressed tables rather than a growing raw log.
+  o.max_total_wal_size = 128 << 20;
   // One writer (append() serializes), so the memtable insert hints apply.
   o.allow_concurrent_memtable_write = false;
   return o;
@@ -317,6 +321,14 @@ Status Store::get(std::string_view event_id, Event* out) const {
   return to_event(view, out);
 }
 
+std::unique_ptr<EventIterator> Store::lookup(std::string_view event_id) const {
+  // event_id followed by 0x00 is the next possible key after event_id.
+  std::string upper(event_id);
+  upper.push_back('\0');
+  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kById), impl_->family(layout::kEvents),
+                                     std::string(event_id), std::move(upper));
+}
+
 std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_id, TimeRange range) const {
   if (execution_id.find('\0') != std::string_view::npos || range.since >= range.until) {
     return detail::make_empty_iterator(Status::ok_status());
@@ -339,6 +351,11 @@ std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {
   return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kBySeq),
                                      impl_->family(layout::kEvents), layout::seq_key(after_seq + 1),
                                      std::string(9, '\xff'));
+}
+
+std::unique_ptr<EventIterator> Store::scan_all() const {
+  return detail::make_primary_iterator(impl_->db.get(), impl_->family(layout::kEvents), std::string(),
+                                       std::string());
 }
 
 bool EventFilter::matches(const EventView& e) const {

@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
                  "Where to work: a fresh directory is made inside it and removed at the end")
       ->check(CLI::ExistingDirectory)
       ->capture_default_str();
-  app.add_flag("--keep", options.keep, "Keep the working directory and the files the benchmarks wrote (its path is printed)");
+  app.add_flag("--keep", options.keep,
+               "Keep the working directory and the files the benchmarks wrote (its path is printed)");
 
   std::vector<std::unique_ptr<Benchmark>> benchmarks;
   benchmarks.push_back(make_ingest_benchmark());

@@ -35,5 +35,6 @@ void add_import(CLI::App& app, Context& ctx);
 void add_export(CLI::App& app, Context& ctx);
 void add_executions(CLI::App& app, Context& ctx);
 void add_show(CLI::App& app, Context& ctx);
+void add_query(CLI::App& app, Context& ctx);
 
 }  // namespace streamll::cli

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   add_export(app, ctx);
   add_executions(app, ctx);
   add_show(app, ctx);
+  add_query(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,405 @@
+// The events virtual table: the store's events as rows, read through the
+// store's indexes for the constraints SQLite hands over.
+//
+// Plans (idxNum), the first that applies:
+//
+//   idxNum  plan        reads                                  natural order
+//   1       by id       Store::lookup(event_id)                (at most one row)
+//   2       execution   Store::scan_execution(id, ts range)    ts_ns, seq
+//   3       arrival     Store::scan_arrival(from seq)          seq
+//   4       time        Store::scan_time(ts range)             ts_ns, seq
+//   5       full        Store::scan_all()                      execution_id, ts_ns, seq
+//
+// idxStr has one letter per argv value, in argv order, naming the
+// constraint the value belongs to:
+//
+//   i  event_id =      x  execution_id =    t  event_type =
+//   k  event_type LIKE (prefix, ASCII case-insensitive)    b  event_type GLOB (prefix)
+//   g  ts_ns >     G  ts_ns >=     l  ts_ns <     L  ts_ns <=     e  ts_ns =
+//   s  seq >       S  seq >=       q  seq <       Q  seq <=       n  seq =
+//   a  timestamp > A  timestamp >= z  timestamp < Z  timestamp <= m  timestamp =
+//
+// No constraint is omitted: SQLite re-checks every row, so a value of an
+// unexpected type (NULL, text for ts_ns, a real) or a LIKE subtlety can only
+// widen the scan, never change the result. Text constraints are used only
+// under the BINARY collation. Bounds from timestamp text are widened by a
+// second, because text order and instant order differ slightly (6 or 9
+// fraction digits, UTC offsets). ORDER BY is consumed when it is a prefix
+// of the plan's natural order, ascending.
+//
+// Costs follow ext/misc/series.c: bounded plans are cheap, a full scan is
+// priced at a billion so that the planner prefers anything bounded.
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sql/table_base.hpp"
+#include "sql/tables.hpp"
+#include "streamll/timestamp.hpp"
+
+namespace streamll::sql::detail {
+
+namespace {
+
+enum Column { kEventId, kExecutionId, kTimestamp, kTsNs, kEventType, kModule, kMethod, kOperation, kData, kTags, kSeq };
+
+constexpr const char* kSchema =
+    "CREATE TABLE x(event_id TEXT, execution_id TEXT, timestamp TEXT, ts_ns INTEGER, event_type TEXT, "
+    "module_name TEXT, method_name TEXT, operation TEXT, data TEXT, tags TEXT, seq INTEGER)";
+
+enum Plan { kById = 1, kByExecution = 2, kByArrival = 3, kByTime = 4, kFull = 5 };
+
+// The letter of a usable constraint (see the table above), or 0.
+char letter_of(int column, unsigned char op, bool binary_collation) {
+  const auto range = [op](const char* letters) -> char {  // letters: > >= < <= =
+    switch (op) {
+      case SQLITE_INDEX_CONSTRAINT_GT: return letters[0];
+      case SQLITE_INDEX_CONSTRAINT_GE: return letters[1];
+      case SQLITE_INDEX_CONSTRAINT_LT: return letters[2];
+      case SQLITE_INDEX_CONSTRAINT_LE: return letters[3];
+      case SQLITE_INDEX_CONSTRAINT_EQ: return letters[4];
+    }
+    return 0;
+  };
+  switch (column) {
+    case kTsNs: return range("gGlLe");
+    case kSeq: return range("sSqQn");
+    case kTimestamp: return binary_collation ? range("aAzZm") : 0;
+    case kEventId: return binary_collation && op == SQLITE_INDEX_CONSTRAINT_EQ ? 'i' : 0;
+    case kExecutionId: return binary_collation && op == SQLITE_INDEX_CONSTRAINT_EQ ? 'x' : 0;
+    case kEventType:
+      if (op == SQLITE_INDEX_CONSTRAINT_LIKE) return 'k';
+      if (op == SQLITE_INDEX_CONSTRAINT_GLOB) return 'b';
+      return binary_collation && op == SQLITE_INDEX_CONSTRAINT_EQ ? 't' : 0;
+  }
+  return 0;
+}
+
+bool any_of(const std::string& letters, const char* which) {
+  return letters.find_first_of(which) != std::string::npos;
+}
+
+// Whether the ORDER BY is a prefix of the plan's natural order, ascending.
+bool order_consumed(const sqlite3_index_info* info, Plan plan) {
+  if (info->nOrderBy == 0 || plan == kById) return true;
+  std::vector<int> natural;
+  switch (plan) {
+    case kByExecution:
+    case kByTime: natural = {kTsNs, kSeq}; break;
+    case kByArrival: natural = {kSeq}; break;
+    default: natural = {kExecutionId, kTsNs, kSeq}; break;
+  }
+  if (info->nOrderBy > static_cast<int>(natural.size())) return false;
+  for (int i = 0; i < info->nOrderBy; ++i) {
+    if (info->aOrderBy[i].desc || info->aOrderBy[i].iColumn != natural[static_cast<size_t>(i)]) return false;
+  }
+  return true;
+}
+
+int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
+  std::string letters;
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& c = info->aConstraint[i];
+    if (!c.usable) continue;
+    const char* collation = sqlite3_vtab_collation(info, i);
+    const bool binary = collation == nullptr || sqlite3_stricmp(collation, "BINARY") == 0;
+    const char letter = letter_of(c.iColumn, c.op, binary);
+    if (letter == 0) continue;
+    letters.push_back(letter);
+    info->aConstraintUsage[i].argvIndex = static_cast<int>(letters.size());
+    info->aConstraintUsage[i].omit = 0;
+  }
+  const bool ts_lower = any_of(letters, "gGeaAm"), ts_upper = any_of(letters, "lLezZm");
+  const bool seq_lower = any_of(letters, "sSn"), seq_upper = any_of(letters, "qQn");
+  const int first_order = info->nOrderBy > 0 ? info->aOrderBy[0].iColumn : -1;
+
+  Plan plan;
+  double rows;
+  if (any_of(letters, "i")) {
+    plan = kById, rows = 1;
+    info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+  } else if (any_of(letters, "x")) {
+    plan = kByExecution, rows = ts_lower || ts_upper ? 20 : 50;
+  } else if (seq_lower || seq_upper || first_order == kSeq) {
+    plan = kByArrival, rows = seq_lower && seq_upper ? 1e3 : seq_lower || seq_upper ? 1e5 : 1e6;
+  } else if (ts_lower || ts_upper || first_order == kTsNs) {
+    plan = kByTime, rows = ts_lower && ts_upper ? 1e3 : ts_lower || ts_upper ? 1e5 : 1e6;
+  } else {
+    plan = kFull, rows = 1e6;
+  }
+  info->idxNum = plan;
+  info->idxStr = sqlite3_mprintf("%s", letters.c_str());
+  info->needToFreeIdxStr = 1;
+  info->estimatedCost = plan == kFull ? 1e9 : plan == kById ? 1 : 10 + rows * 2;
+  info->estimatedRows = static_cast<sqlite3_int64>(rows);
+  info->orderByConsumed = order_consumed(info, plan) ? 1 : 0;
+  return SQLITE_OK;
+}
+
+// The constraints of one xFilter call, as index bounds and row filters.
+struct Bounds {
+  std::optional<std::string> event_id;
+  std::optional<std::string> execution_id;
+  std::optional<std::string> event_type;
+  std::string like_prefix;  // lower-case
+  std::string glob_prefix;
+  TimeRange ts;                                              // [since, until)
+  uint64_t seq_min = 0;                                      // inclusive
+  uint64_t seq_max = std::numeric_limits<uint64_t>::max();   // inclusive
+  bool impossible = false;  // a comparison with NULL: no row can match
+
+  bool matches(const EventView& e) const {
+    if (!ts.contains(e.timestamp) || e.seq < seq_min || e.seq > seq_max) return false;
+    if (event_type && e.event_type != *event_type) return false;
+    if (!e.event_type.starts_with(glob_prefix)) return false;
+    if (e.event_type.size() < like_prefix.size()) return false;
+    for (size_t i = 0; i < like_prefix.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(e.event_type[i])) != like_prefix[i]) return false;
+    }
+    return (!execution_id || e.execution_id == *execution_id) && (!event_id || e.event_id == *event_id);
+  }
+
+  bool empty() const { return impossible || ts.since >= ts.until || seq_min > seq_max; }
+
+  // Narrows the time range to [lo, hi] (inclusive ends, saturating).
+  void clamp_ts(std::optional<int64_t> lo, std::optional<int64_t> hi) {
+    if (lo) ts.since = std::max(ts.since, *lo);
+    if (hi) ts.until = std::min(ts.until, *hi == std::numeric_limits<int64_t>::max() ? *hi : *hi + 1);
+  }
+  void clamp_seq(std::optional<int64_t> lo, std::optional<int64_t> hi) {
+    if (lo) seq_min = std::max(seq_min, *lo < 0 ? uint64_t{0} : static_cast<uint64_t>(*lo));
+    if (hi) {
+      if (*hi < 0) impossible = true;
+      else seq_max = std::min(seq_max, static_cast<uint64_t>(*hi));
+    }
+  }
+};
+
+// The literal prefix of a LIKE or GLOB pattern (before its first wildcard).
+std::string pattern_prefix(std::string_view pattern, std::string_view wildcards, bool lowercase) {
+  std::string out;
+  for (char c : pattern) {
+    if (wildcards.find(c) != std::string_view::npos) break;
+    out.push_back(lowercase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c);
+  }
+  return out;
+}
+
+std::string text_of(sqlite3_value* v) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  return p == nullptr ? std::string() : std::string(p, static_cast<size_t>(sqlite3_value_bytes(v)));
+}
+
+// Inclusive integer bounds [lo, hi] implied by `column OP value` for an
+// integer column; std::nullopt where the value gives no usable bound.
+struct IntBounds {
+  std::optional<int64_t> lo, hi;
+};
+IntBounds int_bounds(char op, sqlite3_value* v) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
+  double d;
+  switch (sqlite3_value_numeric_type(v)) {
+    case SQLITE_INTEGER: d = static_cast<double>(sqlite3_value_int64(v)); break;
+    case SQLITE_FLOAT: d = sqlite3_value_double(v); break;
+    default: return {};  // text that is not a number compares above every integer: no bound
+  }
+  if (sqlite3_value_numeric_type(v) == SQLITE_INTEGER) {
+    const int64_t n = sqlite3_value_int64(v);
+    switch (op) {
+      case '>': return {n == kMax ? std::optional<int64_t>() : n + 1, std::nullopt};
+      case 'G': return {n, std::nullopt};
+      case '<': return {std::nullopt, n == kMin ? std::optional<int64_t>() : n - 1};
+      case 'L': return {std::nullopt, n};
+      default: return {n, n};
+    }
+  }
+  if (std::isnan(d) || d <= -9.2e18 || d >= 9.2e18) return {};
+  // A real bound: round so that the integer range only widens.
+  const auto lo = static_cast<int64_t>(std::floor(d)), hi = static_cast<int64_t>(std::ceil(d));
+  switch (op) {
+    case '>':
+    case 'G': return {lo, std::nullopt};
+    case '<':
+    case 'L': return {std::nullopt, hi};
+    default: return {lo, hi};
+  }
+}
+
+void apply(char letter, sqlite3_value* v, Bounds* b) {
+  if (sqlite3_value_type(v) == SQLITE_NULL) {
+    b->impossible = true;  // every comparison with NULL is false (LIKE/GLOB NULL too)
+    return;
+  }
+  // The comparison, as one of > G(>=) < L(<=) =, for the range letters.
+  const auto op_of = [](char l) -> char {
+    switch (l) {
+      case 'g': case 's': case 'a': return '>';
+      case 'G': case 'S': case 'A': return 'G';
+      case 'l': case 'q': case 'z': return '<';
+      case 'L': case 'Q': case 'Z': return 'L';
+    }
+    return '=';
+  };
+  switch (letter) {
+    case 'i': b->event_id = text_of(v); return;
+    case 'x': b->execution_id = text_of(v); return;
+    case 't': b->event_type = text_of(v); return;
+    case 'k': b->like_prefix = pattern_prefix(text_of(v), "%_", true); return;
+    case 'b': b->glob_prefix = pattern_prefix(text_of(v), "*?[", false); return;
+    case 'g': case 'G': case 'l': case 'L': case 'e': {
+      const IntBounds r = int_bounds(op_of(letter), v);
+      b->clamp_ts(r.lo, r.hi);
+      return;
+    }
+    case 's': case 'S': case 'q': case 'Q': case 'n': {
+      const IntBounds r = int_bounds(op_of(letter), v);
+      b->clamp_seq(r.lo, r.hi);
+      return;
+    }
+    default: break;
+  }
+  // timestamp text: a hint, widened by a second each way.
+  int64_t ns = 0;
+  if (sqlite3_value_type(v) != SQLITE_TEXT || !parse_timestamp(text_of(v), &ns).ok()) return;
+  constexpr int64_t kSlack = 1'000'000'000;
+  const char op = op_of(letter);
+  b->clamp_ts(op == '<' || op == 'L' ? std::nullopt : std::optional<int64_t>(ns - kSlack),
+              op == '>' || op == 'G' ? std::nullopt : std::optional<int64_t>(ns + kSlack));
+}
+
+struct Cursor : sqlite3_vtab_cursor {
+  std::unique_ptr<EventIterator> it;
+  Plan plan = kFull;
+  Bounds bounds;
+
+  bool done() const { return it == nullptr || !it->valid(); }
+
+  // Skips to the first matching row; an arrival scan ends past seq_max.
+  int settle() {
+    for (; it->valid(); it->next()) {
+      const EventView& e = it->view();
+      if (plan == kByArrival && e.seq > bounds.seq_max) {
+        it.reset();
+        return SQLITE_OK;
+      }
+      if (bounds.matches(e)) break;
+    }
+    return it->status().ok() ? SQLITE_OK : SQLITE_ERROR;
+  }
+};
+
+int open_cursor(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  *out = new Cursor();
+  return SQLITE_OK;
+}
+
+int close_cursor(sqlite3_vtab_cursor* cur) {
+  delete static_cast<Cursor*>(cur);
+  return SQLITE_OK;
+}
+
+int cursor_error(Cursor* cur) {
+  auto* vtab = cur->pVtab;
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = sqlite3_mprintf("%s", cur->it->status().message().c_str());
+  return SQLITE_ERROR;
+}
+
+int filter(sqlite3_vtab_cursor* base, int idx_num, const char* idx_str, int argc, sqlite3_value** argv) {
+  auto* cur = static_cast<Cursor*>(base);
+  auto* table = static_cast<TableBase*>(cur->pVtab);
+  refresh_for_query(table);
+  cur->bounds = Bounds{};
+  cur->plan = static_cast<Plan>(idx_num);
+  const size_t n = idx_str == nullptr ? 0 : std::strlen(idx_str);
+  for (size_t i = 0; i < n && static_cast<int>(i) < argc; ++i) apply(idx_str[i], argv[i], &cur->bounds);
+  const Bounds& b = cur->bounds;
+  const Store& store = *table->store;
+  if (b.empty()) {
+    cur->it.reset();
+    return SQLITE_OK;
+  }
+  switch (cur->plan) {
+    case kById: cur->it = store.lookup(*b.event_id); break;
+    case kByExecution: cur->it = store.scan_execution(*b.execution_id, b.ts); break;
+    case kByArrival: cur->it = store.scan_arrival(b.seq_min == 0 ? 0 : b.seq_min - 1); break;
+    case kByTime: cur->it = store.scan_time(b.ts); break;
+    default: cur->it = store.scan_all(); break;
+  }
+  return cur->settle() == SQLITE_OK ? SQLITE_OK : cursor_error(cur);
+}
+
+int next(sqlite3_vtab_cursor* base) {
+  auto* cur = static_cast<Cursor*>(base);
+  cur->it->next();
+  return cur->settle() == SQLITE_OK ? SQLITE_OK : cursor_error(cur);
+}
+
+int eof(sqlite3_vtab_cursor* base) { return static_cast<Cursor*>(base)->done() ? 1 : 0; }
+
+void result_text(sqlite3_context* ctx, std::string_view s) {
+  sqlite3_result_text(ctx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+}
+
+int column(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int col) {
+  const EventView& e = static_cast<Cursor*>(base)->it->view();
+  switch (col) {
+    case kEventId: result_text(ctx, e.event_id); break;
+    case kExecutionId: result_text(ctx, e.execution_id); break;
+    case kTimestamp: result_text(ctx, format_timestamp(e.timestamp)); break;
+    case kTsNs: sqlite3_result_int64(ctx, e.timestamp); break;
+    case kEventType: result_text(ctx, e.event_type); break;
+    case kModule: result_text(ctx, e.module_name); break;
+    case kMethod: result_text(ctx, e.method_name); break;
+    case kOperation:
+      if (e.operation) {
+        result_text(ctx, *e.operation);
+      } else {
+        sqlite3_result_null(ctx);
+      }
+      break;
+    case kData: result_text(ctx, e.data_json); break;
+    case kTags: result_text(ctx, e.tags_json); break;
+    case kSeq: sqlite3_result_int64(ctx, static_cast<sqlite3_int64>(e.seq)); break;
+  }
+  return SQLITE_OK;
+}
+
+int rowid(sqlite3_vtab_cursor* base, sqlite3_int64* out) {
+  *out = static_cast<sqlite3_int64>(static_cast<Cursor*>(base)->it->view().seq);
+  return SQLITE_OK;
+}
+
+int connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+  return connect_table(db, aux, argc, argv, kSchema, out, err);
+}
+
+}  // namespace
+
+const sqlite3_module* events_module() {
+  static const sqlite3_module module = [] {
+    sqlite3_module m{};
+    m.xCreate = connect;
+    m.xConnect = connect;
+    m.xBestIndex = best_index;
+    m.xDisconnect = disconnect_table;
+    m.xDestroy = disconnect_table;
+    m.xOpen = open_cursor;
+    m.xClose = close_cursor;
+    m.xFilter = filter;
+    m.xNext = next;
+    m.xEof = eof;
+    m.xColumn = column;
+    m.xRowid = rowid;
+    m.xUpdate = reject_update;
+    return m;
+  }();
+  return &module;
+}
+
+}  // namespace streamll::sql::detail

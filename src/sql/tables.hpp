@@ -1,0 +1,11 @@
+// The sqlite3_module of each streamll virtual table.
+#pragma once
+
+#include <sqlite3.h>
+
+namespace streamll::sql::detail {
+
+const sqlite3_module* events_module();      // events_table.cpp
+const sqlite3_module* executions_module();  // executions_table.cpp
+
+}  // namespace streamll::sql::detail
