@@ -11,6 +11,7 @@
 #include "streamll/sql.hpp"
 #include "streamll/timestamp.hpp"
 #include "support/event_gen.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace streamll;
@@ -229,4 +230,26 @@ TEST_CASE("a table over a path sees what the writer appends, query by query", "[
                      nullptr, &err) != SQLITE_OK);
   CHECK(std::string(err ? err : "").find("no store at /nonexistent/store") != std::string::npos);
   sqlite3_free(err);
+}
+
+TEST_CASE("the loadable extension works in the stock sqlite3 shell", "[sql][process]") {
+  TempDir dir;
+  {
+    std::unique_ptr<Store> store;
+    REQUIRE(Store::open(dir / "db", {}, &store).ok());
+    REQUIRE(store->append(make_events(50)).ok());
+  }
+  std::string extension = testing::program("STREAMLL_EXTENSION");
+  extension.resize(extension.size() - 3);  // without ".so", as users type it
+  const std::string script = fmt::format(
+      ".load {0}\n"
+      "CREATE VIRTUAL TABLE temp.events USING streamll_events('{1}');\n"
+      "CREATE VIRTUAL TABLE temp.executions USING streamll_executions('{1}');\n"
+      "SELECT count(*), sum(seq) FROM events;\n"
+      "SELECT sum(event_count) FROM executions;\n",
+      extension, dir / "db");
+  const auto r = testing::run({"/usr/bin/sqlite3", ":memory:"}, script);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "50|1275\n50\n");
 }
