@@ -170,7 +170,7 @@ TEST_CASE("exit codes and messages for what users get wrong", "[cli]") {
 
 TEST_CASE("every command has --help", "[cli]") {
   Cli cli;
-  for (const char* cmd : {"import", "export", "executions", "show"}) {
+  for (const char* cmd : {"import", "export", "executions", "show", "query", "tail"}) {
     const RunResult r = cli({cmd, "--help"});
     INFO(cmd);
     CHECK(r.exit_code == 0);
@@ -186,4 +186,44 @@ TEST_CASE("STREAMLL_DB names the store when --db is not given", "[cli]") {
   const RunResult r = testing::run({cli, "--db", db, "executions", "--format", "json"});
   REQUIRE(r.exit_code == 0);
   CHECK(Json::parse(r.out).size() == 1);
+}
+
+TEST_CASE("tail -f prints events as another process writes them", "[cli][process]") {
+  Cli cli;
+  REQUIRE(cli({"import", "-"}, random_jsonl(27, 5, 1)).exit_code == 0);
+  testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), cli.db});
+  REQUIRE(writer.read_line() == "open");
+  // -n 100 covers the whole log, so the live events print whether they land
+  // before or after tail opens its view.
+  testing::Child tail({testing::program("STREAMLL_CLI"), "--db", cli.db, "tail", "-f", "-n", "100", "--format",
+                       "jsonl", "--execution", "live"});
+  writer.write_line("append live 3");
+  REQUIRE(writer.read_line() == "ok 8");
+  for (int i = 0; i < 3; ++i) {
+    Event e;
+    const std::string line = tail.read_line();
+    INFO(line);
+    REQUIRE(event_from_json(line, &e).ok());
+    CHECK(e.execution_id == "live");
+  }
+  tail.terminate();
+  CHECK(tail.wait() == 0);
+  writer.write_line("quit");
+  CHECK(writer.wait() == 0);
+}
+
+TEST_CASE("query runs SQL over the store in every output format", "[cli]") {
+  Cli cli;
+  REQUIRE(cli({"import", "-"}, random_jsonl(28, 30, 3)).exit_code == 0);
+  const RunResult json = cli({"query", "SELECT count(*) AS n, sum(event_count) AS m FROM events, executions WHERE "
+                                       "events.execution_id = executions.execution_id", "--format", "json"});
+  REQUIRE(json.exit_code == 0);
+  CHECK(Json::parse(json.out)[0]["n"] == 30);
+  const RunResult csv = cli({"query", "-", "--format", "csv"}, "SELECT 'a,b' AS x, 2 AS y;");
+  CHECK(csv.out == "x,y\n\"a,b\",2\n");
+  const RunResult jsonl = cli({"query", "SELECT seq FROM events WHERE seq <= 2 ORDER BY seq", "--format", "jsonl"});
+  CHECK(jsonl.out == "{\"seq\":1}\n{\"seq\":2}\n");
+  const RunResult bad = cli({"query", "SELECT nope FROM events"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("no such column: nope") != std::string::npos);
 }

@@ -159,7 +159,9 @@ class Store {
 
   // Read-only views: catch up with what the writer has made durable since the
   // view was opened or last refreshed. Iterators made afterwards see it.
-  // A no-op returning ok for the writer. Cost: replays new WAL records.
+  // A no-op returning ok for the writer. Cost: a look at the writer's log and
+  // manifest files (microseconds); when they changed, replaying the new log
+  // records (milliseconds).
   Status refresh();
 
   bool read_only() const;

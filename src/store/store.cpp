@@ -46,6 +46,7 @@ class Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by layout::Family
   std::atomic<uint64_t> last_seq{0};
+  uint64_t seen_fingerprint = 0;  // read-only views: the writer's files at the last refresh
   std::mutex append_mutex;  // serializes seq assignment and writes
   // Reused by every append (under append_mutex): a fresh batch of a few
   // hundred KB would be a fresh mmap, and page faults, each time.
@@ -225,8 +226,31 @@ bool Store::read_only() const { return impl_->options.mode == StoreOptions::Mode
 const std::string& Store::path() const { return impl_->path; }
 uint64_t Store::last_seq() const { return impl_->last_seq.load(std::memory_order_acquire); }
 
+namespace {
+
+// A cheap summary of what the writer has written: the sizes and times of the
+// log and manifest files. Catching up costs milliseconds; looking costs
+// microseconds, so a view only catches up when this changes.
+uint64_t writer_fingerprint(const std::string& path) {
+  uint64_t h = 1469598103934665603ULL;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(".log") && !name.starts_with("MANIFEST") && name != "CURRENT") continue;
+    const uint64_t size = entry.file_size(ec);
+    const auto mtime = static_cast<uint64_t>(entry.last_write_time(ec).time_since_epoch().count());
+    for (uint64_t v : {std::hash<std::string>{}(name), size, mtime}) h = (h ^ v) * 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
 Status Store::refresh() {
   if (!read_only()) return Status::ok_status();
+  const uint64_t fingerprint = writer_fingerprint(impl_->path);
+  if (fingerprint == impl_->seen_fingerprint) return Status::ok_status();
+  impl_->seen_fingerprint = fingerprint;
   const rocksdb::Status s = impl_->db->TryCatchUpWithPrimary();
   if (!s.ok()) return from_rocks(s, impl_->path);
   return impl_->load_last_seq();

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
@@ -149,6 +150,10 @@ int Child::wait() {
   if (out_fd_ >= 0) close(out_fd_);
   in_fd_ = out_fd_ = pid_ = -1;
   return exit_code_;
+}
+
+void Child::terminate() {
+  if (pid_ > 0) kill(pid_, SIGTERM);
 }
 
 std::string program(const char* env_var) {

@@ -28,6 +28,7 @@ class Child {
   void write_line(const std::string& line);
   std::string read_line();  // "" at end of output
   int wait();               // closes stdin, returns the exit code
+  void terminate();         // sends SIGTERM
 
  private:
   int pid_ = -1;

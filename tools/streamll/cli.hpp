@@ -36,5 +36,6 @@ void add_export(CLI::App& app, Context& ctx);
 void add_executions(CLI::App& app, Context& ctx);
 void add_show(CLI::App& app, Context& ctx);
 void add_query(CLI::App& app, Context& ctx);
+void add_tail(CLI::App& app, Context& ctx);
 
 }  // namespace streamll::cli

@@ -1,0 +1,99 @@
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "streamll/event_json.hpp"
+#include "streamll/sink.hpp"
+
+namespace streamll::cli {
+
+namespace {
+
+struct TailArgs {
+  bool follow = false;
+  size_t lines = 10;
+  std::string type_prefix;
+  std::string execution_id;
+  std::string format = "text";
+  int poll_ms = 50;
+};
+
+volatile std::sig_atomic_t g_stop = 0;
+
+// Prints the events after `*after_seq` that match, and advances it.
+Status print_new(const Store& store, const EventFilter& filter, const std::string& format, TerminalSink* text,
+                 uint64_t* after_seq) {
+  std::vector<Event> batch;
+  std::string jsonl;
+  auto it = store.scan_arrival(*after_seq);
+  for (; it->valid(); it->next()) {
+    const EventView& v = it->view();
+    *after_seq = v.seq;
+    if (!filter.matches(v)) continue;
+    if (format == "jsonl") {
+      append_event_json(v, &jsonl);
+      jsonl.push_back('\n');
+    } else {
+      Event e;
+      if (Status s = to_event(v, &e); !s.ok()) return s;
+      batch.push_back(std::move(e));
+    }
+  }
+  if (!it->status().ok()) return it->status();
+  if (!jsonl.empty()) {
+    std::fwrite(jsonl.data(), 1, jsonl.size(), stdout);
+    std::fflush(stdout);
+  }
+  if (!batch.empty()) {
+    if (Status s = text->write(batch); !s.ok()) return s;
+    return text->flush();
+  }
+  return Status::ok_status();
+}
+
+int run_tail(const Context& ctx, const TailArgs& args) {
+  std::unique_ptr<Store> store;
+  if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
+  EventFilter filter;
+  filter.type_prefix = args.type_prefix;
+  filter.execution_id = args.execution_id;
+  TerminalSink text(stdout);
+  // Start with the last `lines` events of the log (matching or not: like
+  // tail, it is a window onto the end of the log).
+  uint64_t after = store->last_seq() > args.lines ? store->last_seq() - args.lines : 0;
+  if (Status s = print_new(*store, filter, args.format, &text, &after); !s.ok()) return report(s);
+  if (!args.follow) return kExitOk;
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  while (g_stop == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));
+    if (Status s = store->refresh(); !s.ok()) return report(s);
+    if (Status s = print_new(*store, filter, args.format, &text, &after); !s.ok()) return report(s);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_tail(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<TailArgs>();
+  auto* cmd = app.add_subcommand(
+      "tail", "Print the latest events in arrival order; with -f, keep printing them as another process\n"
+              "writes them (each within the writer's flush_interval + --poll-ms).");
+  cmd->add_flag("-f,--follow", args->follow, "Keep printing new events until interrupted");
+  cmd->add_option("-n,--lines", args->lines, "Start with the last N events of the log")->capture_default_str();
+  cmd->add_option("--type", args->type_prefix, "Only event types starting with this prefix (rag. or rag.*)");
+  cmd->add_option("--execution", args->execution_id, "Only this execution");
+  cmd->add_option("--format", args->format, "text (as the terminal sink) or jsonl")
+      ->check(CLI::IsMember({"text", "jsonl"}))
+      ->capture_default_str();
+  cmd->add_option("--poll-ms", args->poll_ms, "How often to look for new events")
+      ->check(CLI::Range(1, 60000))
+      ->capture_default_str();
+  cmd->callback([&ctx, args] { ctx.exit_code = run_tail(ctx, *args); });
+}
+
+}  // namespace streamll::cli
