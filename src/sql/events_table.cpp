@@ -293,16 +293,6 @@ struct Cursor : sqlite3_vtab_cursor {
   }
 };
 
-int open_cursor(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
-  *out = new Cursor();
-  return SQLITE_OK;
-}
-
-int close_cursor(sqlite3_vtab_cursor* cur) {
-  delete static_cast<Cursor*>(cur);
-  return SQLITE_OK;
-}
-
 int cursor_error(Cursor* cur) {
   auto* vtab = cur->pVtab;
   sqlite3_free(vtab->zErrMsg);
@@ -382,23 +372,8 @@ int connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_v
 }  // namespace
 
 const sqlite3_module* events_module() {
-  static const sqlite3_module module = [] {
-    sqlite3_module m{};
-    m.xCreate = connect;
-    m.xConnect = connect;
-    m.xBestIndex = best_index;
-    m.xDisconnect = disconnect_table;
-    m.xDestroy = disconnect_table;
-    m.xOpen = open_cursor;
-    m.xClose = close_cursor;
-    m.xFilter = filter;
-    m.xNext = next;
-    m.xEof = eof;
-    m.xColumn = column;
-    m.xRowid = rowid;
-    m.xUpdate = reject_update;
-    return m;
-  }();
+  static const sqlite3_module module =
+      read_only_module<Cursor>({connect, best_index, filter, next, eof, column, rowid});
   return &module;
 }
 

@@ -33,4 +33,42 @@ int reject_update(sqlite3_vtab* vtab, int, sqlite3_value**, sqlite3_int64*);
 
 int disconnect_table(sqlite3_vtab* vtab);
 
+// What differs between the tables; read_only_module() fills in the rest.
+struct TableCallbacks {
+  int (*connect)(sqlite3*, void*, int, const char* const*, sqlite3_vtab**, char**);
+  int (*best_index)(sqlite3_vtab*, sqlite3_index_info*);
+  int (*filter)(sqlite3_vtab_cursor*, int, const char*, int, sqlite3_value**);
+  int (*next)(sqlite3_vtab_cursor*);
+  int (*eof)(sqlite3_vtab_cursor*);
+  int (*column)(sqlite3_vtab_cursor*, sqlite3_context*, int);
+  int (*rowid)(sqlite3_vtab_cursor*, sqlite3_int64*);
+};
+
+// A read-only table module whose cursors are `Cursor` objects (derived from
+// sqlite3_vtab_cursor, default-constructible).
+template <typename Cursor>
+sqlite3_module read_only_module(const TableCallbacks& t) {
+  sqlite3_module m{};
+  m.xCreate = t.connect;
+  m.xConnect = t.connect;
+  m.xBestIndex = t.best_index;
+  m.xDisconnect = disconnect_table;
+  m.xDestroy = disconnect_table;
+  m.xOpen = [](sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+    *out = new Cursor();
+    return SQLITE_OK;
+  };
+  m.xClose = [](sqlite3_vtab_cursor* cur) {
+    delete static_cast<Cursor*>(cur);
+    return SQLITE_OK;
+  };
+  m.xFilter = t.filter;
+  m.xNext = t.next;
+  m.xEof = t.eof;
+  m.xColumn = t.column;
+  m.xRowid = t.rowid;
+  m.xUpdate = reject_update;
+  return m;
+}
+
 }  // namespace streamll::sql::detail
