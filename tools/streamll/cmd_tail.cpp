@@ -55,6 +55,12 @@ Status print_new(const Store& store, const EventFilter& filter, const std::strin
 }
 
 int run_tail(const Context& ctx, const TailArgs& args) {
+  if (args.follow) {
+    // Installed first: a signal that arrives while the first window prints
+    // must still end the loop cleanly.
+    std::signal(SIGINT, [](int) { g_stop = 1; });
+    std::signal(SIGTERM, [](int) { g_stop = 1; });
+  }
   std::unique_ptr<Store> store;
   if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
   EventFilter filter;
@@ -66,8 +72,6 @@ int run_tail(const Context& ctx, const TailArgs& args) {
   uint64_t after = store->last_seq() > args.lines ? store->last_seq() - args.lines : 0;
   if (Status s = print_new(*store, filter, args.format, &text, &after); !s.ok()) return report(s);
   if (!args.follow) return kExitOk;
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
   while (g_stop == 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));
     if (Status s = store->refresh(); !s.ok()) return report(s);
