@@ -212,6 +212,36 @@ TEST_CASE("tail -f prints events as another process writes them", "[cli][process
   CHECK(writer.wait() == 0);
 }
 
+TEST_CASE("types lists the event-type registry, filtered by prefix", "[cli]") {
+  Cli cli;
+  std::string jsonl;
+  for (int i = 0; i < 4; ++i) {
+    Event e;
+    e.event_id = "t" + std::to_string(i);
+    e.execution_id = "x";
+    e.timestamp = 1'756'000'000'000'000'000 + i * 1'000'000;
+    e.event_type = i < 3 ? "rag.retrieval.end" : "llm.call.start";
+    e.data = Json::object({{"num_docs", i}});
+    if (i == 1) e.data["score"] = 0.5;
+    append_event_json(e, &jsonl);
+    jsonl += '\n';
+  }
+  REQUIRE(cli({"import", "-"}, jsonl).exit_code == 0);
+  const RunResult r = cli({"types", "--type", "rag.*", "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  const Json types = Json::parse(r.out);
+  REQUIRE(types.size() == 1);
+  CHECK(types[0]["event_type"] == "rag.retrieval.end");
+  CHECK(types[0]["count"] == 3);
+  CHECK(types[0]["first_seen"] == "2025-08-24T01:46:40.000000Z");
+  CHECK(types[0]["last_seen"] == "2025-08-24T01:46:40.002000Z");
+  CHECK(types[0]["data_keys"] == Json::array({"num_docs", "score"}));
+  const RunResult table = cli({"types"});
+  REQUIRE(table.exit_code == 0);
+  CHECK(lines_of(table.out).size() == 3);
+  CHECK(table.out.find("llm.call.start") != std::string::npos);
+}
+
 TEST_CASE("query runs SQL over the store in every output format", "[cli]") {
   Cli cli;
   REQUIRE(cli({"import", "-"}, random_jsonl(28, 30, 3)).exit_code == 0);

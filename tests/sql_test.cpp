@@ -176,6 +176,27 @@ TEST_CASE("the virtual tables return what a plain table returns, for generated q
   }
   CHECK(queries >= 200);
   CHECK(nonempty > queries / 3);  // the generator does not only produce empty results
+
+  // The event-type registry against a recount of the plain table: the
+  // smallest 64 distinct top-level data keys, in byte order.
+  db.exec(
+      "CREATE TABLE ref_event_types AS SELECT event_type, count(*) AS count, "
+      "(SELECT timestamp FROM ref_events r2 WHERE r2.event_type = r.event_type ORDER BY ts_ns LIMIT 1) AS first_seen, "
+      "(SELECT timestamp FROM ref_events r2 WHERE r2.event_type = r.event_type ORDER BY ts_ns DESC LIMIT 1) AS last_seen, "
+      "(SELECT json_group_array(key) FROM (SELECT DISTINCT j.key FROM ref_events r2, json_each(r2.data) j "
+      "  WHERE r2.event_type = r.event_type ORDER BY j.key LIMIT 64)) AS data_keys, "
+      "(SELECT count(DISTINCT j.key) > 64 FROM ref_events r2, json_each(r2.data) j "
+      "  WHERE r2.event_type = r.event_type) AS data_keys_truncated, "
+      "min(ts_ns) AS first_ts_ns, max(ts_ns) AS last_ts_ns FROM ref_events r GROUP BY event_type");
+  for (const char* where : {"", " WHERE event_type = 'rag.retrieval.end'", " WHERE event_type = 'nope'",
+                            " WHERE event_type = NULL", " WHERE count > 300", " WHERE data_keys_truncated"}) {
+    const std::string sql = std::string("SELECT * FROM {} ") + where + " ORDER BY event_type";
+    INFO(sql);
+    const auto ours = db.rows(fmt::format(fmt::runtime(sql), "event_types"));
+    CHECK(ours == db.rows(fmt::format(fmt::runtime(sql), "ref_event_types")));
+    if (*where == '\0') CHECK(ours.size() == 8);
+  }
+  CHECK(db.rows("SELECT count(*) FROM event_types WHERE data_keys_truncated") != std::vector<std::string>{"1:0|"});
 }
 
 TEST_CASE("plans use the indexes the constraints allow", "[sql]") {
@@ -250,11 +271,13 @@ TEST_CASE("the loadable extension works in the stock sqlite3 shell", "[sql][proc
       ".load {0}\n"
       "CREATE VIRTUAL TABLE temp.events USING streamll_events('{1}');\n"
       "CREATE VIRTUAL TABLE temp.executions USING streamll_executions('{1}');\n"
+      "CREATE VIRTUAL TABLE temp.event_types USING streamll_event_types('{1}');\n"
       "SELECT count(*), sum(seq) FROM events;\n"
-      "SELECT sum(event_count) FROM executions;\n",
+      "SELECT sum(event_count) FROM executions;\n"
+      "SELECT sum(count) FROM event_types;\n",
       extension, dir / "db");
   const auto r = testing::run({"/usr/bin/sqlite3", ":memory:"}, script);
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.out == "50|1275\n50\n");
+  CHECK(r.out == "50|1275\n50\n50\n");
 }

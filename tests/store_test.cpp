@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
+#include <set>
 
 #include <catch2/catch.hpp>
 #include <rocksdb/db.h>
@@ -214,6 +216,61 @@ TEST_CASE("a store reopens with everything and continues its seqs", "[store]") {
   CHECK(drain(store->scan_arrival()).size() == 310);
 }
 
+TEST_CASE("the event-type registry agrees with a recount, across batches, reopen and views", "[store]") {
+  TempDir dir;
+  testing::EventGenerator gen(8);
+  struct Expected {
+    int64_t first = std::numeric_limits<int64_t>::max(), last = std::numeric_limits<int64_t>::min();
+    uint64_t count = 0;
+    std::set<std::string> keys;
+  };
+  std::map<std::string, Expected> expected;
+  const auto check = [&](const Store& store) {
+    std::vector<EventTypeSummary> types;
+    REQUIRE(store.list_event_types(&types).ok());
+    REQUIRE(types.size() == expected.size());
+    size_t i = 0;
+    for (const auto& [type, want] : expected) {
+      const EventTypeSummary& got = types[i++];
+      INFO(type);
+      CHECK(got.event_type == type);
+      CHECK(got.count == want.count);
+      CHECK(got.first_ts == want.first);
+      CHECK(got.last_ts == want.last);
+      std::vector<std::string> keys(want.keys.begin(), want.keys.end());
+      CHECK(got.data_keys_truncated == (keys.size() > EventTypeSummary::kMaxDataKeys));
+      if (keys.size() > EventTypeSummary::kMaxDataKeys) keys.resize(EventTypeSummary::kMaxDataKeys);
+      CHECK(got.data_keys == keys);
+    }
+  };
+  auto store = open_store(dir / "db");
+  for (int batch = 0; batch < 6; ++batch) {
+    auto events = mixed_events(gen, 150, 5);
+    // One type collects many distinct keys, to reach the cap across batches.
+    for (size_t i = 0; i < 20; ++i) {
+      events[i].event_type = "wide";
+      events[i].data = Json::object({{"k" + std::to_string(batch * 20 + i), i}});
+    }
+    events.push_back(events[0]);  // a duplicate counts nowhere
+    REQUIRE(store->append(events).ok());
+    events.pop_back();
+    for (const Event& e : events) {
+      Expected& x = expected[e.event_type];
+      x.first = std::min(x.first, e.timestamp);
+      x.last = std::max(x.last, e.timestamp);
+      ++x.count;
+      for (auto it = e.data.begin(); it != e.data.end(); ++it) x.keys.insert(it.key());
+    }
+    check(*store);
+  }
+  CHECK(expected["wide"].keys.size() == 120);
+  auto view = open_store(dir / "db", view_options());
+  check(*view);
+  store.reset();
+  view.reset();
+  check(*open_store(dir / "db"));
+}
+
 TEST_CASE("opening what is not a store is a clear error", "[store]") {
   TempDir dir;
   std::unique_ptr<Store> store;
@@ -255,7 +312,7 @@ TEST_CASE("a store of another format version is refused, naming both versions", 
   std::unique_ptr<Store> store;
   const Status s = Store::open(dir / "db", {}, &store);
   CHECK(s.is_invalid_argument());
-  CHECK(s.message().find("format version 7 is not readable by this build, which reads version 1") !=
+  CHECK(s.message().find("format version 7 is not readable by this build, which reads version 2") !=
         std::string::npos);
 }
 

@@ -4,6 +4,12 @@
 //          method_name, operation, data, tags, seq)
 //   executions(execution_id, started_at, ended_at, duration_ms, event_count,
 //          error_count, first_ts_ns, last_ts_ns)
+//   event_types(event_type, count, first_seen, last_seen, data_keys,
+//          data_keys_truncated, first_ts_ns, last_ts_ns)
+//
+// executions and event_types read the store's summaries (Store::
+// list_executions, list_event_types), so they cost O(rows), never a scan of
+// events; data_keys is a JSON array of the top-level data keys seen.
 //
 // timestamp is RFC 3339 text (microseconds, Z); data and tags are JSON text,
 // so data->>'$.num_docs', json_extract and json_each work unchanged. The
@@ -24,8 +30,9 @@
 
 namespace streamll::sql {
 
-// Registers the modules streamll_events and streamll_executions on `db`
-// and creates the tables temp.events and temp.executions over `store`,
+// Registers the modules streamll_events, streamll_executions and
+// streamll_event_types on `db` and creates the tables temp.events,
+// temp.executions and temp.event_types over `store`,
 // which must outlive them. Other tables over other stores can be made with
 //   CREATE VIRTUAL TABLE temp.x USING streamll_events('/path/to/store')
 // which opens a read-only view of that store.

@@ -78,6 +78,25 @@ struct ExecutionSummary {
   int64_t duration_ns() const { return last_ts - first_ts; }
 };
 
+// One entry of the event-type registry the store derives from its events:
+// what each event_type carries and when it was seen, so that the types in a
+// store document themselves (the upstream best practice of keeping a
+// registry of event types, without keeping it by hand).
+struct EventTypeSummary {
+  // At most this many data keys are kept per type (the smallest in byte
+  // order), so that data with generated keys cannot grow the registry
+  // without bound.
+  static constexpr size_t kMaxDataKeys = 64;
+
+  std::string event_type;
+  int64_t first_ts = 0;   // earliest timestamp of an event of this type
+  int64_t last_ts = 0;    // latest timestamp
+  uint64_t count = 0;     // events of this type
+  // The top-level keys of `data` seen in events of this type, sorted, unique.
+  std::vector<std::string> data_keys;
+  bool data_keys_truncated = false;  // more than kMaxDataKeys were seen
+};
+
 // A cursor over stored events, in the order its scan defines. Usage:
 //   for (auto it = store->scan_execution(id); it->valid(); it->next()) use(it->view());
 //   if (!it->status().ok()) ...
@@ -153,6 +172,11 @@ class Store {
 
   // The summary of one execution, or NotFound.
   Status get_execution(std::string_view execution_id, ExecutionSummary* out) const;
+
+  // The event-type registry, ordered by event_type. Kept current by every
+  // append (one merge per type in the batch). Cost: one sequential read of
+  // the registry (O(types), not O(events)).
+  Status list_event_types(std::vector<EventTypeSummary>* out) const;
 
   // The highest seq stored (0 for an empty store), as of open or refresh().
   uint64_t last_seq() const;

@@ -41,4 +41,10 @@ inline void put_varint(uint64_t v, std::string* out) {
   out->push_back(static_cast<char>(v));
 }
 
+// A varint length, then the bytes.
+inline void put_bytes(std::string_view s, std::string* out) {
+  put_varint(s.size(), out);
+  out->append(s);
+}
+
 }  // namespace streamll::detail

@@ -38,7 +38,7 @@
 #include <string>
 #include <vector>
 
-#include "sql/table_base.hpp"
+#include "sql/summary_table.hpp"
 #include "sql/tables.hpp"
 #include "streamll/timestamp.hpp"
 
@@ -331,10 +331,6 @@ int next(sqlite3_vtab_cursor* base) {
 }
 
 int eof(sqlite3_vtab_cursor* base) { return static_cast<Cursor*>(base)->done() ? 1 : 0; }
-
-void result_text(sqlite3_context* ctx, std::string_view s) {
-  sqlite3_result_text(ctx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-}
 
 int column(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int col) {
   const EventView& e = static_cast<Cursor*>(base)->it->view();

@@ -2,6 +2,7 @@
 //   .load ./build/streamll
 //   CREATE VIRTUAL TABLE temp.events USING streamll_events('/path/to/store');
 //   CREATE VIRTUAL TABLE temp.executions USING streamll_executions('/path/to/store');
+//   CREATE VIRTUAL TABLE temp.event_types USING streamll_event_types('/path/to/store');
 // Each table opens a read-only live view of its store, so it works beside a
 // running application and sees new events at each query.
 #include <sqlite3.h>

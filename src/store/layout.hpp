@@ -9,13 +9,13 @@
 namespace streamll::layout {
 
 // Bumped on any incompatible change; stored under kFormatVersionKey.
-inline constexpr int kFormatVersion = 1;
+inline constexpr int kFormatVersion = 2;
 inline constexpr std::string_view kFormatVersionKey = "streamll.format_version";
 
 // Column families, in the order Store::Impl keeps their handles.
-enum Family : int { kMeta = 0, kEvents, kBySeq, kByTime, kById, kExecutions, kFamilyCount };
+enum Family : int { kMeta = 0, kEvents, kBySeq, kByTime, kById, kExecutions, kTypes, kFamilyCount };
 inline constexpr const char* kFamilyNames[kFamilyCount] = {
-    "default", "events", "by_seq", "by_time", "by_id", "executions"};
+    "default", "events", "by_seq", "by_time", "by_id", "executions", "types"};
 
 // A timestamp as 8 bytes that sort like the signed value (sign bit flipped).
 void put_ts(int64_t ts, std::string* out);

@@ -19,7 +19,8 @@
 #include "store/iterators.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
-#include "store/summary_merge.hpp"
+#include "store/execution_summary.hpp"
+#include "store/type_summary.hpp"
 
 namespace fs = std::filesystem;
 
@@ -93,7 +94,8 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
     cf.memtable_prefix_bloom_size_ratio = 0.05;
   }
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  if (f == layout::kExecutions) cf.merge_operator = summary::merge_operator();
+  if (f == layout::kExecutions) cf.merge_operator = execution_summary::merge_operator();
+  if (f == layout::kTypes) cf.merge_operator = type_summary::merge_operator();
   if (f == layout::kBySeq || f == layout::kByTime) {
     cf.memtable_insert_with_hint_prefix_extractor = detail::whole_family_hint();
   } else if (f == layout::kEvents) {
@@ -285,6 +287,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result) {
   rocksdb::WriteBatch& batch = impl.batch;
   batch.Clear();
   std::unordered_map<std::string_view, ExecutionSummary> touched;
+  std::unordered_map<std::string_view, type_summary::Pending> types;
   uint64_t seq = impl.last_seq.load(std::memory_order_relaxed);
   std::string data_json, tags_json, record_bytes;
   for (size_t i = 0; i < events.size(); ++i) {
@@ -306,7 +309,8 @@ Status Store::append(std::span<const Event> events, AppendResult* result) {
 
     const ExecutionSummary one{{}, e.timestamp, e.timestamp, 1, is_error_type(e.event_type) ? 1u : 0u};
     auto [it, inserted] = touched.try_emplace(e.execution_id, one);
-    if (!inserted) summary::combine(one, &it->second);
+    if (!inserted) execution_summary::combine(one, &it->second);
+    types[e.event_type].add(e.timestamp, e.data);
     if (r.first_seq == 0) r.first_seq = view.seq;
     r.last_seq = view.seq;
     ++r.appended;
@@ -314,8 +318,13 @@ Status Store::append(std::span<const Event> events, AppendResult* result) {
   std::string operand;
   for (const auto& [execution_id, s] : touched) {
     operand.clear();
-    summary::encode(s, &operand);
+    execution_summary::encode(s, &operand);
     batch.Merge(impl.family(layout::kExecutions), execution_id, operand);
+  }
+  for (const auto& [event_type, pending] : types) {
+    operand.clear();
+    type_summary::encode(pending, &operand);
+    batch.Merge(impl.family(layout::kTypes), event_type, operand);
   }
   if (r.appended == 0) return Status::ok_status();
 
@@ -402,7 +411,7 @@ Status Store::list_executions(std::vector<ExecutionSummary>* out) const {
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->family(layout::kExecutions)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ExecutionSummary s;
-    if (!summary::decode(std::string_view(it->value().data(), it->value().size()), &s)) {
+    if (!execution_summary::decode(std::string_view(it->value().data(), it->value().size()), &s)) {
       return Status::corruption(fmt::format("summary of execution '{}' is malformed", it->key().ToString()));
     }
     s.execution_id = it->key().ToString();
@@ -417,11 +426,25 @@ Status Store::get_execution(std::string_view execution_id, ExecutionSummary* out
       impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kExecutions), execution_id, &bytes);
   if (s.IsNotFound()) return Status::not_found(fmt::format("no execution '{}'", execution_id));
   if (!s.ok()) return from_rocks(s, impl_->path);
-  if (!summary::decode(bytes, out)) {
+  if (!execution_summary::decode(bytes, out)) {
     return Status::corruption(fmt::format("summary of execution '{}' is malformed", execution_id));
   }
   out->execution_id = std::string(execution_id);
   return Status::ok_status();
+}
+
+Status Store::list_event_types(std::vector<EventTypeSummary>* out) const {
+  out->clear();
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->family(layout::kTypes)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    EventTypeSummary s;
+    if (Status d = type_summary::decode(std::string_view(it->value().data(), it->value().size()), &s); !d.ok()) {
+      return d.with_context(fmt::format("event type '{}'", it->key().ToString()));
+    }
+    s.event_type = it->key().ToString();
+    out->push_back(std::move(s));
+  }
+  return from_rocks(it->status(), impl_->path);
 }
 
 }  // namespace streamll

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   add_show(app, ctx);
   add_query(app, ctx);
   add_tail(app, ctx);
+  add_types(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,37 +1,14 @@
-#include "store/summary_merge.hpp"
+#include "store/execution_summary.hpp"
 
 #include <algorithm>
 
 #include "common/coding.hpp"
+#include "store/fold_merge.hpp"
 
-namespace streamll::summary {
-
-namespace {
+namespace streamll::execution_summary {
 
 using detail::get_fixed64;
 using detail::put_fixed64;
-
-class SummaryMerge : public rocksdb::AssociativeMergeOperator {
- public:
-  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
-             std::string* new_value, rocksdb::Logger*) const override {
-    ExecutionSummary acc, add;
-    if (!decode(std::string_view(value.data(), value.size()), &add)) return false;
-    if (existing == nullptr) {
-      acc = add;
-    } else {
-      if (!decode(std::string_view(existing->data(), existing->size()), &acc)) return false;
-      combine(add, &acc);
-    }
-    new_value->clear();
-    encode(acc, new_value);
-    return true;
-  }
-
-  const char* Name() const override { return "streamll.ExecutionSummaryMerge"; }
-};
-
-}  // namespace
 
 void encode(const ExecutionSummary& s, std::string* out) {
   put_fixed64(static_cast<uint64_t>(s.first_ts), out);
@@ -56,6 +33,15 @@ void combine(const ExecutionSummary& add, ExecutionSummary* into) {
   into->error_count += add.error_count;
 }
 
-std::shared_ptr<rocksdb::MergeOperator> merge_operator() { return std::make_shared<SummaryMerge>(); }
+std::shared_ptr<rocksdb::MergeOperator> merge_operator() {
+  return detail::make_fold_merge(
+      "streamll.ExecutionSummaryMerge", [](std::string_view existing, std::string_view operand, std::string* out) {
+        ExecutionSummary acc, add;
+        if (!decode(existing, &acc) || !decode(operand, &add)) return false;
+        combine(add, &acc);
+        encode(acc, out);
+        return true;
+      });
+}
 
-}  // namespace streamll::summary
+}  // namespace streamll::execution_summary

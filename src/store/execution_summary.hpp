@@ -1,6 +1,5 @@
-// Per-execution summaries, kept current by a RocksDB merge operator: each
-// append merges one operand per execution it touches, so no append reads a
-// summary and listing executions never scans events.
+// Per-execution summaries (the executions family): first and last
+// timestamp, event and error counts, kept current by a merge operator.
 #pragma once
 
 #include <memory>
@@ -11,7 +10,7 @@
 
 #include "streamll/store.hpp"
 
-namespace streamll::summary {
+namespace streamll::execution_summary {
 
 // 32 bytes: first_ts, last_ts, event_count, error_count (little-endian).
 void encode(const ExecutionSummary& s, std::string* out);
@@ -23,4 +22,4 @@ void combine(const ExecutionSummary& add, ExecutionSummary* into);
 // The merge operator of the executions column family.
 std::shared_ptr<rocksdb::MergeOperator> merge_operator();
 
-}  // namespace streamll::summary
+}  // namespace streamll::execution_summary

@@ -1,0 +1,45 @@
+// The event-type registry (the types family): per event_type, first and
+// last timestamp, count and the data keys seen, kept current by a merge
+// operator like the execution summaries.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rocksdb/merge_operator.h>
+
+#include "streamll/event.hpp"
+#include "streamll/status.hpp"
+#include "streamll/store.hpp"
+
+namespace streamll::type_summary {
+
+// What one append learns about one type before it is encoded: the keys are
+// views into the batch's events, collected without copying.
+struct Pending {
+  int64_t first_ts = 0;
+  int64_t last_ts = 0;
+  uint64_t count = 0;
+  std::vector<std::string_view> keys;  // unique, unsorted
+
+  // Counts one event of this type with this data. Cost: O(keys of data x
+  // keys seen in this batch), a few string compares for typical events.
+  void add(int64_t ts, const Json& data);
+};
+
+// first_ts, last_ts, count (u64 each), a truncated flag (u8), a key count
+// (varint), then each key (varint length, bytes), sorted and unique.
+void encode(const Pending& p, std::string* out);
+void encode(const EventTypeSummary& s, std::string* out);
+Status decode(std::string_view bytes, EventTypeSummary* out);  // Corruption names the field
+
+// Folds `add` into `into`: min, max, sum, union of the keys capped at
+// kMaxDataKeys (the smallest; associative, so merge order does not matter).
+void combine(const EventTypeSummary& add, EventTypeSummary* into);
+
+// The merge operator of the types column family.
+std::shared_ptr<rocksdb::MergeOperator> merge_operator();
+
+}  // namespace streamll::type_summary
