@@ -81,7 +81,11 @@ std::string condition(std::mt19937_64& rng, const std::vector<Event>& events) {
   const std::string op = ops[pick(5)];
   switch (pick(16)) {
     case 0: return fmt::format("execution_id = '{}'", e.execution_id);
-    case 1: return fmt::format("execution_id IN ('{}', 'exec-3', 'nope')", e.execution_id);
+    case 1: return std::vector<std::string>{fmt::format("execution_id IN ('{}', 'exec-3', 'nope')", e.execution_id),
+                                            fmt::format("execution_id IN ('{}', NULL, 5)", e.execution_id),
+                                            fmt::format("execution_id IN (SELECT execution_id FROM {{T}} WHERE seq < {})", pick(400)),
+                                            fmt::format("event_id IN ('{}', '{}', 'missing')", e.event_id, events[pick(events.size())].event_id),
+                                            "execution_id IN ()"}[pick(5)];
     case 2: return fmt::format("ts_ns {} {}", op, e.timestamp);
     case 3: return fmt::format("ts_ns {} {}", op, std::vector<std::string>{"NULL", "'abc'", "1.756e18", "'1756000100000000000'", "-5"}[pick(5)]);
     case 4: return fmt::format("timestamp {} '{}'", op, format_timestamp(e.timestamp));
@@ -134,7 +138,8 @@ TEST_CASE("the virtual tables return what a plain table returns, for generated q
       "SELECT count(*) FROM {T}",
   };
   const char* const orders[] = {"", " ORDER BY seq", " ORDER BY ts_ns, seq", " ORDER BY seq DESC",
-                                " ORDER BY execution_id, ts_ns, seq", " ORDER BY ts_ns DESC, seq DESC"};
+                                " ORDER BY execution_id, ts_ns, seq", " ORDER BY ts_ns DESC, seq DESC",
+                                " ORDER BY event_id, seq"};
   int queries = 0, nonempty = 0;
   for (int q = 0; q < 300; ++q) {
     std::string where;
@@ -217,6 +222,10 @@ TEST_CASE("plans use the indexes the constraints allow", "[sql]") {
   CHECK(plan("SELECT * FROM events WHERE seq > 5").find("INDEX 3:s") != std::string::npos);
   CHECK(plan("SELECT * FROM events WHERE ts_ns >= 1 AND ts_ns < 2").find("INDEX 4:") != std::string::npos);
   CHECK(plan("SELECT * FROM events").find("INDEX 5:") != std::string::npos);
+  CHECK(plan("SELECT * FROM events WHERE execution_id IN ('a', 'b')").find("INDEX 2:X") != std::string::npos);
+  CHECK(plan("SELECT * FROM events WHERE execution_id IN ('a', 'b') ORDER BY execution_id, ts_ns").find("ORDER BY") ==
+        std::string::npos);
+  CHECK(plan("SELECT * FROM events WHERE event_id IN ('a', 'b')").find("INDEX 1:I") != std::string::npos);
   CHECK(plan("SELECT * FROM events WHERE execution_id = 'x' COLLATE NOCASE").find("INDEX 5:") != std::string::npos);
 }
 

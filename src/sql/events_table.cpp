@@ -4,8 +4,9 @@
 // Plans (idxNum), the first that applies:
 //
 //   idxNum  plan        reads                                  natural order
-//   1       by id       Store::lookup(event_id)                (at most one row)
-//   2       execution   Store::scan_execution(id, ts range)    ts_ns, seq
+//   1       by id       Store::lookup(event_id), per id        event_id
+//   2       execution   Store::scan_execution(id, ts range),   execution_id, ts_ns, seq
+//                       per id
 //   3       arrival     Store::scan_arrival(from seq)          seq
 //   4       time        Store::scan_time(ts range)             ts_ns, seq
 //   5       full        Store::scan_all()                      execution_id, ts_ns, seq
@@ -14,6 +15,7 @@
 // constraint the value belongs to:
 //
 //   i  event_id =      x  execution_id =    t  event_type =
+//   I  event_id IN     X  execution_id IN   (all values at once: sqlite3_vtab_in)
 //   k  event_type LIKE (prefix, ASCII case-insensitive)    b  event_type GLOB (prefix)
 //   g  ts_ns >     G  ts_ns >=     l  ts_ns <     L  ts_ns <=     e  ts_ns =
 //   s  seq >       S  seq >=       q  seq <       Q  seq <=       n  seq =
@@ -24,8 +26,10 @@
 // widen the scan, never change the result. Text constraints are used only
 // under the BINARY collation. Bounds from timestamp text are widened by a
 // second, because text order and instant order differ slightly (6 or 9
-// fraction digits, UTC offsets). ORDER BY is consumed when it is a prefix
-// of the plan's natural order, ascending.
+// fraction digits, UTC offsets). The ids of = and IN constraints are
+// intersected, sorted bytewise and scanned one after another. ORDER BY is
+// consumed when it is a prefix of the plan's natural order, ascending (for
+// a single execution_id, of ts_ns, seq).
 //
 // Costs follow ext/misc/series.c: bounded plans are cheap, a full scan is
 // priced at a billion so that the planner prefers anything bounded.
@@ -54,8 +58,9 @@ constexpr const char* kSchema =
 
 enum Plan { kById = 1, kByExecution = 2, kByArrival = 3, kByTime = 4, kFull = 5 };
 
-// The letter of a usable constraint (see the table above), or 0.
-char letter_of(int column, unsigned char op, bool binary_collation) {
+// The letter of a usable constraint (see the table above), or 0. `in_list`:
+// an IN that SQLite can hand over all at once.
+char letter_of(int column, unsigned char op, bool binary_collation, bool in_list) {
   const auto range = [op](const char* letters) -> char {  // letters: > >= < <= =
     switch (op) {
       case SQLITE_INDEX_CONSTRAINT_GT: return letters[0];
@@ -70,8 +75,8 @@ char letter_of(int column, unsigned char op, bool binary_collation) {
     case kTsNs: return range("gGlLe");
     case kSeq: return range("sSqQn");
     case kTimestamp: return binary_collation ? range("aAzZm") : 0;
-    case kEventId: return binary_collation && op == SQLITE_INDEX_CONSTRAINT_EQ ? 'i' : 0;
-    case kExecutionId: return binary_collation && op == SQLITE_INDEX_CONSTRAINT_EQ ? 'x' : 0;
+    case kEventId: return binary_collation && op == SQLITE_INDEX_CONSTRAINT_EQ ? (in_list ? 'I' : 'i') : 0;
+    case kExecutionId: return binary_collation && op == SQLITE_INDEX_CONSTRAINT_EQ ? (in_list ? 'X' : 'x') : 0;
     case kEventType:
       if (op == SQLITE_INDEX_CONSTRAINT_LIKE) return 'k';
       if (op == SQLITE_INDEX_CONSTRAINT_GLOB) return 'b';
@@ -85,11 +90,13 @@ bool any_of(const std::string& letters, const char* which) {
 }
 
 // Whether the ORDER BY is a prefix of the plan's natural order, ascending.
-bool order_consumed(const sqlite3_index_info* info, Plan plan) {
-  if (info->nOrderBy == 0 || plan == kById) return true;
+// `many`: the plan reads several ids (an IN list).
+bool order_consumed(const sqlite3_index_info* info, Plan plan, bool many) {
+  if (info->nOrderBy == 0 || (plan == kById && !many)) return true;
   std::vector<int> natural;
   switch (plan) {
-    case kByExecution:
+    case kById: natural = {kEventId}; break;
+    case kByExecution: natural = many ? std::vector<int>{kExecutionId, kTsNs, kSeq} : std::vector<int>{kTsNs, kSeq}; break;
     case kByTime: natural = {kTsNs, kSeq}; break;
     case kByArrival: natural = {kSeq}; break;
     default: natural = {kExecutionId, kTsNs, kSeq}; break;
@@ -108,8 +115,9 @@ int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
     if (!c.usable) continue;
     const char* collation = sqlite3_vtab_collation(info, i);
     const bool binary = collation == nullptr || sqlite3_stricmp(collation, "BINARY") == 0;
-    const char letter = letter_of(c.iColumn, c.op, binary);
+    const char letter = letter_of(c.iColumn, c.op, binary, sqlite3_vtab_in(info, i, -1) != 0);
     if (letter == 0) continue;
+    if (letter == 'I' || letter == 'X') sqlite3_vtab_in(info, i, 1);
     letters.push_back(letter);
     info->aConstraintUsage[i].argvIndex = static_cast<int>(letters.size());
     info->aConstraintUsage[i].omit = 0;
@@ -120,11 +128,14 @@ int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
 
   Plan plan;
   double rows;
-  if (any_of(letters, "i")) {
-    plan = kById, rows = 1;
-    info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
-  } else if (any_of(letters, "x")) {
-    plan = kByExecution, rows = ts_lower || ts_upper ? 20 : 50;
+  bool many = false;
+  if (any_of(letters, "iI")) {
+    many = !any_of(letters, "i");
+    plan = kById, rows = many ? 10 : 1;
+    if (!many) info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+  } else if (any_of(letters, "xX")) {
+    many = !any_of(letters, "x");
+    plan = kByExecution, rows = (ts_lower || ts_upper ? 20 : 50) * (many ? 5 : 1);
   } else if (seq_lower || seq_upper || first_order == kSeq) {
     plan = kByArrival, rows = seq_lower && seq_upper ? 1e3 : seq_lower || seq_upper ? 1e5 : 1e6;
   } else if (ts_lower || ts_upper || first_order == kTsNs) {
@@ -137,14 +148,15 @@ int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
   info->needToFreeIdxStr = 1;
   info->estimatedCost = plan == kFull ? 1e9 : plan == kById ? 1 : 10 + rows * 2;
   info->estimatedRows = static_cast<sqlite3_int64>(rows);
-  info->orderByConsumed = order_consumed(info, plan) ? 1 : 0;
+  info->orderByConsumed = order_consumed(info, plan, many) ? 1 : 0;
   return SQLITE_OK;
 }
 
 // The constraints of one xFilter call, as index bounds and row filters.
 struct Bounds {
-  std::optional<std::string> event_id;
-  std::optional<std::string> execution_id;
+  // The ids an = or IN allows (intersected when several), sorted, unique.
+  std::optional<std::vector<std::string>> event_ids;
+  std::optional<std::vector<std::string>> execution_ids;
   std::optional<std::string> event_type;
   std::string like_prefix;  // lower-case
   std::string glob_prefix;
@@ -161,10 +173,29 @@ struct Bounds {
     for (size_t i = 0; i < like_prefix.size(); ++i) {
       if (std::tolower(static_cast<unsigned char>(e.event_type[i])) != like_prefix[i]) return false;
     }
-    return (!execution_id || e.execution_id == *execution_id) && (!event_id || e.event_id == *event_id);
+    return allowed(execution_ids, e.execution_id) && allowed(event_ids, e.event_id);
   }
 
-  bool empty() const { return impossible || ts.since >= ts.until || seq_min > seq_max; }
+  static bool allowed(const std::optional<std::vector<std::string>>& ids, std::string_view id) {
+    return !ids || std::binary_search(ids->begin(), ids->end(), id);
+  }
+
+  // Narrows *ids to `more` (unsorted, may repeat).
+  static void intersect(std::vector<std::string> more, std::optional<std::vector<std::string>>* ids) {
+    std::sort(more.begin(), more.end());
+    more.erase(std::unique(more.begin(), more.end()), more.end());
+    if (*ids) {
+      std::vector<std::string> both;
+      std::set_intersection((*ids)->begin(), (*ids)->end(), more.begin(), more.end(), std::back_inserter(both));
+      more = std::move(both);
+    }
+    *ids = std::move(more);
+  }
+
+  bool empty() const {
+    return impossible || ts.since >= ts.until || seq_min > seq_max || (event_ids && event_ids->empty()) ||
+           (execution_ids && execution_ids->empty());
+  }
 
   // Narrows the time range to [lo, hi] (inclusive ends, saturating).
   void clamp_ts(std::optional<int64_t> lo, std::optional<int64_t> hi) {
@@ -230,10 +261,28 @@ IntBounds int_bounds(char op, sqlite3_value* v) {
   }
 }
 
-void apply(char letter, sqlite3_value* v, Bounds* b) {
+// The values of an all-at-once IN list as text, NULLs left out (they match
+// nothing); false when SQLite fails to hand them over.
+bool in_values(sqlite3_value* list, std::vector<std::string>* out) {
+  sqlite3_value* v = nullptr;
+  int rc = sqlite3_vtab_in_first(list, &v);
+  for (; rc == SQLITE_OK && v != nullptr; rc = sqlite3_vtab_in_next(list, &v)) {
+    if (sqlite3_value_type(v) != SQLITE_NULL) out->push_back(text_of(v));
+  }
+  return rc == SQLITE_OK || rc == SQLITE_DONE;
+}
+
+// Applies one constraint value; false when an IN list cannot be read.
+bool apply(char letter, sqlite3_value* v, Bounds* b) {
+  if (letter == 'I' || letter == 'X') {  // the list handle looks like NULL
+    std::vector<std::string> ids;
+    if (!in_values(v, &ids)) return false;
+    Bounds::intersect(std::move(ids), letter == 'I' ? &b->event_ids : &b->execution_ids);
+    return true;
+  }
   if (sqlite3_value_type(v) == SQLITE_NULL) {
     b->impossible = true;  // every comparison with NULL is false (LIKE/GLOB NULL too)
-    return;
+    return true;
   }
   // The comparison, as one of > G(>=) < L(<=) =, for the range letters.
   const auto op_of = [](char l) -> char {
@@ -246,58 +295,87 @@ void apply(char letter, sqlite3_value* v, Bounds* b) {
     return '=';
   };
   switch (letter) {
-    case 'i': b->event_id = text_of(v); return;
-    case 'x': b->execution_id = text_of(v); return;
-    case 't': b->event_type = text_of(v); return;
-    case 'k': b->like_prefix = pattern_prefix(text_of(v), "%_", true); return;
-    case 'b': b->glob_prefix = pattern_prefix(text_of(v), "*?[", false); return;
+    case 'i': Bounds::intersect({text_of(v)}, &b->event_ids); return true;
+    case 'x': Bounds::intersect({text_of(v)}, &b->execution_ids); return true;
+    case 't': b->event_type = text_of(v); return true;
+    case 'k': b->like_prefix = pattern_prefix(text_of(v), "%_", true); return true;
+    case 'b': b->glob_prefix = pattern_prefix(text_of(v), "*?[", false); return true;
     case 'g': case 'G': case 'l': case 'L': case 'e': {
       const IntBounds r = int_bounds(op_of(letter), v);
       b->clamp_ts(r.lo, r.hi);
-      return;
+      return true;
     }
     case 's': case 'S': case 'q': case 'Q': case 'n': {
       const IntBounds r = int_bounds(op_of(letter), v);
       b->clamp_seq(r.lo, r.hi);
-      return;
+      return true;
     }
     default: break;
   }
   // timestamp text: a hint, widened by a second each way.
   int64_t ns = 0;
-  if (sqlite3_value_type(v) != SQLITE_TEXT || !parse_timestamp(text_of(v), &ns).ok()) return;
+  if (sqlite3_value_type(v) != SQLITE_TEXT || !parse_timestamp(text_of(v), &ns).ok()) return true;
   constexpr int64_t kSlack = 1'000'000'000;
   const char op = op_of(letter);
   b->clamp_ts(op == '<' || op == 'L' ? std::nullopt : std::optional<int64_t>(ns - kSlack),
               op == '>' || op == 'G' ? std::nullopt : std::optional<int64_t>(ns + kSlack));
+  return true;
 }
 
 struct Cursor : sqlite3_vtab_cursor {
   std::unique_ptr<EventIterator> it;
   Plan plan = kFull;
   Bounds bounds;
+  const Store* store = nullptr;
+  size_t key = 0;  // the id being read, for the by-id and execution plans
 
   bool done() const { return it == nullptr || !it->valid(); }
 
-  // Skips to the first matching row; an arrival scan ends past seq_max.
-  int settle() {
-    for (; it->valid(); it->next()) {
-      const EventView& e = it->view();
-      if (plan == kByArrival && e.seq > bounds.seq_max) {
-        it.reset();
-        return SQLITE_OK;
-      }
-      if (bounds.matches(e)) break;
+  // The iterator of the plan (of ids[key] for the plans that read ids).
+  std::unique_ptr<EventIterator> open() const {
+    switch (plan) {
+      case kById: return store->lookup((*bounds.event_ids)[key]);
+      case kByExecution: return store->scan_execution((*bounds.execution_ids)[key], bounds.ts);
+      case kByArrival: return store->scan_arrival(bounds.seq_min == 0 ? 0 : bounds.seq_min - 1);
+      case kByTime: return store->scan_time(bounds.ts);
+      default: return store->scan_all();
     }
-    return it->status().ok() ? SQLITE_OK : SQLITE_ERROR;
+  }
+
+  size_t keys() const {
+    if (plan == kById) return bounds.event_ids->size();
+    if (plan == kByExecution) return bounds.execution_ids->size();
+    return 1;
+  }
+
+  // Skips to the first matching row, moving on to the next id at the end of
+  // one; an arrival scan ends past seq_max.
+  int settle() {
+    for (;;) {
+      for (; it->valid(); it->next()) {
+        const EventView& e = it->view();
+        if (plan == kByArrival && e.seq > bounds.seq_max) {
+          it.reset();
+          return SQLITE_OK;
+        }
+        if (bounds.matches(e)) return SQLITE_OK;
+      }
+      if (!it->status().ok()) return SQLITE_ERROR;
+      if (++key >= keys()) return SQLITE_OK;
+      it = open();
+    }
   }
 };
 
-int cursor_error(Cursor* cur) {
+int cursor_error(Cursor* cur, const std::string& message) {
   auto* vtab = cur->pVtab;
   sqlite3_free(vtab->zErrMsg);
-  vtab->zErrMsg = sqlite3_mprintf("%s", cur->it->status().message().c_str());
+  vtab->zErrMsg = sqlite3_mprintf("%s", message.c_str());
   return SQLITE_ERROR;
+}
+
+int settle(Cursor* cur) {
+  return cur->settle() == SQLITE_OK ? SQLITE_OK : cursor_error(cur, cur->it->status().message());
 }
 
 int filter(sqlite3_vtab_cursor* base, int idx_num, const char* idx_str, int argc, sqlite3_value** argv) {
@@ -306,28 +384,22 @@ int filter(sqlite3_vtab_cursor* base, int idx_num, const char* idx_str, int argc
   refresh_for_query(table);
   cur->bounds = Bounds{};
   cur->plan = static_cast<Plan>(idx_num);
+  cur->store = table->store;
+  cur->key = 0;
+  cur->it.reset();
   const size_t n = idx_str == nullptr ? 0 : std::strlen(idx_str);
-  for (size_t i = 0; i < n && static_cast<int>(i) < argc; ++i) apply(idx_str[i], argv[i], &cur->bounds);
-  const Bounds& b = cur->bounds;
-  const Store& store = *table->store;
-  if (b.empty()) {
-    cur->it.reset();
-    return SQLITE_OK;
+  for (size_t i = 0; i < n && static_cast<int>(i) < argc; ++i) {
+    if (!apply(idx_str[i], argv[i], &cur->bounds)) return cursor_error(cur, "cannot read the values of an IN list");
   }
-  switch (cur->plan) {
-    case kById: cur->it = store.lookup(*b.event_id); break;
-    case kByExecution: cur->it = store.scan_execution(*b.execution_id, b.ts); break;
-    case kByArrival: cur->it = store.scan_arrival(b.seq_min == 0 ? 0 : b.seq_min - 1); break;
-    case kByTime: cur->it = store.scan_time(b.ts); break;
-    default: cur->it = store.scan_all(); break;
-  }
-  return cur->settle() == SQLITE_OK ? SQLITE_OK : cursor_error(cur);
+  if (cur->bounds.empty()) return SQLITE_OK;
+  cur->it = cur->open();
+  return settle(cur);
 }
 
 int next(sqlite3_vtab_cursor* base) {
   auto* cur = static_cast<Cursor*>(base);
   cur->it->next();
-  return cur->settle() == SQLITE_OK ? SQLITE_OK : cursor_error(cur);
+  return settle(cur);
 }
 
 int eof(sqlite3_vtab_cursor* base) { return static_cast<Cursor*>(base)->done() ? 1 : 0; }
