@@ -35,6 +35,7 @@ class Benchmark {
 
 std::unique_ptr<Benchmark> make_ingest_benchmark();
 std::unique_ptr<Benchmark> make_emit_benchmark();
+std::unique_ptr<Benchmark> make_query_benchmark();
 
 // Progress and context go to stderr, so that stdout holds only the results
 // (and stays parseable with --json).

@@ -8,18 +8,15 @@
 // JSONL file is never fsynced, the store does not sync its log
 // (StoreOptions::sync = false), and SQLite in WAL mode with
 // synchronous=NORMAL syncs at checkpoints only (the last one at close).
-#include <sqlite3.h>
-
-#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <numeric>
-#include <span>
 
 #include "bench.hpp"
+#include "load.hpp"
+#include "sqlite.hpp"
 #include "streamll/event_json.hpp"
-#include "streamll/store.hpp"
 #include "workload.hpp"
 
 namespace fs = std::filesystem;
@@ -27,24 +24,6 @@ namespace fs = std::filesystem;
 namespace streamll::bench {
 
 namespace {
-
-using Events = std::span<const Event>;
-
-// Calls `fn` on consecutive slices of at most `batch` events.
-Status for_each_batch(Events events, size_t batch, const std::function<Status(Events)>& fn) {
-  for (size_t i = 0; i < events.size(); i += batch) {
-    if (Status s = fn(events.subspan(i, std::min(batch, events.size() - i))); !s.ok()) return s;
-  }
-  return Status::ok_status();
-}
-
-Status ingest_store(Events events, size_t batch, const std::string& dir) {
-  std::unique_ptr<Store> store;
-  if (Status s = Store::open(dir, StoreOptions{}, &store); !s.ok()) return s;
-  const Status s = for_each_batch(events, batch, [&](Events slice) { return store->append(slice); });
-  store.reset();  // closes, as the baselines close their files
-  return s;
-}
 
 Status ingest_jsonl(Events events, const std::string& dir) {
   const std::string path = dir + "/events.jsonl";
@@ -89,76 +68,14 @@ constexpr const char* kSqliteSchema = R"(
 
 constexpr const char* kSqliteInsert =
     "INSERT OR IGNORE INTO events (event_id, execution_id, ts, module_name, method_name, "
-    "event_type, operation, data, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-class Sqlite {
- public:
-  explicit Sqlite(std::string path) : path_(std::move(path)) {}
-  ~Sqlite() { close(); }
-
-  Status open() { return check(sqlite3_open(path_.c_str(), &db_), "open"); }
-  // `what` names the statement in errors; the SQL itself when empty.
-  Status exec(const char* sql, std::string_view what = {}) {
-    return check(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr), what.empty() ? sql : what);
-  }
-  Status prepare(const char* sql, sqlite3_stmt** stmt) {
-    return check(sqlite3_prepare_v2(db_, sql, -1, stmt, nullptr), sql);
-  }
-  Status check(int rc, std::string_view what) const {
-    if (rc == SQLITE_OK || rc == SQLITE_DONE) return Status::ok_status();
-    return Status::io_error(fmt::format("sqlite {}: {}: {}", path_, what, sqlite3_errmsg(db_)));
-  }
-  // Checkpoints the WAL into the database and removes it (the last
-  // connection's close does), so it is part of the timed work.
-  Status close() {
-    const int rc = sqlite3_close(db_);
-    db_ = nullptr;
-    return rc == SQLITE_OK ? Status::ok_status() : Status::io_error(fmt::format("sqlite {}: close", path_));
-  }
-
- private:
-  std::string path_;
-  sqlite3* db_ = nullptr;
-};
-
-Status insert_sqlite(Sqlite& db, Events events, size_t batch) {
-  sqlite3_stmt* raw = nullptr;
-  if (Status s = db.prepare(kSqliteInsert, &raw); !s.ok()) return s;
-  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> insert(raw, sqlite3_finalize);
-  const auto text = [&](int column, std::string_view value) {
-    sqlite3_bind_text(raw, column, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
-  };
-  std::string data, tags;  // bound SQLITE_STATIC: they must outlive the step
-  return for_each_batch(events, batch, [&](Events slice) {
-    if (Status s = db.exec("BEGIN"); !s.ok()) return s;
-    for (const Event& e : slice) {
-      data = e.data.dump();
-      tags = Json(e.tags).dump();
-      text(1, e.event_id);
-      text(2, e.execution_id);
-      sqlite3_bind_int64(raw, 3, e.timestamp);
-      text(4, e.module_name);
-      text(5, e.method_name);
-      text(6, e.event_type);
-      if (e.operation) {
-        text(7, *e.operation);
-      } else {
-        sqlite3_bind_null(raw, 7);
-      }
-      text(8, data);
-      text(9, tags);
-      if (Status s = db.check(sqlite3_step(raw), "insert"); !s.ok()) return s;
-      sqlite3_reset(raw);
-    }
-    return db.exec("COMMIT");
-  });
-}
+    "event_type, operation, data, tags) VALUES (:event_id, :execution_id, :ts_ns, :module_name, "
+    ":method_name, :event_type, :operation, :data, :tags)";
 
 Status ingest_sqlite(Events events, size_t batch, const std::string& dir) {
   Sqlite db(dir + "/events.db");
   Status s = db.open();
   if (s.ok()) s = db.exec(kSqliteSchema, "schema");
-  if (s.ok()) s = insert_sqlite(db, events, batch);
+  if (s.ok()) s = insert_events(db, kSqliteInsert, events, batch);
   const Status closed = db.close();
   return s.ok() ? closed : s;
 }
@@ -191,14 +108,10 @@ Status measure(const char* name, Events events, const ScratchDir& parent,
   return Status::ok_status();
 }
 
-// Closing the store leaves most events in RocksDB's write-ahead log,
-// uncompressed; reopening replays the log into compressed tables and drops
-// it. The size after that is what the events cost at rest, which the
+// The size after settle_store() is what the events cost at rest, which the
 // reported bytes_per_event (the size right after the timed run) is not.
 Status report_store_at_rest(const std::string& dir, size_t events) {
-  std::unique_ptr<Store> store;
-  if (Status s = Store::open(dir, StoreOptions{}, &store); !s.ok()) return s;
-  store.reset();
+  if (Status s = settle_store(dir); !s.ok()) return s;
   const auto bytes = static_cast<double>(directory_bytes(dir));
   progress("ingest: store  after a reopen (log replayed into tables): {} bytes on disk, {} bytes/event",
            format_number(bytes), format_number(bytes / static_cast<double>(events)));
@@ -240,7 +153,7 @@ class IngestBenchmark : public Benchmark {
     }
     if (s.ok()) {
       s = measure("store", events, dir,
-                  [&](Events e, const std::string& d) { return ingest_store(e, batch_, d); }, &store,
+                  [&](Events e, const std::string& d) { return write_store(e, batch_, d); }, &store,
                   [&](const std::string& d) { return report_store_at_rest(d, events.size()); });
     }
     if (!s.ok()) return s;

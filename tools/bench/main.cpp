@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<Benchmark>> benchmarks;
   benchmarks.push_back(make_ingest_benchmark());
   benchmarks.push_back(make_emit_benchmark());
+  benchmarks.push_back(make_query_benchmark());
   for (const auto& bench : benchmarks) {
     bench->add_options(*app.add_subcommand(bench->name(), bench->description()));
   }

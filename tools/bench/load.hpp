@@ -1,0 +1,40 @@
+// Loading the workload's events into a store and into a SQLite table, the
+// same way in every benchmark that puts them side by side.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "sqlite.hpp"
+#include "streamll/event.hpp"
+#include "streamll/status.hpp"
+
+namespace streamll::bench {
+
+using Events = std::span<const Event>;
+
+// Calls `fn` on consecutive slices of at most `batch` events.
+Status for_each_batch(Events events, size_t batch, const std::function<Status(Events)>& fn);
+
+// Creates a store in `dir`, appends the events with one Store::append per
+// `batch` events, and closes it.
+Status write_store(Events events, size_t batch, const std::string& dir);
+
+// Opens the store in `dir` read-write and closes it again. Closing after
+// write_store() leaves most events in RocksDB's write-ahead log,
+// uncompressed; reopening replays the log into compressed tables and drops
+// it. What is left is the store at rest, as a later reader finds it.
+Status settle_store(const std::string& dir);
+
+// Inserts the events with `insert_sql`, one transaction per `batch` events.
+// The statement names the event fields it stores as parameters, among
+//   :event_id :execution_id :timestamp (RFC 3339 text, as the store's SQL
+//   tables show it) :ts_ns :event_type :module_name :method_name :operation
+//   :data :tags (JSON text, the same text a store keeps) :seq
+// where :seq is the event's position in `events` plus one: the seq a store
+// gives events appended in that order without duplicates.
+Status insert_events(Sqlite& db, const char* insert_sql, Events events, size_t batch);
+
+}  // namespace streamll::bench
