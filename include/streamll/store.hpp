@@ -190,6 +190,10 @@ class Store {
 
   bool read_only() const;
   const std::string& path() const;
+  // A unique id of this store, fixed when it was created (RocksDB's DB
+  // identity), the same in every view of it: what replication checkpoints
+  // are keyed by.
+  const std::string& id() const;
 
   class Impl;
 

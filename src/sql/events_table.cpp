@@ -381,7 +381,6 @@ int settle(Cursor* cur) {
 int filter(sqlite3_vtab_cursor* base, int idx_num, const char* idx_str, int argc, sqlite3_value** argv) {
   auto* cur = static_cast<Cursor*>(base);
   auto* table = static_cast<TableBase*>(cur->pVtab);
-  refresh_for_query(table);
   cur->bounds = Bounds{};
   cur->plan = static_cast<Plan>(idx_num);
   cur->store = table->store;

@@ -66,8 +66,7 @@ class SummaryTable {
   static int filter(sqlite3_vtab_cursor* base, int idx_num, const char*, int argc, sqlite3_value** argv) {
     auto* cur = static_cast<Cursor*>(base);
     auto* table = static_cast<TableBase*>(cur->pVtab);
-    refresh_for_query(table);
-    cur->rows.clear();
+      cur->rows.clear();
     cur->pos = 0;
     Status s;
     if (idx_num == kOne && argc == 1) {

@@ -24,8 +24,9 @@ int connect_table(sqlite3* db, void* aux, int argc, const char* const* argv, con
 // Sets *err to an sqlite3_malloc'ed copy of `message`; returns SQLITE_ERROR.
 int fail(char** err, const std::string& message);
 
-// Refreshes a read-only view before a query, so each statement sees what the
-// writer has made durable; a no-op for the writer's own store.
+// Refreshes a read-only view when a statement opens a cursor, so each
+// statement sees what the writer has made durable; a no-op for the writer's
+// own store. Cost: a few stat() calls when nothing changed.
 void refresh_for_query(TableBase* table);
 
 // xUpdate of every table: a clear error, the tables are read-only.
@@ -54,7 +55,10 @@ sqlite3_module read_only_module(const TableCallbacks& t) {
   m.xBestIndex = t.best_index;
   m.xDisconnect = disconnect_table;
   m.xDestroy = disconnect_table;
-  m.xOpen = [](sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  m.xOpen = [](sqlite3_vtab* vtab, sqlite3_vtab_cursor** out) {
+    // Once per statement (a join filters many times): every scan of the
+    // statement reads the same state of the store.
+    refresh_for_query(static_cast<TableBase*>(vtab));
     *out = new Cursor();
     return SQLITE_OK;
   };

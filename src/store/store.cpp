@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -21,6 +23,7 @@
 #include "store/rocks_status.hpp"
 #include "store/execution_summary.hpp"
 #include "store/type_summary.hpp"
+#include "streamll/timestamp.hpp"
 
 namespace fs = std::filesystem;
 
@@ -47,7 +50,11 @@ class Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by layout::Family
   std::atomic<uint64_t> last_seq{0};
+  std::string id;  // RocksDB's DB identity, read at open
   uint64_t seen_fingerprint = 0;  // read-only views: the writer's files at the last refresh
+  int64_t watched_dir_mtime = -1;          // read-only views: the directory at the last listing
+  std::vector<std::string> watched_files;  // and the files whose stats signal new writes
+  uint64_t writer_fingerprint();
   std::mutex append_mutex;  // serializes seq assignment and writes
   // Reused by every append (under append_mutex): a fresh batch of a few
   // hundred KB would be a fresh mmap, and page faults, each time.
@@ -67,6 +74,12 @@ class Store::Impl {
   }
 
   rocksdb::ColumnFamilyHandle* family(layout::Family f) const { return families[f]; }
+
+  // Reads what open() caches: the identity and the last seq.
+  Status load_state() {
+    if (const rocksdb::Status s = db->GetDbIdentity(id); !s.ok()) return from_rocks(s, path);
+    return load_last_seq();
+  }
 
   Status load_last_seq() {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family(layout::kBySeq)));
@@ -186,7 +199,7 @@ Status open_writer(Store::Impl* impl) {
     if (!put.ok()) return from_rocks(put, path);
   }
   if (Status v = check_format_version(raw, path); !v.ok()) return v;
-  return impl->load_last_seq();
+  return impl->load_state();
 }
 
 Status open_view(Store::Impl* impl) {
@@ -205,7 +218,7 @@ Status open_view(Store::Impl* impl) {
   if (!s.ok()) return from_rocks(s, path);
   impl->db.reset(raw);
   if (Status v = check_format_version(raw, path); !v.ok()) return v;
-  return impl->load_last_seq();
+  return impl->load_state();
 }
 
 }  // namespace
@@ -226,31 +239,58 @@ Status Store::open(const std::string& path, const StoreOptions& options, std::un
 
 bool Store::read_only() const { return impl_->options.mode == StoreOptions::Mode::kReadOnlyLive; }
 const std::string& Store::path() const { return impl_->path; }
+const std::string& Store::id() const { return impl_->id; }
 uint64_t Store::last_seq() const { return impl_->last_seq.load(std::memory_order_acquire); }
 
 namespace {
 
-// A cheap summary of what the writer has written: the sizes and times of the
-// log and manifest files. Catching up costs milliseconds; looking costs
-// microseconds, so a view only catches up when this changes.
-uint64_t writer_fingerprint(const std::string& path) {
-  uint64_t h = 1469598103934665603ULL;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(path, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.ends_with(".log") && !name.starts_with("MANIFEST") && name != "CURRENT") continue;
-    const uint64_t size = entry.file_size(ec);
-    const auto mtime = static_cast<uint64_t>(entry.last_write_time(ec).time_since_epoch().count());
-    for (uint64_t v : {std::hash<std::string>{}(name), size, mtime}) h = (h ^ v) * 1099511628211ULL;
+// Stats of what a writer changes as it writes: its newest write-ahead log
+// and manifest grow with every write and flush, and the directory changes
+// when files come and go. A view only catches up (milliseconds) when these
+// changed; looking costs a few stat() calls. The directory is listed again
+// only when its mtime changed or is too recent to trust (timestamps are
+// coarse: two changes within one tick leave the same mtime).
+uint64_t stat_fingerprint(const std::string& file, uint64_t h) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) return h * 31 + 1;
+  for (uint64_t v : {static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_mtim.tv_sec),
+                     static_cast<uint64_t>(st.st_mtim.tv_nsec), static_cast<uint64_t>(st.st_ino)}) {
+    h = (h ^ v) * 1099511628211ULL;
   }
   return h;
 }
 
 }  // namespace
 
+uint64_t Store::Impl::writer_fingerprint() {
+  struct stat dir {};
+  if (::stat(path.c_str(), &dir) != 0) return 0;
+  const int64_t dir_mtime = static_cast<int64_t>(dir.st_mtim.tv_sec) * 1'000'000'000 + dir.st_mtim.tv_nsec;
+  constexpr int64_t kUntrusted = 200'000'000;  // ns: far more than a timestamp tick
+  if (dir_mtime != watched_dir_mtime || now_ns() - dir_mtime < kUntrusted) {
+    watched_dir_mtime = dir_mtime;
+    watched_files.clear();
+    std::string newest_log;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      const std::string name = entry.path().filename().string();
+      // Log numbers are zero-padded to six digits, then grow longer.
+      if (name.ends_with(".log") && (name.size() > newest_log.size() ||
+                                     (name.size() == newest_log.size() && name > newest_log))) {
+        newest_log = name;
+      }
+      if (name.starts_with("MANIFEST")) watched_files.push_back(entry.path().string());
+    }
+    if (!newest_log.empty()) watched_files.push_back((fs::path(path) / newest_log).string());
+  }
+  uint64_t h = static_cast<uint64_t>(dir_mtime);
+  for (const std::string& file : watched_files) h = stat_fingerprint(file, h);
+  return h;
+}
+
 Status Store::refresh() {
   if (!read_only()) return Status::ok_status();
-  const uint64_t fingerprint = writer_fingerprint(impl_->path);
+  const uint64_t fingerprint = impl_->writer_fingerprint();
   if (fingerprint == impl_->seen_fingerprint) return Status::ok_status();
   impl_->seen_fingerprint = fingerprint;
   const rocksdb::Status s = impl_->db->TryCatchUpWithPrimary();
