@@ -332,6 +332,9 @@ TEST_CASE("one writer per store; a read-only view follows a writer in another pr
   auto view = open_store(path, view_options());
   CHECK(view->read_only());
   CHECK(view->last_seq() == 100);
+  CHECK(view->id().size() == 36);  // the UUID RocksDB wrote at creation, the same in every view
+  CHECK(view->id() == open_store(path, view_options())->id());
+  CHECK(view->id() != open_store(dir / "other")->id());
   CHECK(drain(view->scan_execution("run-a")).size() == 100);
   CHECK(view->append(std::vector<Event>(1)).code() == Status::Code::kNotSupported);
 

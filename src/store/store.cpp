@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -78,6 +79,13 @@ class Store::Impl {
   // Reads what open() caches: the identity and the last seq.
   Status load_state() {
     if (const rocksdb::Status s = db->GetDbIdentity(id); !s.ok()) return from_rocks(s, path);
+    if (id.empty()) {
+      // Secondary instances (views) do not load the identity: read the
+      // file the writer made when it created the store.
+      std::ifstream in(fs::path(path) / "IDENTITY");
+      std::getline(in, id);
+    }
+    if (id.empty()) return Status::corruption(fmt::format("{}: the store has no IDENTITY", path));
     return load_last_seq();
   }
 

@@ -153,7 +153,11 @@ int Child::wait() {
 }
 
 void Child::terminate() {
-  if (pid_ > 0) kill(pid_, SIGTERM);
+  if (pid_ > 0) ::kill(pid_, SIGTERM);
+}
+
+void Child::kill() {
+  if (pid_ > 0) ::kill(pid_, SIGKILL);
 }
 
 std::string program(const char* env_var) {

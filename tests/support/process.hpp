@@ -29,6 +29,7 @@ class Child {
   std::string read_line();  // "" at end of output
   int wait();               // closes stdin, returns the exit code
   void terminate();         // sends SIGTERM
+  void kill();              // sends SIGKILL (a crash: no handler, no cleanup)
 
  private:
   int pid_ = -1;

@@ -38,5 +38,6 @@ void add_show(CLI::App& app, Context& ctx);
 void add_query(CLI::App& app, Context& ctx);
 void add_tail(CLI::App& app, Context& ctx);
 void add_types(CLI::App& app, Context& ctx);
+void add_replicate(CLI::App& app, Context& ctx);
 
 }  // namespace streamll::cli

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   add_query(app, ctx);
   add_tail(app, ctx);
   add_types(app, ctx);
+  add_replicate(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

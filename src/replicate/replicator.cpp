@@ -1,0 +1,273 @@
+#include "streamll/replicate.hpp"
+
+#include <charconv>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/circuit_breaker.hpp"
+#include "redis/connection.hpp"
+#include "streamll/event_json.hpp"
+
+namespace streamll {
+
+namespace {
+
+// KEYS: stream, checkpoint. ARGV: expected checkpoint, new checkpoint,
+// field, maxlen (0: none), then one event JSON per entry. Atomic in Redis:
+// either every entry and the new checkpoint, or nothing. Returns the number
+// of entries added, or {"moved", checkpoint} when the checkpoint is not the
+// expected one (another replicator got there first).
+constexpr std::string_view kShipScript = R"lua(
+local current = redis.call('GET', KEYS[2]) or '0'
+if current ~= ARGV[1] then return {'moved', current} end
+local kind = redis.call('TYPE', KEYS[1])['ok']
+if kind ~= 'stream' and kind ~= 'none' then
+  return redis.error_reply('WRONGTYPE the key ' .. KEYS[1] .. ' holds a ' .. kind .. ', not a stream')
+end
+local n = 0
+for i = 5, #ARGV do
+  if ARGV[4] ~= '0' then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', ARGV[3], ARGV[i])
+  else
+    redis.call('XADD', KEYS[1], '*', ARGV[3], ARGV[i])
+  end
+  n = n + 1
+end
+redis.call('SET', KEYS[2], ARGV[2])
+return n
+)lua";
+
+using Clock = std::chrono::steady_clock;
+
+bool parse_seq(std::string_view s, uint64_t* out) {
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+// Sleeps `d` in short slices; false if `stop` was set meanwhile.
+bool sleep_unless_stopped(const std::atomic<bool>& stop, Clock::duration d) {
+  const auto until = Clock::now() + d;
+  while (!stop.load(std::memory_order_relaxed)) {
+    const auto now = Clock::now();
+    if (now >= until) return true;
+    std::this_thread::sleep_for(std::min<Clock::duration>(until - now, std::chrono::milliseconds(20)));
+  }
+  return false;
+}
+
+}  // namespace
+
+class Replicator::Impl {
+ public:
+  Impl(Store* store, ReplicateOptions options, redis::RedisUrl url)
+      : store_(store),
+        options_(std::move(options)),
+        url_(std::move(url)),
+        checkpoint_key_(fmt::format("streamll:checkpoint:{{{}}}:{}", options_.stream, store->id())),
+        breaker_(options_.failure_threshold, options_.recovery_timeout),
+        rng_(std::random_device{}()) {}
+
+  // Ships every event with seq <= until. The first failure is returned and
+  // drops the connection (the next call reconnects and rereads the
+  // checkpoint).
+  Status ship_until(uint64_t until) {
+    Status s = ship_until_or_fail(until);
+    if (!s.ok()) {
+      connection_.reset();
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++stats_.failures;
+      stats_.last_error = s.to_string();
+    }
+    return s;
+  }
+
+  Status sync() {
+    if (Status s = store_->refresh(); !s.ok()) return s;
+    return ship_until(store_->last_seq());
+  }
+
+  void run(const std::atomic<bool>& stop, const std::function<void(const Status&)>& on_failure) {
+    bool failing = false;
+    int failures_in_row = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      if (!breaker_.allow(Clock::now())) {
+        set_breaker_state();
+        sleep_unless_stopped(stop, std::chrono::milliseconds(50));
+        continue;
+      }
+      Status s = store_->refresh();
+      if (s.ok()) s = ship_until(store_->last_seq());
+      if (s.ok()) {
+        breaker_.record_success();
+        set_breaker_state();
+        failures_in_row = 0;
+        if (failing && on_failure) on_failure(Status::ok_status());
+        failing = false;
+        sleep_unless_stopped(stop, options_.poll_interval);
+        continue;
+      }
+      breaker_.record_failure(Clock::now());
+      set_breaker_state();
+      if (!failing && on_failure) on_failure(s);
+      failing = true;
+      sleep_unless_stopped(stop, backoff(failures_in_row++));
+    }
+  }
+
+  ReplicateStats stats() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ReplicateStats out = stats_;
+    out.store_seq = store_->last_seq();
+    return out;
+  }
+
+ private:
+  Status ship_until_or_fail(uint64_t until) {
+    if (Status s = connect(); !s.ok()) return s;
+    std::unique_ptr<EventIterator> it;
+    while (checkpoint_ < until) {
+      if (it == nullptr) it = store_->scan_arrival(checkpoint_);
+      bool moved = false;
+      if (Status s = ship_batch(it.get(), until, &moved); !s.ok()) return s;
+      if (moved) it.reset();  // another replicator advanced the checkpoint: read on from it
+    }
+    return Status::ok_status();
+  }
+
+  // Connects when not connected, and reads the checkpoint.
+  Status connect() {
+    if (connection_ != nullptr && connection_->ok()) return Status::ok_status();
+    connection_.reset();
+    std::unique_ptr<redis::Connection> conn;
+    if (Status s = redis::Connection::connect(url_, options_.timeout, &conn); !s.ok()) return s;
+    redis::Reply reply;
+    if (Status s = conn->command({"GET", checkpoint_key_}, &reply); !s.ok()) return s;
+    if (reply.is_error()) return Status::io_error(fmt::format("{}: GET {}: {}", url_.display(), checkpoint_key_, reply.str));
+    uint64_t checkpoint = 0;
+    if (!reply.is_nil() && !parse_seq(reply.str, &checkpoint)) {
+      return Status::corruption(
+          fmt::format("{}: the checkpoint {} holds '{}', not a sequence number", url_.display(), checkpoint_key_, reply.str));
+    }
+    set_checkpoint(checkpoint);
+    connection_ = std::move(conn);
+    return Status::ok_status();
+  }
+
+  // Ships the next batch from `it` (events with seq <= until).
+  Status ship_batch(EventIterator* it, uint64_t until, bool* moved) {
+    json_.clear();
+    ends_.clear();
+    uint64_t last = checkpoint_;
+    for (; it->valid() && ends_.size() < options_.batch_size; it->next()) {
+      const EventView& v = it->view();
+      if (v.seq > until) break;
+      append_event_json(v, &json_);
+      ends_.push_back(json_.size());
+      last = v.seq;
+    }
+    if (!it->status().ok()) return it->status();
+    if (ends_.empty()) {
+      // Nothing more up to `until` (the view lags the writer, or seqs were
+      // skipped): the checkpoint is as far as the store goes.
+      set_checkpoint(until);
+      return Status::ok_status();
+    }
+    const std::string expected = std::to_string(checkpoint_), next = std::to_string(last);
+    const std::string maxlen = std::to_string(options_.maxlen);
+    argv_ = {"EVAL", kShipScript, "2", options_.stream, checkpoint_key_, expected, next, options_.field, maxlen};
+    size_t begin = 0;
+    for (size_t end : ends_) {
+      argv_.emplace_back(json_.data() + begin, end - begin);
+      begin = end;
+    }
+    redis::Reply reply;
+    if (Status s = connection_->command(argv_, &reply); !s.ok()) return s;
+    if (reply.is_error()) {
+      return Status::io_error(fmt::format("{}: stream {}: {}", url_.display(), options_.stream, reply.str));
+    }
+    if (reply.type == redis::Reply::Type::kArray && reply.elements.size() == 2 && reply.elements[0].str == "moved") {
+      uint64_t checkpoint = 0;
+      if (!parse_seq(reply.elements[1].str, &checkpoint)) {
+        return Status::corruption(fmt::format("{}: the checkpoint {} holds '{}', not a sequence number", url_.display(),
+                                              checkpoint_key_, reply.elements[1].str));
+      }
+      set_checkpoint(checkpoint);
+      *moved = true;
+      return Status::ok_status();
+    }
+    if (reply.type != redis::Reply::Type::kInteger || reply.integer != static_cast<long long>(ends_.size())) {
+      return Status::io_error(fmt::format("{}: unexpected reply to the shipping script", url_.display()));
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    checkpoint_ = last;
+    stats_.checkpoint = last;
+    stats_.shipped += ends_.size();
+    ++stats_.batches;
+    return Status::ok_status();
+  }
+
+  void set_checkpoint(uint64_t seq) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    checkpoint_ = seq;
+    stats_.checkpoint = seq;
+  }
+
+  void set_breaker_state() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.breaker = breaker_.state();
+  }
+
+  Clock::duration backoff(int failures) {
+    const double base = static_cast<double>(options_.backoff_min.count()) * std::pow(2.0, std::min(failures, 20));
+    const double capped = std::min(base, static_cast<double>(options_.backoff_max.count()));
+    const double jittered = capped * std::uniform_real_distribution<double>(0.5, 1.0)(rng_);
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(jittered));
+  }
+
+  Store* store_;
+  const ReplicateOptions options_;
+  const redis::RedisUrl url_;
+  const std::string checkpoint_key_;
+  detail::CircuitBreaker breaker_;
+  std::mt19937_64 rng_;
+  std::unique_ptr<redis::Connection> connection_;
+  uint64_t checkpoint_ = 0;  // the last seq in the stream, as last read or shipped
+
+  // Reused by every batch.
+  std::string json_;
+  std::vector<size_t> ends_;
+  std::vector<std::string_view> argv_;
+
+  mutable std::mutex mutex_;  // guards stats_ (and checkpoint_ writes, for stats())
+  ReplicateStats stats_;
+};
+
+Status Replicator::create(Store* store, ReplicateOptions options, std::unique_ptr<Replicator>* out) {
+  redis::RedisUrl url;
+  if (Status s = redis::parse_url(options.url, &url); !s.ok()) return s;
+  if (options.stream.empty()) return Status::invalid_argument("the stream name is empty");
+  if (options.field.empty()) return Status::invalid_argument("the field name is empty");
+  if (options.batch_size == 0) return Status::invalid_argument("batch_size must be at least 1");
+  if (options.backoff_min.count() <= 0 || options.backoff_max < options.backoff_min) {
+    return Status::invalid_argument("backoff_min must be positive and at most backoff_max");
+  }
+  out->reset(new Replicator(std::make_unique<Impl>(store, std::move(options), std::move(url))));
+  return Status::ok_status();
+}
+
+Replicator::Replicator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Replicator::~Replicator() = default;
+
+Status Replicator::sync() { return impl_->sync(); }
+
+void Replicator::run(const std::atomic<bool>& stop, std::function<void(const Status&)> on_failure) {
+  impl_->run(stop, on_failure);
+}
+
+ReplicateStats Replicator::stats() const { return impl_->stats(); }
+
+}  // namespace streamll

@@ -1,0 +1,269 @@
+// Replication to a real redis-server: exactly once across failures.
+#include "streamll/replicate.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "redis/connection.hpp"
+#include "streamll/event_json.hpp"
+#include "support/event_gen.hpp"
+#include "support/redis_server.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace streamll;
+using streamll::testing::RedisServer;
+using streamll::testing::TempDir;
+
+namespace {
+
+std::unique_ptr<Store> open_store(const std::string& path, StoreOptions options = {}) {
+  std::unique_ptr<Store> store;
+  const Status s = Store::open(path, options, &store);
+  INFO(s.to_string());
+  REQUIRE(s.ok());
+  return store;
+}
+
+std::vector<Event> some_events(testing::EventGenerator& gen, size_t n) {
+  std::vector<Event> out;
+  for (size_t i = 0; i < n; ++i) out.push_back(gen.event());
+  return out;
+}
+
+struct Entry {
+  std::string id;
+  std::string field;
+  std::string value;
+};
+
+// Every entry of `stream`, oldest first.
+std::vector<Entry> read_stream(redis::Connection& conn, const std::string& stream) {
+  redis::Reply reply;
+  REQUIRE(conn.command({"XRANGE", stream, "-", "+"}, &reply).ok());
+  REQUIRE(reply.type == redis::Reply::Type::kArray);
+  std::vector<Entry> out;
+  for (const auto& e : reply.elements) {
+    REQUIRE(e.elements.size() == 2);
+    REQUIRE(e.elements[1].elements.size() == 2);
+    out.push_back({e.elements[0].str, e.elements[1].elements[0].str, e.elements[1].elements[1].str});
+  }
+  return out;
+}
+
+// event_id -> how many entries carry it.
+std::map<std::string, int> id_counts(const std::vector<Entry>& entries) {
+  std::map<std::string, int> out;
+  for (const auto& e : entries) {
+    Event event;
+    INFO(e.value);
+    REQUIRE(event_from_json(e.value, &event).ok());
+    ++out[event.event_id];
+  }
+  return out;
+}
+
+std::map<std::string, int> store_ids(const Store& store) {
+  std::map<std::string, int> out;
+  for (auto it = store.scan_arrival(); it->valid(); it->next()) ++out[std::string(it->view().event_id)];
+  return out;
+}
+
+ReplicateOptions options_for(const RedisServer& redis) {
+  ReplicateOptions o;
+  o.url = redis.url();
+  o.backoff_min = std::chrono::milliseconds(10);
+  o.backoff_max = std::chrono::milliseconds(100);
+  o.recovery_timeout = std::chrono::milliseconds(200);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("replicate ships each event once, in arrival order, in upstream's format", "[replicate][redis]") {
+  RedisServer redis;
+  TempDir dir;
+  testing::EventGenerator gen(1);
+  auto store = open_store(dir / "db");
+  const auto events = some_events(gen, 1234);
+  REQUIRE(store->append(events).ok());
+
+  std::unique_ptr<Replicator> replicator;
+  ReplicateOptions options = options_for(redis);
+  options.batch_size = 100;
+  REQUIRE(Replicator::create(store.get(), options, &replicator).ok());
+  REQUIRE(replicator->sync().ok());
+  CHECK(replicator->stats().shipped == 1234);
+  CHECK(replicator->stats().batches == 13);
+  CHECK(replicator->stats().checkpoint == 1234);
+
+  auto conn = redis.connect();
+  auto entries = read_stream(*conn, "streamll_events");
+  REQUIRE(entries.size() == 1234);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    CHECK(entries[i].field == "message");
+    Event got;
+    REQUIRE(event_from_json(entries[i].value, &got).ok());
+    CHECK(got == events[i]);  // arrival order, every field
+  }
+
+  // Again: nothing new, nothing shipped twice, also through a new replicator.
+  REQUIRE(replicator->sync().ok());
+  std::unique_ptr<Replicator> second;
+  REQUIRE(Replicator::create(store.get(), options, &second).ok());
+  REQUIRE(second->sync().ok());
+  CHECK(second->stats().shipped == 0);
+  REQUIRE(store->append(some_events(gen, 7)).ok());
+  REQUIRE(second->sync().ok());
+  CHECK(second->stats().shipped == 7);
+  entries = read_stream(*conn, "streamll_events");
+  CHECK(entries.size() == 1241);
+  CHECK(id_counts(entries) == store_ids(*store));
+}
+
+TEST_CASE("the field name, MAXLEN trimming and the database come from the options", "[replicate][redis]") {
+  RedisServer redis;
+  TempDir dir;
+  testing::EventGenerator gen(2);
+  auto store = open_store(dir / "db");
+  REQUIRE(store->append(some_events(gen, 2000)).ok());
+  ReplicateOptions options = options_for(redis);
+  options.url += "/3";
+  options.stream = "older";
+  options.field = "event";
+  options.maxlen = 300;
+  std::unique_ptr<Replicator> replicator;
+  REQUIRE(Replicator::create(store.get(), options, &replicator).ok());
+  REQUIRE(replicator->sync().ok());
+  CHECK(replicator->stats().shipped == 2000);
+  auto conn = redis.connect();
+  redis::Reply reply;
+  REQUIRE(conn->command({"SELECT", "3"}, &reply).ok());
+  const auto entries = read_stream(*conn, "older");
+  // MAXLEN ~ trims whole nodes (100 entries by default): about 300 remain.
+  CHECK(entries.size() >= 300);
+  CHECK(entries.size() < 500);
+  CHECK(entries.back().field == "event");
+  Event last;
+  REQUIRE(event_from_json(entries.back().value, &last).ok());
+  Event stored;
+  REQUIRE(store->get(last.event_id, &stored).ok());
+  CHECK(last == stored);
+}
+
+TEST_CASE("a password-protected Redis: the URL's password works, a wrong one is a clear error", "[replicate][redis]") {
+  RedisServer redis({.password = "s3cret"});
+  TempDir dir;
+  testing::EventGenerator gen(3);
+  auto store = open_store(dir / "db");
+  REQUIRE(store->append(some_events(gen, 10)).ok());
+  std::unique_ptr<Replicator> replicator;
+  REQUIRE(Replicator::create(store.get(), options_for(redis), &replicator).ok());
+  REQUIRE(replicator->sync().ok());
+  CHECK(replicator->stats().shipped == 10);
+
+  ReplicateOptions wrong = options_for(redis);
+  wrong.url = "redis://:nope@127.0.0.1:" + std::to_string(redis.port());
+  REQUIRE(Replicator::create(store.get(), wrong, &replicator).ok());
+  Status s = replicator->sync();
+  CHECK(s.message().find("authentication failed") != std::string::npos);
+  CHECK(s.message().find("nope") == std::string::npos);  // never print a password
+  wrong.url = "redis://127.0.0.1:" + std::to_string(redis.port());
+  REQUIRE(Replicator::create(store.get(), wrong, &replicator).ok());
+  s = replicator->sync();
+  CHECK(s.message().find("NOAUTH") != std::string::npos);
+  CHECK(replicator->stats().failures == 1);
+}
+
+TEST_CASE("bad options and a key that is not a stream are clear errors that lose nothing", "[replicate][redis]") {
+  TempDir dir;
+  auto store = open_store(dir / "db");
+  std::unique_ptr<Replicator> replicator;
+  ReplicateOptions bad;
+  for (const char* url : {"http://x", "redis://host:0", "redis://host:99999", "redis://host/db", "rediss://x:1"}) {
+    bad.url = url;
+    const Status s = Replicator::create(store.get(), bad, &replicator);
+    INFO(url << ": " << s.to_string());
+    CHECK(!s.ok());
+    CHECK(s.message().find(url) != std::string::npos);
+  }
+
+  RedisServer redis;
+  testing::EventGenerator gen(4);
+  REQUIRE(store->append(some_events(gen, 20)).ok());
+  auto conn = redis.connect();
+  redis::Reply reply;
+  REQUIRE(conn->command({"SET", "streamll_events", "a string"}, &reply).ok());
+  REQUIRE(Replicator::create(store.get(), options_for(redis), &replicator).ok());
+  const Status s = replicator->sync();
+  CHECK(s.message().find("WRONGTYPE the key streamll_events holds a string, not a stream") != std::string::npos);
+  CHECK(replicator->stats().checkpoint == 0);
+  REQUIRE(conn->command({"DEL", "streamll_events"}, &reply).ok());
+  REQUIRE(replicator->sync().ok());
+  CHECK(id_counts(read_stream(*conn, "streamll_events")) == store_ids(*store));
+}
+
+TEST_CASE("Redis down: the breaker opens, appends go on, replication catches up afterwards", "[replicate][redis]") {
+  RedisServer redis;
+  redis.stop();
+  TempDir dir;
+  testing::EventGenerator gen(5);
+  auto store = open_store(dir / "db");
+  REQUIRE(store->append(some_events(gen, 300)).ok());
+  std::unique_ptr<Replicator> replicator;
+  REQUIRE(Replicator::create(store.get(), options_for(redis), &replicator).ok());
+  std::atomic<bool> stop{false};
+  std::vector<Status> changes;
+  std::mutex changes_mutex;
+  std::thread runner([&] {
+    replicator->run(stop, [&](const Status& s) {
+      std::lock_guard<std::mutex> lock(changes_mutex);
+      changes.push_back(s);
+    });
+  });
+  const auto wait_for = [](auto&& condition) {
+    for (int i = 0; i < 3000 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return condition();
+  };
+  CHECK(wait_for([&] { return replicator->stats().breaker == CircuitState::kOpen; }));
+  CHECK(replicator->stats().last_error.find("cannot connect") != std::string::npos);
+  REQUIRE(store->append(some_events(gen, 200)).ok());  // the store never notices
+  redis.start();
+  CHECK(wait_for([&] { return replicator->stats().checkpoint == 500; }));
+  REQUIRE(store->append(some_events(gen, 50)).ok());
+  CHECK(wait_for([&] { return replicator->stats().checkpoint == 550; }));
+  stop = true;
+  runner.join();
+  CHECK(replicator->stats().breaker == CircuitState::kClosed);
+  {
+    std::lock_guard<std::mutex> lock(changes_mutex);
+    REQUIRE(changes.size() == 2);  // failing once, then working again: one line each, not one per retry
+    CHECK(!changes[0].ok());
+    CHECK(changes[1].ok());
+  }
+  auto conn = redis.connect();
+  CHECK(id_counts(read_stream(*conn, "streamll_events")) == store_ids(*store));
+}
+
+TEST_CASE("two replicators of one store never ship an event twice", "[replicate][redis]") {
+  RedisServer redis;
+  TempDir dir;
+  testing::EventGenerator gen(6);
+  auto store = open_store(dir / "db");
+  REQUIRE(store->append(some_events(gen, 3000)).ok());
+  ReplicateOptions options = options_for(redis);
+  options.batch_size = 50;
+  std::unique_ptr<Replicator> a, b;
+  REQUIRE(Replicator::create(store.get(), options, &a).ok());
+  REQUIRE(Replicator::create(store.get(), options, &b).ok());
+  std::thread ta([&] { CHECK(a->sync().ok()); });
+  std::thread tb([&] { CHECK(b->sync().ok()); });
+  ta.join();
+  tb.join();
+  CHECK(a->stats().shipped + b->stats().shipped == 3000);
+  auto conn = redis.connect();
+  CHECK(id_counts(read_stream(*conn, "streamll_events")) == store_ids(*store));
+}
