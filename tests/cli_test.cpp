@@ -1,11 +1,14 @@
 // The streamll CLI end to end, as a user runs it: a real binary, a real store.
+#include <chrono>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
 #include <catch2/catch.hpp>
 
 #include "streamll/event_json.hpp"
+#include "streamll/store.hpp"
 #include "streamll/timestamp.hpp"
 #include "support/event_gen.hpp"
 #include "support/process.hpp"
@@ -170,7 +173,7 @@ TEST_CASE("exit codes and messages for what users get wrong", "[cli]") {
 
 TEST_CASE("every command has --help", "[cli]") {
   Cli cli;
-  for (const char* cmd : {"import", "export", "executions", "show", "query", "tail"}) {
+  for (const char* cmd : {"import", "export", "executions", "show", "query", "tail", "replay"}) {
     const RunResult r = cli({cmd, "--help"});
     INFO(cmd);
     CHECK(r.exit_code == 0);
@@ -256,4 +259,125 @@ TEST_CASE("query runs SQL over the store in every output format", "[cli]") {
   const RunResult bad = cli({"query", "SELECT nope FROM events"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("no such column: nope") != std::string::npos);
+}
+
+namespace {
+
+// The lines of `jsonl` whose event belongs to `execution_id` and whose
+// timestamp is in `range`, in the order given.
+std::string lines_of_execution(const std::string& jsonl, const std::string& execution_id, TimeRange range = {}) {
+  std::string out;
+  for (const auto& line : lines_of(jsonl)) {
+    Event e;
+    REQUIRE(event_from_json(line, &e).ok());
+    if (e.execution_id == execution_id && range.contains(e.timestamp)) out += line + "\n";
+  }
+  return out;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("replay --max --to jsonl gives back one execution's events in time order, as export does", "[cli]") {
+  Cli cli;
+  const std::string input = random_jsonl(29, 200, 4);  // in time order
+  REQUIRE(cli({"import", "-"}, input).exit_code == 0);
+  for (const std::string execution : {"exec0", "exec3"}) {
+    INFO(execution);
+    const RunResult replayed = cli({"replay", execution, "--max", "--to", "jsonl"});
+    INFO(replayed.err);
+    REQUIRE(replayed.exit_code == 0);
+    CHECK_FALSE(replayed.out.empty());
+    CHECK(replayed.out == lines_of_execution(input, execution));
+    CHECK(replayed.out == cli({"export", "--execution", execution}).out);
+  }
+
+  SECTION("--since and --until replay a window") {
+    std::vector<int64_t> ts;
+    for (const auto& line : lines_of(input)) {
+      Event e;
+      REQUIRE(event_from_json(line, &e).ok());
+      ts.push_back(e.timestamp);
+    }
+    const TimeRange window{ts[50], ts[150]};
+    const RunResult replayed = cli({"replay", "exec1", "--max", "--to", "jsonl", "--since",
+                                    format_timestamp(window.since), "--until", format_timestamp(window.until)});
+    REQUIRE(replayed.exit_code == 0);
+    CHECK_FALSE(replayed.out.empty());
+    CHECK(replayed.out == lines_of_execution(input, "exec1", window));
+  }
+
+  SECTION("--to terminal (the default) prints a line per event") {
+    const RunResult replayed = cli({"replay", "exec2", "--max"});
+    REQUIRE(replayed.exit_code == 0);
+    // Counted by their start (time, execution): the generated module names
+    // hold raw newlines, which the terminal sink prints as they are.
+    const std::regex event_line(R"(^\d\d:\d\d:\d\d\.\d{6} exec2 )");
+    const auto lines = lines_of(replayed.out);
+    CHECK(static_cast<size_t>(std::count_if(lines.begin(), lines.end(), [&](const std::string& line) {
+            return std::regex_search(line, event_line);
+          })) == lines_of(lines_of_execution(input, "exec2")).size());
+  }
+
+  SECTION("without --max the recorded timing is kept, scaled by --speed") {
+    Event first, last;
+    const auto expected = lines_of(lines_of_execution(input, "exec0"));
+    REQUIRE(event_from_json(expected.front(), &first).ok());
+    REQUIRE(event_from_json(expected.back(), &last).ok());
+    const double recorded_s = static_cast<double>(last.timestamp - first.timestamp) / 1e9;
+    REQUIRE(recorded_s > 0.1);
+    const auto start = std::chrono::steady_clock::now();
+    const RunResult replayed = cli({"replay", "exec0", "--speed", "2", "--to", "jsonl"});
+    const double took = seconds_since(start);
+    REQUIRE(replayed.exit_code == 0);
+    CHECK(lines_of(replayed.out) == expected);
+    CHECK(took >= recorded_s / 2);
+  }
+}
+
+TEST_CASE("replay: exit 1 and a message for an unknown execution and bad options", "[cli]") {
+  Cli cli;
+  REQUIRE(cli({"import", "-"}, random_jsonl(30, 5, 1)).exit_code == 0);
+  const RunResult unknown = cli({"replay", "nope", "--max"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err.find("no execution 'nope'") != std::string::npos);
+  CHECK(unknown.out.empty());
+
+  const RunResult bad_to = cli({"replay", "exec0", "--max", "--to", "xml"});
+  CHECK(bad_to.exit_code == 1);
+  CHECK(bad_to.err.find("--to xml") != std::string::npos);
+  CHECK(bad_to.err.find("terminal or jsonl") != std::string::npos);
+  CHECK(bad_to.out.empty());
+
+  CHECK(cli({"replay", "exec0", "--speed", "0"}).exit_code == 1);
+  CHECK(cli({"replay", "exec0", "--speed", "2", "--max"}).exit_code == 1);
+  CHECK(cli({"replay", "exec0", "--since", "yesterday"}).exit_code == 1);
+  CHECK(cli({"replay"}).exit_code == 1);
+}
+
+TEST_CASE("replay stops cleanly on SIGTERM, even in a long gap between events", "[cli][process]") {
+  Cli cli;
+  std::string jsonl;
+  for (int i = 0; i < 2; ++i) {
+    Event e;
+    e.event_id = "slow" + std::to_string(i);
+    e.execution_id = "slow";
+    e.timestamp = 1'756'000'000'000'000'000 + i * 60'000'000'000LL;  // a minute apart
+    e.event_type = "step";
+    append_event_json(e, &jsonl);
+    jsonl += '\n';
+  }
+  REQUIRE(cli({"import", "-"}, jsonl).exit_code == 0);
+  testing::Child replay({testing::program("STREAMLL_CLI"), "--db", cli.db, "replay", "slow", "--to", "jsonl"});
+  Event first;
+  REQUIRE(event_from_json(replay.read_line(), &first).ok());
+  CHECK(first.event_id == "slow0");
+  const auto start = std::chrono::steady_clock::now();
+  replay.terminate();
+  CHECK(replay.read_line().empty());  // nothing more: the second event is not printed
+  CHECK(replay.wait() == 0);
+  CHECK(seconds_since(start) < 30);  // well before the minute's gap is over
 }

@@ -36,6 +36,7 @@ void add_export(CLI::App& app, Context& ctx);
 void add_executions(CLI::App& app, Context& ctx);
 void add_show(CLI::App& app, Context& ctx);
 void add_query(CLI::App& app, Context& ctx);
+void add_replay(CLI::App& app, Context& ctx);
 void add_tail(CLI::App& app, Context& ctx);
 void add_types(CLI::App& app, Context& ctx);
 void add_replicate(CLI::App& app, Context& ctx);

@@ -20,13 +20,7 @@ int run_export(const Context& ctx, const ExportArgs& args) {
   EventFilter filter;
   filter.execution_id = args.execution_id;
   filter.type_prefix = args.type_prefix;
-  const int64_t now = now_ns();
-  if (!args.since.empty()) {
-    if (Status s = parse_time_arg("--since", args.since, now, &filter.range.since); !s.ok()) return report(s);
-  }
-  if (!args.until.empty()) {
-    if (Status s = parse_time_arg("--until", args.until, now, &filter.range.until); !s.ok()) return report(s);
-  }
+  if (Status s = parse_time_range(args.since, args.until, now_ns(), &filter.range); !s.ok()) return report(s);
   std::unique_ptr<Store> store;
   if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
   std::ios::sync_with_stdio(false);

@@ -1,10 +1,10 @@
 #include <chrono>
-#include <csignal>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "interrupt.hpp"
 #include "streamll/event_json.hpp"
 #include "streamll/sink.hpp"
 
@@ -20,8 +20,6 @@ struct TailArgs {
   std::string format = "text";
   int poll_ms = 50;
 };
-
-volatile std::sig_atomic_t g_stop = 0;
 
 // Prints the events after `*after_seq` that match, and advances it.
 Status print_new(const Store& store, const EventFilter& filter, const std::string& format, TerminalSink* text,
@@ -55,12 +53,9 @@ Status print_new(const Store& store, const EventFilter& filter, const std::strin
 }
 
 int run_tail(const Context& ctx, const TailArgs& args) {
-  if (args.follow) {
-    // Installed first: a signal that arrives while the first window prints
-    // must still end the loop cleanly.
-    std::signal(SIGINT, [](int) { g_stop = 1; });
-    std::signal(SIGTERM, [](int) { g_stop = 1; });
-  }
+  // First: a signal that arrives while the first window prints must still
+  // end the loop cleanly.
+  if (args.follow) catch_interrupts();
   std::unique_ptr<Store> store;
   if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
   EventFilter filter;
@@ -72,7 +67,7 @@ int run_tail(const Context& ctx, const TailArgs& args) {
   uint64_t after = store->last_seq() > args.lines ? store->last_seq() - args.lines : 0;
   if (Status s = print_new(*store, filter, args.format, &text, &after); !s.ok()) return report(s);
   if (!args.follow) return kExitOk;
-  while (g_stop == 0) {
+  while (!interrupted().load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));
     if (Status s = store->refresh(); !s.ok()) return report(s);
     if (Status s = print_new(*store, filter, args.format, &text, &after); !s.ok()) return report(s);

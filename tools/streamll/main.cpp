@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   add_executions(app, ctx);
   add_show(app, ctx);
   add_query(app, ctx);
+  add_replay(app, ctx);
   add_tail(app, ctx);
   add_types(app, ctx);
   add_replicate(app, ctx);

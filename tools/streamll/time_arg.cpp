@@ -34,4 +34,13 @@ Status parse_time_arg(const std::string& option, const std::string& text, int64_
   return Status::ok_status();
 }
 
+Status parse_time_range(const std::string& since, const std::string& until, int64_t now, TimeRange* out) {
+  *out = TimeRange{};
+  if (!since.empty()) {
+    if (Status s = parse_time_arg("--since", since, now, &out->since); !s.ok()) return s;
+  }
+  if (!until.empty()) return parse_time_arg("--until", until, now, &out->until);
+  return Status::ok_status();
+}
+
 }  // namespace streamll::cli

@@ -1,0 +1,129 @@
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "interrupt.hpp"
+#include "streamll/event_json.hpp"
+#include "streamll/replay.hpp"
+#include "streamll/sink.hpp"
+#include "streamll/timestamp.hpp"
+#include "time_arg.hpp"
+
+namespace streamll::cli {
+
+namespace {
+
+struct ReplayArgs {
+  std::string execution_id;
+  double speed = 1.0;
+  bool max = false;
+  std::string since;
+  std::string until;
+  std::string to = "terminal";
+};
+
+// Where --to sends the replayed events. A new destination is one more
+// subclass and one more branch in open_destination().
+class Destination {
+ public:
+  virtual ~Destination() = default;
+  virtual Status deliver(const EventView& event) = 0;
+  // Makes what deliver() buffered visible.
+  virtual Status flush() = 0;
+};
+
+// Upstream-format JSON lines on stdout, as `streamll export` writes them.
+class JsonlDestination final : public Destination {
+ public:
+  Status deliver(const EventView& event) override {
+    line_.clear();
+    append_event_json(event, &line_);
+    line_.push_back('\n');
+    if (std::fwrite(line_.data(), 1, line_.size(), stdout) != line_.size()) {
+      return Status::io_error("writing to stdout failed");
+    }
+    return Status::ok_status();
+  }
+  Status flush() override {
+    return std::fflush(stdout) == 0 ? Status::ok_status() : Status::io_error("writing to stdout failed");
+  }
+
+ private:
+  std::string line_;
+};
+
+// One readable line per event, as `streamll tail` prints them.
+class TerminalDestination final : public Destination {
+ public:
+  Status deliver(const EventView& event) override { return write_(event); }
+  Status flush() override { return sink_.flush(); }
+
+ private:
+  TerminalSink sink_{stdout};
+  ReplayHandler write_ = sink_handler(sink_);
+};
+
+Status open_destination(const std::string& to, std::unique_ptr<Destination>* out) {
+  if (to == "terminal") {
+    *out = std::make_unique<TerminalDestination>();
+  } else if (to == "jsonl") {
+    *out = std::make_unique<JsonlDestination>();
+  } else {
+    return Status::invalid_argument(fmt::format("--to {}: not a destination; use terminal or jsonl", to));
+  }
+  return Status::ok_status();
+}
+
+int run_replay(const Context& ctx, const ReplayArgs& args) {
+  catch_interrupts();  // first: a signal during the first events must end the replay cleanly
+  ReplayOptions options;
+  options.speed = args.speed;
+  options.as_fast_as_possible = args.max;
+  options.cancel = &interrupted();
+  if (Status s = parse_time_range(args.since, args.until, now_ns(), &options.range); !s.ok()) return report(s);
+  std::unique_ptr<Destination> destination;
+  if (Status s = open_destination(args.to, &destination); !s.ok()) return report(s);
+  std::unique_ptr<Store> store;
+  if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
+
+  // A timed replay shows each event when it is due; --max lets stdio batch.
+  const bool flush_each = !args.max;
+  ReplayStats stats;
+  Status s = replay(
+      *store, args.execution_id, options,
+      [&](const EventView& event) {
+        Status delivered = destination->deliver(event);
+        return delivered.ok() && flush_each ? destination->flush() : delivered;
+      },
+      &stats);
+  // What was delivered before an error or a signal is shown all the same.
+  const Status flushed = destination->flush();
+  if (s.ok()) s = flushed;
+  if (!s.ok()) return report(s);
+  if (stats.cancelled) {
+    fmt::print(stderr, "streamll: replay interrupted after {} of {} events\n", stats.delivered, stats.total);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_replay(CLI::App& app, Context& ctx) {
+  auto args = std::make_shared<ReplayArgs>();
+  auto* cmd = app.add_subcommand(
+      "replay", "Deliver one execution's events again in time order, with their recorded timing scaled by\n"
+                "--speed, or at once with --max. Ctrl-C or SIGTERM stops it (exit 0).");
+  cmd->add_option("EXECUTION_ID", args->execution_id, "The execution (see: streamll executions)")->required();
+  // replay() checks the value (> 0), with a plainer message than CLI11's range check.
+  auto* speed = cmd->add_option("--speed", args->speed, "How much faster than recorded (2 = twice as fast)")
+                    ->capture_default_str();
+  cmd->add_flag("--max", args->max, "As fast as possible, ignoring the recorded timing")->excludes(speed);
+  cmd->add_option("--since", args->since, "Only events at or after: 2025-08-24T12:00:00Z, 2025-08-24, or 2h (ago)");
+  cmd->add_option("--until", args->until, "Only events before this time (same forms)");
+  cmd->add_option("--to", args->to, "terminal (as the terminal sink) or jsonl (upstream format, on stdout)")
+      ->capture_default_str();
+  cmd->callback([&ctx, args] { ctx.exit_code = run_replay(ctx, *args); });
+}
+
+}  // namespace streamll::cli
