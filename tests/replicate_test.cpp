@@ -9,7 +9,10 @@
 #include <catch2/catch.hpp>
 
 #include "redis/connection.hpp"
+#include "streamll/context.hpp"
+#include "streamll/emit.hpp"
 #include "streamll/event_json.hpp"
+#include "streamll/runtime.hpp"
 #include "support/event_gen.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
@@ -266,4 +269,90 @@ TEST_CASE("two replicators of one store never ship an event twice", "[replicate]
   CHECK(a->stats().shipped + b->stats().shipped == 3000);
   auto conn = redis.connect();
   CHECK(id_counts(read_stream(*conn, "streamll_events")) == store_ids(*store));
+}
+
+TEST_CASE("kill -9 of the replicator at random moments and a Redis crash lose and duplicate nothing",
+          "[replicate][redis][process]") {
+  RedisServer redis;  // append-only file fsynced at every write: a kill -9 keeps what Redis acknowledged
+  TempDir dir;
+  const std::string path = dir / "db";
+  testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), path});
+  REQUIRE(writer.read_line() == "open");
+  const std::vector<std::string> replicate = {testing::program("STREAMLL_CLI"), "--db", path, "replicate", "--to",
+                                              redis.url(), "--batch-size", "64", "--follow"};
+  std::mt19937_64 rng(7);
+  int written = 0;
+  for (int trial = 0; trial < 8; ++trial) {
+    testing::Child replicator(replicate);
+    // The writer keeps appending (in another process) while the replicator
+    // ships from its read-only view.
+    for (int i = 0; i < 5; ++i) {
+      writer.write_line("append run-" + std::to_string(trial) + " 200");
+      written += 200;
+      REQUIRE(writer.read_line() == "ok " + std::to_string(written));
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 60));
+    }
+    if (trial == 4) {
+      redis.kill();  // Redis crashes under the replicator, which retries until it is back
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      redis.start();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 200));
+    replicator.kill();
+    replicator.wait();
+  }
+  writer.write_line("quit");
+  REQUIRE(writer.wait() == 0);
+
+  // A last run ships the rest; then the stream holds every event exactly once.
+  const auto last = testing::run({testing::program("STREAMLL_CLI"), "--db", path, "replicate", "--to", redis.url()});
+  INFO(last.err);
+  REQUIRE(last.exit_code == 0);
+  auto store = open_store(path, {.mode = StoreOptions::Mode::kReadOnlyLive});
+  REQUIRE(store->last_seq() == static_cast<uint64_t>(written));
+  auto conn = redis.connect();
+  const auto entries = read_stream(*conn, "streamll_events");
+  CHECK(entries.size() == static_cast<size_t>(written));
+  CHECK(id_counts(entries) == store_ids(*store));
+}
+
+TEST_CASE("the emit runtime replicates what it stores; an unreachable Redis never holds the application up",
+          "[replicate][redis][runtime]") {
+  RedisServer redis;
+  TempDir dir;
+  RuntimeOptions options;
+  options.store_path = dir / "db";
+  options.replicate = options_for(redis);
+  options.replicate->poll_interval = std::chrono::milliseconds(10);
+  {
+    Runtime runtime(options);
+    REQUIRE(runtime.status().ok());
+    ExecutionScope run("replicated-run");
+    for (int i = 0; i < 500; ++i) emit("step", {{"i", i}});
+    REQUIRE(flush());
+    for (int i = 0; i < 3000 && stats().replication->checkpoint < 500; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(stats().replication->checkpoint == 500);
+    for (int i = 0; i < 20; ++i) emit("late", {{"i", i}});
+  }  // shutdown ships the rest, the stats event included
+  auto store = open_store(dir / "db", {.mode = StoreOptions::Mode::kReadOnlyLive});
+  CHECK(store->last_seq() == 521);
+  auto conn = redis.connect();
+  CHECK(id_counts(read_stream(*conn, "streamll_events")) == store_ids(*store));
+
+  // Now with nothing listening: emitting, flushing and shutting down work as
+  // without replication, and the failures are counted.
+  options.store_path = dir / "db2";
+  options.replicate->url = "redis://127.0.0.1:" + std::to_string(testing::free_port());
+  Runtime runtime(options);
+  REQUIRE(runtime.status().ok());
+  for (int i = 0; i < 2000; ++i) emit("step", {{"i", i}});
+  REQUIRE(flush());
+  CHECK(stats().stored == 2000);
+  for (int i = 0; i < 3000 && stats().replication->failures == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(stats().replication->failures > 0);
+  CHECK(stats().replication->checkpoint == 0);
 }

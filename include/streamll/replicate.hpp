@@ -26,7 +26,7 @@
 #include <memory>
 #include <string>
 
-#include "streamll/runtime.hpp"
+#include "streamll/circuit_state.hpp"
 #include "streamll/status.hpp"
 #include "streamll/store.hpp"
 

@@ -16,9 +16,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "streamll/circuit_state.hpp"
+#include "streamll/replicate.hpp"
 #include "streamll/sink.hpp"
 #include "streamll/status.hpp"
 
@@ -30,8 +33,6 @@ enum class OverflowPolicy {
   kDropNewest,  // discard the event being emitted, count it
   kDropOldest,  // discard the oldest queued event to make room, count it
 };
-
-enum class CircuitState { kClosed, kOpen, kHalfOpen };
 
 // The circuit breaker and buffer of each sink, as upstream's defaults.
 struct SinkOptions {
@@ -66,6 +67,16 @@ struct RuntimeOptions {
   // Append a "streamll.stats" event with the final counters at shutdown, in
   // the execution "streamll.stats".
   bool record_stats = true;
+
+  // When set, a replicator thread ships the store's events to a Redis stream
+  // as they are stored (see replicate.hpp: exactly once, resumed from its
+  // checkpoint across restarts). Redis failures are retried with backoff
+  // behind a breaker and counted in stats().replication; they never slow or
+  // fail emit, the store or the sinks. At shutdown, when the last attempt
+  // succeeded, the remaining events are shipped (each Redis call bounded by
+  // the options' timeout); otherwise the next replicator of this store ships
+  // them.
+  std::optional<ReplicateOptions> replicate;
 };
 
 struct SinkStats {
@@ -85,6 +96,7 @@ struct RuntimeStats {
   uint64_t store_failures = 0;  // failed store appends
   uint64_t store_lost = 0;      // events in batches the store could not take
   std::vector<SinkStats> sinks;
+  std::optional<ReplicateStats> replication;  // when RuntimeOptions::replicate is set
 };
 
 // Starts the process-wide runtime. Fails (and emit stays a no-op) when a

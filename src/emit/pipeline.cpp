@@ -1,5 +1,6 @@
 #include "emit/pipeline.hpp"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -36,8 +37,29 @@ Status Pipeline::start(RuntimeOptions options, std::unique_ptr<Pipeline>* out) {
   store_options.sync = options.sync;
   std::unique_ptr<Store> store;
   if (Status s = Store::open(options.store_path, store_options, &store); !s.ok()) return s;
+  std::unique_ptr<Replicator> replicator;
+  if (options.replicate) {
+    if (Status s = Replicator::create(store.get(), *options.replicate, &replicator); !s.ok()) {
+      return s.with_context("RuntimeOptions.replicate");
+    }
+  }
   out->reset(new Pipeline(std::move(options), std::move(store)));
+  if (replicator) (*out)->start_replicator(std::move(replicator));
   return Status::ok_status();
+}
+
+void Pipeline::start_replicator(std::unique_ptr<Replicator> replicator) {
+  replicator_ = std::move(replicator);
+  replicator_thread_ = std::thread([this] {
+    replicator_->run(replicator_stop_, [this](const Status& s) {
+      // One line per change between working and failing, never per retry.
+      if (s.ok()) {
+        std::fprintf(stderr, "streamll: replication to %s works again\n", options_.replicate->stream.c_str());
+      } else {
+        std::fprintf(stderr, "streamll: replication failing (retrying with backoff): %s\n", s.to_string().c_str());
+      }
+    });
+  });
 }
 
 Pipeline::Pipeline(RuntimeOptions options, std::unique_ptr<Store> store)
@@ -172,7 +194,16 @@ RuntimeStats Pipeline::stats() const {
   s.store_failures = store_failures_.load(std::memory_order_relaxed);
   s.store_lost = store_lost_.load(std::memory_order_relaxed);
   for (const auto& sink : sinks_) s.sinks.push_back(sink->stats());
+  if (replicator_) s.replication = replicator_->stats();
   return s;
+}
+
+void Pipeline::stop_replicator() {
+  if (!replicator_thread_.joinable()) return;
+  replicator_stop_ = true;
+  replicator_thread_.join();
+  // Everything is stored now: ship the rest while Redis is known to work.
+  if (replicator_->stats().breaker == CircuitState::kClosed) (void)replicator_->sync();
 }
 
 void Pipeline::stop() {
@@ -184,8 +215,11 @@ void Pipeline::stop() {
   }
   writer_.join();
   for (auto& sink : sinks_) sink->stop();
-  if (!options_.record_stats) return;
+  if (options_.record_stats) append_stats_event();
+  stop_replicator();
+}
 
+void Pipeline::append_stats_event() {
   const RuntimeStats s = stats();
   Event e;
   e.event_id = generate_event_id();
@@ -205,6 +239,11 @@ void Pipeline::stop() {
                      {"failures", sink.failures}});
   }
   e.data["sinks"] = std::move(sinks);
+  if (s.replication) {
+    e.data["replication"] = {{"shipped", s.replication->shipped},
+                             {"failures", s.replication->failures},
+                             {"checkpoint", s.replication->checkpoint}};
+  }
   (void)store_->append(std::span<const Event>(&e, 1));
 }
 

@@ -13,6 +13,7 @@
 #include "emit/bounded_queue.hpp"
 #include "emit/event_policy.hpp"
 #include "emit/sink_runner.hpp"
+#include "streamll/replicate.hpp"
 #include "streamll/runtime.hpp"
 #include "streamll/store.hpp"
 
@@ -40,6 +41,9 @@ class Pipeline {
   void writer_loop();
   void write_batch(std::vector<Event>* batch);
   void wake_writer();
+  void start_replicator(std::unique_ptr<Replicator> replicator);
+  void stop_replicator();
+  void append_stats_event();
 
   const RuntimeOptions options_;
   const TypeFilter filter_;
@@ -65,6 +69,11 @@ class Pipeline {
   std::atomic<uint64_t> store_lost_{0};
 
   std::thread writer_;
+
+  // RuntimeOptions::replicate: a replicator of store_ on its own thread.
+  std::unique_ptr<Replicator> replicator_;
+  std::atomic<bool> replicator_stop_{false};
+  std::thread replicator_thread_;
 };
 
 }  // namespace streamll::detail
