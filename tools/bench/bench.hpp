@@ -37,6 +37,7 @@ std::unique_ptr<Benchmark> make_ingest_benchmark();
 std::unique_ptr<Benchmark> make_emit_benchmark();
 std::unique_ptr<Benchmark> make_query_benchmark();
 std::unique_ptr<Benchmark> make_replay_benchmark();
+std::unique_ptr<Benchmark> make_replicate_benchmark();
 
 // Progress and context go to stderr, so that stdout holds only the results
 // (and stays parseable with --json).

@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   benchmarks.push_back(make_emit_benchmark());
   benchmarks.push_back(make_query_benchmark());
   benchmarks.push_back(make_replay_benchmark());
+  benchmarks.push_back(make_replicate_benchmark());
   for (const auto& bench : benchmarks) {
     bench->add_options(*app.add_subcommand(bench->name(), bench->description()));
   }
