@@ -12,8 +12,10 @@
 #include "streamll/context.hpp"
 #include "streamll/emit.hpp"
 #include "streamll/event_json.hpp"
+#include "streamll/redis_sink.hpp"
 #include "streamll/runtime.hpp"
 #include "support/event_gen.hpp"
+#include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
 
@@ -355,4 +357,49 @@ TEST_CASE("the emit runtime replicates what it stores; an unreachable Redis neve
   }
   CHECK(stats().replication->failures > 0);
   CHECK(stats().replication->checkpoint == 0);
+}
+
+TEST_CASE("RedisSink and `streamll replay --to redis://` write upstream's wire format", "[replicate][redis][process]") {
+  RedisServer redis;
+  TempDir dir;
+  testing::EventGenerator gen(9);
+  std::vector<Event> events;
+  for (int i = 0; i < 700; ++i) events.push_back(gen.event("replayed", 1'756'000'000'000'000'000 + i * 1'000'000));
+  {
+    auto store = open_store(dir / "db");
+    REQUIRE(store->append(events).ok());
+  }
+  const auto r = testing::run({testing::program("STREAMLL_CLI"), "--db", dir / "db", "replay", "replayed", "--max",
+                               "--to", redis.url() + "/2"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto conn = redis.connect();
+  redis::Reply reply;
+  REQUIRE(conn->command({"SELECT", "2"}, &reply).ok());
+  const auto entries = read_stream(*conn, "streamll_events");
+  REQUIRE(entries.size() == 700);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Event got;
+    REQUIRE(event_from_json(entries[i].value, &got).ok());
+    CHECK(got == events[i]);  // in stored (time) order
+  }
+
+  // The sink alone, as an application would add it to its runtime.
+  RedisSinkOptions options;
+  options.url = redis.url();
+  options.stream = "live";
+  options.field = "event";
+  RedisSink sink(options);
+  REQUIRE(sink.write(std::span<const Event>(events).subspan(0, 3)).ok());
+  const auto live = read_stream(*conn, "live");  // database 2 is still selected: nothing there
+  CHECK(live.empty());
+  REQUIRE(conn->command({"SELECT", "0"}, &reply).ok());
+  const auto written = read_stream(*conn, "live");
+  REQUIRE(written.size() == 3);
+  CHECK(written[0].field == "event");
+
+  const auto bad = testing::run({testing::program("STREAMLL_CLI"), "--db", dir / "db", "replay", "replayed", "--max",
+                                 "--to", "redis://127.0.0.1:" + std::to_string(testing::free_port())});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("cannot connect") != std::string::npos);
 }

@@ -5,6 +5,7 @@
 #include "cli.hpp"
 #include "interrupt.hpp"
 #include "streamll/event_json.hpp"
+#include "streamll/redis_sink.hpp"
 #include "streamll/replay.hpp"
 #include "streamll/sink.hpp"
 #include "streamll/timestamp.hpp"
@@ -64,13 +65,41 @@ class TerminalDestination final : public Destination {
   ReplayHandler write_ = sink_handler(sink_);
 };
 
+// Entries on a Redis stream (upstream's wire format), through RedisSink,
+// in pipelined batches of up to kBatch (one batch per event when timed).
+class RedisDestination final : public Destination {
+ public:
+  explicit RedisDestination(RedisSinkOptions options) : sink_(std::move(options)) {}
+  Status deliver(const EventView& event) override {
+    pending_.emplace_back();
+    if (Status s = to_event(event, &pending_.back()); !s.ok()) return s;
+    return pending_.size() >= kBatch ? flush() : Status::ok_status();
+  }
+  Status flush() override {
+    if (pending_.empty()) return Status::ok_status();
+    const Status s = sink_.write(pending_);
+    pending_.clear();
+    return s;
+  }
+
+ private:
+  static constexpr size_t kBatch = 500;
+  RedisSink sink_;
+  std::vector<Event> pending_;
+};
+
 Status open_destination(const std::string& to, std::unique_ptr<Destination>* out) {
   if (to == "terminal") {
     *out = std::make_unique<TerminalDestination>();
   } else if (to == "jsonl") {
     *out = std::make_unique<JsonlDestination>();
+  } else if (to.starts_with("redis://")) {
+    RedisSinkOptions options;
+    options.url = to;
+    *out = std::make_unique<RedisDestination>(std::move(options));
   } else {
-    return Status::invalid_argument(fmt::format("--to {}: not a destination; use terminal or jsonl", to));
+    return Status::invalid_argument(
+        fmt::format("--to {}: not a destination; use terminal, jsonl or redis://host:port", to));
   }
   return Status::ok_status();
 }
@@ -121,7 +150,8 @@ void add_replay(CLI::App& app, Context& ctx) {
   cmd->add_flag("--max", args->max, "As fast as possible, ignoring the recorded timing")->excludes(speed);
   cmd->add_option("--since", args->since, "Only events at or after: 2025-08-24T12:00:00Z, 2025-08-24, or 2h (ago)");
   cmd->add_option("--until", args->until, "Only events before this time (same forms)");
-  cmd->add_option("--to", args->to, "terminal (as the terminal sink) or jsonl (upstream format, on stdout)")
+  cmd->add_option("--to", args->to, "terminal (as the terminal sink), jsonl (upstream format, on stdout), or redis://host:port[/db]\n"
+                  "(entries on the stream streamll_events, upstream's wire format)")
       ->capture_default_str();
   cmd->callback([&ctx, args] { ctx.exit_code = run_replay(ctx, *args); });
 }

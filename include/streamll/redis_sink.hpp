@@ -1,0 +1,48 @@
+// A sink that adds each event to a Redis stream in upstream streamll's wire
+// format (`XADD <stream> [MAXLEN ~ N] * message <event JSON>`), like
+// upstream's RedisSink: live delivery to Redis consumers while the
+// application runs, or the destination of `streamll replay --to redis://`.
+//
+// A sink delivers at most once: a batch that fails (Redis down, a timeout)
+// is missed and counted by the pipeline's breaker, never retried. For every
+// event exactly once, replicate the store instead (replicate.hpp), which
+// resumes from a checkpoint.
+//
+// Thread-safety: as every sink, called from one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "streamll/sink.hpp"
+
+namespace streamll {
+
+struct RedisSinkOptions {
+  std::string url = "redis://127.0.0.1:6379";  // redis://[[user]:password@]host[:port][/db]
+  std::string stream = "streamll_events";
+  std::string field = "message";  // older upstream consumers read "event"
+  size_t maxlen = 0;              // > 0: trim the stream to about this many entries
+  std::chrono::milliseconds timeout{2000};  // connect, and each batch's replies
+};
+
+class RedisSink : public Sink {
+ public:
+  // Connects lazily, at the first write; a bad URL fails that write (and
+  // every later one) with a message naming it.
+  explicit RedisSink(RedisSinkOptions options);
+  ~RedisSink() override;
+  std::string name() const override;
+
+  // One pipelined round trip per batch: every XADD is sent, then every reply
+  // read. A failure drops the connection; the next write reconnects.
+  Status write(std::span<const Event> batch) override;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace streamll
