@@ -4,14 +4,17 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "streamll/event_json.hpp"
 #include "streamll/store.hpp"
 #include "streamll/timestamp.hpp"
 #include "support/event_gen.hpp"
 #include "support/process.hpp"
+#include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace streamll;
@@ -173,7 +176,7 @@ TEST_CASE("exit codes and messages for what users get wrong", "[cli]") {
 
 TEST_CASE("every command has --help", "[cli]") {
   Cli cli;
-  for (const char* cmd : {"import", "export", "executions", "show", "query", "tail", "replay"}) {
+  for (const char* cmd : {"import", "ingest", "export", "executions", "show", "query", "tail", "replay"}) {
     const RunResult r = cli({cmd, "--help"});
     INFO(cmd);
     CHECK(r.exit_code == 0);
@@ -349,7 +352,7 @@ TEST_CASE("replay: exit 1 and a message for an unknown execution and bad options
   const RunResult bad_to = cli({"replay", "exec0", "--max", "--to", "xml"});
   CHECK(bad_to.exit_code == 1);
   CHECK(bad_to.err.find("--to xml") != std::string::npos);
-  CHECK(bad_to.err.find("terminal or jsonl") != std::string::npos);
+  CHECK(bad_to.err.find("use terminal, jsonl or redis://host:port") != std::string::npos);
   CHECK(bad_to.out.empty());
 
   CHECK(cli({"replay", "exec0", "--speed", "0"}).exit_code == 1);
@@ -380,4 +383,146 @@ TEST_CASE("replay stops cleanly on SIGTERM, even in a long gap between events", 
   CHECK(replay.read_line().empty());  // nothing more: the second event is not printed
   CHECK(replay.wait() == 0);
   CHECK(seconds_since(start) < 30);  // well before the minute's gap is over
+}
+
+namespace {
+
+// An entry as a Python app wrote it through older upstream's RedisSink:
+// XADD <stream> * event <json.dumps(event.model_dump(mode="json"))>, with
+// Python's isoformat timestamps.
+std::string xadd_upstream(redis::Connection& conn, const std::string& stream, int i) {
+  const std::string json = fmt::format(
+      R"({{"event_id": "py{:04}", "execution_id": "dspy-run-{}", "timestamp": "2025-09-17T16:22:{:02}.137000+00:00", )"
+      R"("module_name": "RAG", "method_name": "forward", "event_type": "{}", "operation": null, )"
+      R"("data": {{"i": {}}}, "tags": {{}}}})",
+      i, i % 2, i % 60, i % 3 == 0 ? "llm.call.start" : "rag.retrieval.end", i);
+  redis::Reply reply;
+  REQUIRE(conn.command({"XADD", stream, "*", "event", json}, &reply).ok());
+  return reply.str;
+}
+
+std::string xadd_raw(redis::Connection& conn, const std::string& stream, const std::string& field,
+                     const std::string& value) {
+  redis::Reply reply;
+  REQUIRE(conn.command({"XADD", stream, "*", field, value}, &reply).ok());
+  return reply.str;
+}
+
+std::set<std::string> exported_ids(const Cli& cli) {
+  const RunResult exported = cli({"export"});
+  REQUIRE(exported.exit_code == 0);
+  std::set<std::string> ids;
+  for (const auto& line : lines_of(exported.out)) {
+    Event e;
+    REQUIRE(event_from_json(line, &e).ok());
+    ids.insert(e.event_id);
+  }
+  return ids;
+}
+
+std::set<std::string> upstream_ids(int n) {
+  std::set<std::string> ids;
+  for (int i = 0; i < n; ++i) ids.insert(fmt::format("py{:04}", i));
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("ingest stores what a Python app wrote to Redis, once, and reports bad entries", "[cli][redis]") {
+  testing::RedisServer redis;
+  auto conn = redis.connect();
+  std::string bad_id;
+  for (int i = 0; i < 30; ++i) {
+    xadd_upstream(*conn, "dspy", i);
+    if (i == 10) bad_id = xadd_raw(*conn, "dspy", "event", "{not json");
+  }
+  Cli cli;
+  const std::vector<std::string> ingest = {"ingest", "--from", redis.url(), "--stream", "dspy", "--batch-size", "7"};
+  const RunResult first = cli(ingest);
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.err.find("ingested 30 events (0 duplicates, 1 malformed)") != std::string::npos);
+  CHECK(first.err.find("skipped stream dspy, entry " + bad_id + ", field 'event': invalid JSON") != std::string::npos);
+  CHECK(exported_ids(cli) == upstream_ids(30));
+
+  // SQL over what came in; upstream's timestamps are stored as they were.
+  const RunResult q = cli({"query",
+                           "SELECT count(*) AS n, min(timestamp) AS first FROM events WHERE event_type LIKE 'rag.%'",
+                           "--format", "json"});
+  REQUIRE(q.exit_code == 0);
+  const Json rows = Json::parse(q.out);
+  CHECK(rows[0]["n"] == 20);
+  CHECK(rows[0]["first"] == "2025-09-17T16:22:01.137000Z");
+  const RunResult executions = cli({"executions", "--format", "json"});
+  REQUIRE(executions.exit_code == 0);
+  CHECK(Json::parse(executions.out).size() == 2);
+
+  // Again: everything is a duplicate, nothing is stored twice.
+  const RunResult again = cli(ingest);
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.err.find("ingested 0 events (30 duplicates, 1 malformed)") != std::string::npos);
+  CHECK(lines_of(cli({"export"}).out).size() == 30);
+}
+
+TEST_CASE("ingest --group reads on where the last run stopped", "[cli][redis]") {
+  testing::RedisServer redis;
+  auto conn = redis.connect();
+  for (int i = 0; i < 25; ++i) xadd_upstream(*conn, "streamll_events", i);
+  xadd_raw(*conn, "streamll_events", "message", R"({"execution_id":"x"})");
+  Cli cli;
+  const std::vector<std::string> ingest = {"ingest", "--from", redis.url(), "--group", "lake", "--consumer", "me"};
+  const RunResult first = cli(ingest);
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.err.find("ingested 25 events (0 duplicates, 1 malformed)") != std::string::npos);
+  CHECK(first.err.find("field 'message': field 'event_type': is required") != std::string::npos);
+
+  const RunResult second = cli(ingest);
+  REQUIRE(second.exit_code == 0);
+  CHECK(second.err.find("ingested 0 events (0 duplicates, 0 malformed)") != std::string::npos);
+  redis::Reply reply;
+  REQUIRE(conn->command({"XPENDING", "streamll_events", "lake"}, &reply).ok());
+  CHECK(reply.elements[0].integer == 0);  // every entry acknowledged, the bad one too
+
+  for (int i = 25; i < 30; ++i) xadd_upstream(*conn, "streamll_events", i);
+  const RunResult third = cli(ingest);
+  REQUIRE(third.exit_code == 0);
+  CHECK(third.err.find("ingested 5 events (0 duplicates, 0 malformed)") != std::string::npos);
+  CHECK(exported_ids(cli) == upstream_ids(30));
+}
+
+TEST_CASE("ingest: a bad URL is exit 1, an unreachable Redis exit 2, each with a message", "[cli][redis]") {
+  Cli cli;
+  const RunResult bad = cli({"ingest", "--from", "http://localhost:6379"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("bad Redis URL 'http://localhost:6379'") != std::string::npos);
+  const std::string url = "redis://127.0.0.1:" + std::to_string(testing::free_port());
+  const RunResult down = cli({"ingest", "--from", url});
+  CHECK(down.exit_code == 2);
+  CHECK(down.err.find("cannot ingest stream streamll_events") != std::string::npos);
+  CHECK(down.err.find("cannot connect") != std::string::npos);
+  CHECK(cli({"ingest"}).exit_code == 1);  // --from is required
+}
+
+TEST_CASE("ingest --follow stores entries as they arrive and stops cleanly on SIGTERM", "[cli][redis][process]") {
+  testing::RedisServer redis;
+  auto conn = redis.connect();
+  for (int i = 0; i < 5; ++i) xadd_upstream(*conn, "streamll_events", i);
+  Cli cli;
+  REQUIRE(cli({"import", "-"}, "").exit_code == 0);  // creates the store, so export works from the start
+  testing::Child ingest({testing::program("STREAMLL_CLI"), "--db", cli.db, "ingest", "--from", redis.url(), "--group",
+                         "g", "--follow"});
+  const auto wait_for_ids = [&](int n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (exported_ids(cli) != upstream_ids(n)) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  };
+  CHECK(wait_for_ids(5));
+  for (int i = 5; i < 12; ++i) xadd_upstream(*conn, "streamll_events", i);
+  CHECK(wait_for_ids(12));
+  ingest.terminate();
+  CHECK(ingest.wait() == 0);
 }

@@ -2,13 +2,12 @@
 
 #include <charconv>
 #include <mutex>
-#include <random>
-#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "common/circuit_breaker.hpp"
+#include "common/retry.hpp"
 #include "redis/connection.hpp"
 #include "streamll/event_json.hpp"
 
@@ -48,17 +47,6 @@ bool parse_seq(std::string_view s, uint64_t* out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
-// Sleeps `d` in short slices; false if `stop` was set meanwhile.
-bool sleep_unless_stopped(const std::atomic<bool>& stop, Clock::duration d) {
-  const auto until = Clock::now() + d;
-  while (!stop.load(std::memory_order_relaxed)) {
-    const auto now = Clock::now();
-    if (now >= until) return true;
-    std::this_thread::sleep_for(std::min<Clock::duration>(until - now, std::chrono::milliseconds(20)));
-  }
-  return false;
-}
-
 }  // namespace
 
 class Replicator::Impl {
@@ -68,8 +56,7 @@ class Replicator::Impl {
         options_(std::move(options)),
         url_(std::move(url)),
         checkpoint_key_(fmt::format("streamll:checkpoint:{{{}}}:{}", options_.stream, store->id())),
-        breaker_(options_.failure_threshold, options_.recovery_timeout),
-        rng_(std::random_device{}()) {}
+        breaker_(options_.failure_threshold, options_.recovery_timeout) {}
 
   // Ships every event with seq <= until. The first failure is returned and
   // drops the connection (the next call reconnects and rereads the
@@ -96,7 +83,7 @@ class Replicator::Impl {
     while (!stop.load(std::memory_order_relaxed)) {
       if (!breaker_.allow(Clock::now())) {
         set_breaker_state();
-        sleep_unless_stopped(stop, std::chrono::milliseconds(50));
+        detail::sleep_unless_stopped(stop, std::chrono::milliseconds(50));
         continue;
       }
       Status s = store_->refresh();
@@ -107,14 +94,15 @@ class Replicator::Impl {
         failures_in_row = 0;
         if (failing && on_failure) on_failure(Status::ok_status());
         failing = false;
-        sleep_unless_stopped(stop, options_.poll_interval);
+        detail::sleep_unless_stopped(stop, options_.poll_interval);
         continue;
       }
       breaker_.record_failure(Clock::now());
       set_breaker_state();
       if (!failing && on_failure) on_failure(s);
       failing = true;
-      sleep_unless_stopped(stop, backoff(failures_in_row++));
+      detail::sleep_unless_stopped(stop, detail::backoff_delay(failures_in_row++, options_.backoff_min,
+                                                               options_.backoff_max));
     }
   }
 
@@ -221,19 +209,11 @@ class Replicator::Impl {
     stats_.breaker = breaker_.state();
   }
 
-  Clock::duration backoff(int failures) {
-    const double base = static_cast<double>(options_.backoff_min.count()) * std::pow(2.0, std::min(failures, 20));
-    const double capped = std::min(base, static_cast<double>(options_.backoff_max.count()));
-    const double jittered = capped * std::uniform_real_distribution<double>(0.5, 1.0)(rng_);
-    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(jittered));
-  }
-
   Store* store_;
   const ReplicateOptions options_;
   const redis::RedisUrl url_;
   const std::string checkpoint_key_;
   detail::CircuitBreaker breaker_;
-  std::mt19937_64 rng_;
   std::unique_ptr<redis::Connection> connection_;
   uint64_t checkpoint_ = 0;  // the last seq in the stream, as last read or shipped
 

@@ -32,6 +32,7 @@ Status open_for_read(const Context& ctx, std::unique_ptr<Store>* out);
 
 // Each command adds itself to the app; its callback sets ctx.exit_code.
 void add_import(CLI::App& app, Context& ctx);
+void add_ingest(CLI::App& app, Context& ctx);
 void add_export(CLI::App& app, Context& ctx);
 void add_executions(CLI::App& app, Context& ctx);
 void add_show(CLI::App& app, Context& ctx);

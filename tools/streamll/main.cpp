@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
       ->envname("STREAMLL_DB")
       ->capture_default_str();
   add_import(app, ctx);
+  add_ingest(app, ctx);
   add_export(app, ctx);
   add_executions(app, ctx);
   add_show(app, ctx);
