@@ -11,25 +11,20 @@
 #include <catch2/catch.hpp>
 
 #include "support/event_gen.hpp"
+#include "support/open_store.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace streamll;
 using streamll::testing::TempDir;
 using Clock = std::chrono::steady_clock;
 
+using streamll::testing::open_store;
+
 namespace {
 
 constexpr int64_t kBase = 1'756'000'000'000'000'000;  // 2025-08-24
 constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kHour = 3'600'000 * kMs;
-
-std::unique_ptr<Store> open_store(const std::string& path) {
-  std::unique_ptr<Store> store;
-  const Status s = Store::open(path, {}, &store);
-  INFO(s.to_string());
-  REQUIRE(s.ok());
-  return store;
-}
 
 // Events of `execution_id` at base + each offset, appended in the order given.
 std::vector<Event> events_at(testing::EventGenerator& gen, const std::string& execution_id,

@@ -15,23 +15,17 @@
 #include "streamll/redis_sink.hpp"
 #include "streamll/runtime.hpp"
 #include "support/event_gen.hpp"
+#include "support/open_store.hpp"
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace streamll;
 using streamll::testing::RedisServer;
+using streamll::testing::open_store;
 using streamll::testing::TempDir;
 
 namespace {
-
-std::unique_ptr<Store> open_store(const std::string& path, StoreOptions options = {}) {
-  std::unique_ptr<Store> store;
-  const Status s = Store::open(path, options, &store);
-  INFO(s.to_string());
-  REQUIRE(s.ok());
-  return store;
-}
 
 std::vector<Event> some_events(testing::EventGenerator& gen, size_t n) {
   std::vector<Event> out;

@@ -11,21 +11,15 @@
 #include <rocksdb/db.h>
 
 #include "support/event_gen.hpp"
+#include "support/open_store.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace streamll;
+using streamll::testing::open_store;
 using streamll::testing::TempDir;
 
 namespace {
-
-std::unique_ptr<Store> open_store(const std::string& path, StoreOptions options = {}) {
-  std::unique_ptr<Store> store;
-  const Status s = Store::open(path, options, &store);
-  INFO(s.to_string());
-  REQUIRE(s.ok());
-  return store;
-}
 
 StoreOptions view_options() {
   StoreOptions o;
