@@ -19,19 +19,15 @@
 #include "support/event_gen.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait_for.hpp"
 
 using namespace streamll;
 using streamll::testing::RedisServer;
 using streamll::testing::TempDir;
 
-namespace {
+using streamll::testing::wait_for;
 
-// Waits (up to 30 s: generous on a loaded machine) until `condition` holds.
-template <typename F>
-bool wait_for(F&& condition) {
-  for (int i = 0; i < 3000 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return condition();
-}
+namespace {
 
 std::unique_ptr<RedisStreamConsumer> make_consumer(ConsumerOptions options) {
   std::unique_ptr<RedisStreamConsumer> consumer;

@@ -19,11 +19,13 @@
 #include "support/process.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
+#include "support/wait_for.hpp"
 
 using namespace streamll;
 using streamll::testing::RedisServer;
 using streamll::testing::open_store;
 using streamll::testing::TempDir;
+using streamll::testing::wait_for;
 
 namespace {
 
@@ -223,10 +225,6 @@ TEST_CASE("Redis down: the breaker opens, appends go on, replication catches up 
       changes.push_back(s);
     });
   });
-  const auto wait_for = [](auto&& condition) {
-    for (int i = 0; i < 3000 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return condition();
-  };
   CHECK(wait_for([&] { return replicator->stats().breaker == CircuitState::kOpen; }));
   CHECK(replicator->stats().last_error.find("cannot connect") != std::string::npos);
   REQUIRE(store->append(some_events(gen, 200)).ok());  // the store never notices
@@ -326,9 +324,7 @@ TEST_CASE("the emit runtime replicates what it stores; an unreachable Redis neve
     ExecutionScope run("replicated-run");
     for (int i = 0; i < 500; ++i) emit("step", {{"i", i}});
     REQUIRE(flush());
-    for (int i = 0; i < 3000 && stats().replication->checkpoint < 500; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    wait_for([] { return stats().replication->checkpoint >= 500; });
     CHECK(stats().replication->checkpoint == 500);
     for (int i = 0; i < 20; ++i) emit("late", {{"i", i}});
   }  // shutdown ships the rest, the stats event included
@@ -346,9 +342,7 @@ TEST_CASE("the emit runtime replicates what it stores; an unreachable Redis neve
   for (int i = 0; i < 2000; ++i) emit("step", {{"i", i}});
   REQUIRE(flush());
   CHECK(stats().stored == 2000);
-  for (int i = 0; i < 3000 && stats().replication->failures == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  wait_for([] { return stats().replication->failures > 0; });
   CHECK(stats().replication->failures > 0);
   CHECK(stats().replication->checkpoint == 0);
 }
