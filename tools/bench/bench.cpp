@@ -28,6 +28,13 @@ ScratchDir::~ScratchDir() {
   if (ec) progress("cannot remove {}: {}", path_, ec.message());
 }
 
+Status run_benchmark(Benchmark& bench, const RunOptions& options, Report* report) {
+  std::unique_ptr<ScratchDir> scratch;
+  Status s = ScratchDir::create(options.dir, options.keep, &scratch);
+  if (s.ok()) s = bench.run(*scratch, report);
+  return s;
+}
+
 uint64_t directory_bytes(const std::string& dir) {
   uint64_t total = 0;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {

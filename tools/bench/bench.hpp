@@ -33,6 +33,15 @@ class Benchmark {
   virtual Status run(const ScratchDir& dir, Report* report) = 0;
 };
 
+// Where benchmarks run: the global --dir and --keep.
+struct RunOptions {
+  std::string dir;  // the parent of each benchmark's ScratchDir
+  bool keep = false;
+};
+
+// Runs `bench` in a ScratchDir of its own under options.dir.
+Status run_benchmark(Benchmark& bench, const RunOptions& options, Report* report);
+
 std::unique_ptr<Benchmark> make_ingest_benchmark();
 std::unique_ptr<Benchmark> make_emit_benchmark();
 std::unique_ptr<Benchmark> make_query_benchmark();

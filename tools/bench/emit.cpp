@@ -29,6 +29,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The targets on 2 cores.
+constexpr double kGoalP50Ns = 100;
+constexpr double kGoalP99Ns = 1000;
+constexpr double kGoalEventsPerS = 500'000;
+
 // The baseline: a deque under one mutex, a condition variable to wake one
 // consumer, which appends batches to a store as the runtime's writer does.
 class MutexQueue {
@@ -206,32 +211,36 @@ class EmitBenchmark : public Benchmark {
       return s;
     }
 
-    const auto latency_metric = [&](const char* name, double value, double baseline, double target_ratio) {
-      report->add(Metric{.bench = "emit",
-                         .metric = name,
-                         .value = value,
-                         .unit = "ns",
-                         .baselines = {{"mutex_queue", baseline}},
-                         .higher_is_better = false,
-                         .targets = {{"mutex_queue", target_ratio}}});
+    // The targets are absolute (p50 <= 100 ns, p99 <= 1 us, end to
+    // end >= 500,000 events/s): goals beside the baseline, whose ratio
+    // target of 1 asks for no worse than a mutex.
+    const auto latency_metric = [&](const char* name, double value, double baseline, double goal_ns) {
+      Metric m{.bench = "emit",
+               .metric = name,
+               .value = value,
+               .unit = "ns",
+               .baselines = {{"mutex_queue", baseline}},
+               .higher_is_better = false,
+               .targets = {{"mutex_queue", 1.0}}};
+      report->add(goal_ns > 0 ? std::move(m).with_goal(goal_ns) : std::move(m));
     };
+    constexpr double kNoGoal = 0;
     for (int t = 0; t < 2; ++t) {
       const std::string suffix = t == 0 ? "_1t" : "_2t";
-      // The targets are absolute (p50 <= 100 ns, p99 <= 1 us); the
-      // ratio column shows how we stand against the baseline.
-      latency_metric(("p50_ns" + suffix).c_str(), ours[t].p50, theirs[t].p50, 1.0);
-      latency_metric(("p99_ns" + suffix).c_str(), ours[t].p99, theirs[t].p99, 1.0);
-      latency_metric(("p999_ns" + suffix).c_str(), ours[t].p999, theirs[t].p999, 1.0);
-      progress("emit: {} thread(s): p50 {} ns (target <= 100), p99 {} ns (target <= 1000), p99.9 {} ns", t + 1,
-               ours[t].p50, ours[t].p99, ours[t].p999);
+      latency_metric(("p50_ns" + suffix).c_str(), ours[t].p50, theirs[t].p50, kGoalP50Ns);
+      latency_metric(("p99_ns" + suffix).c_str(), ours[t].p99, theirs[t].p99, kGoalP99Ns);
+      latency_metric(("p999_ns" + suffix).c_str(), ours[t].p999, theirs[t].p999, kNoGoal);
+      progress("emit: {} thread(s): p50 {} ns (target <= {}), p99 {} ns (target <= {}), p99.9 {} ns", t + 1,
+               ours[t].p50, kGoalP50Ns, ours[t].p99, kGoalP99Ns, ours[t].p999);
     }
     report->add(Metric{.bench = "emit",
                        .metric = "end_to_end_events_per_s",
                        .value = ours_rate,
                        .unit = "events/s",
                        .baselines = {{"mutex_queue", theirs_rate}},
-                       .targets = {{"mutex_queue", 1.0}}});
-    progress("emit: end to end {} events/s (target >= 500,000)", format_number(ours_rate));
+                       .targets = {{"mutex_queue", 1.0}}}
+                    .with_goal(kGoalEventsPerS));
+    progress("emit: end to end {} events/s (target >= {})", format_number(ours_rate), format_number(kGoalEventsPerS));
     return Status::ok_status();
   }
 

@@ -1,6 +1,7 @@
 // streamll-bench: measures streamll beside the baselines a user would
-// otherwise reach for, one subcommand per benchmark. Results go to stdout as
-// a table, or as JSON lines with --json; progress goes to stderr.
+// otherwise reach for, one subcommand per benchmark, and `all` of them in
+// turn (all.hpp). Results go to stdout as a table, or as JSON lines with
+// --json; progress goes to stderr.
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "all.hpp"
 #include "bench.hpp"
 #include "report.hpp"
 
@@ -22,19 +24,8 @@ constexpr int kExitFailed = 2;
 
 struct GlobalOptions {
   bool json = false;
-  std::string dir = std::filesystem::temp_directory_path().string();
-  bool keep = false;
+  streamll::bench::RunOptions run{.dir = std::filesystem::temp_directory_path().string()};
 };
-
-int run(streamll::bench::Benchmark& bench, const GlobalOptions& options, streamll::bench::Report* report) {
-  using namespace streamll::bench;
-  std::unique_ptr<ScratchDir> scratch;
-  streamll::Status s = ScratchDir::create(options.dir, options.keep, &scratch);
-  if (s.ok()) s = bench.run(*scratch, report);
-  if (s.ok()) return kExitOk;
-  fmt::print(stderr, "streamll-bench: {}: {}\n", bench.name(), s.to_string());
-  return kExitFailed;
-}
 
 }  // namespace
 
@@ -48,11 +39,11 @@ int main(int argc, char** argv) {
   app.fallthrough();
   GlobalOptions options;
   app.add_flag("--json", options.json, "Print one JSON object per metric and line instead of a table");
-  app.add_option("--dir", options.dir,
+  app.add_option("--dir", options.run.dir,
                  "Where to work: a fresh directory is made inside it and removed at the end")
       ->check(CLI::ExistingDirectory)
       ->capture_default_str();
-  app.add_flag("--keep", options.keep,
+  app.add_flag("--keep", options.run.keep,
                "Keep the working directory and the files the benchmarks wrote (its path is printed)");
 
   std::vector<std::unique_ptr<Benchmark>> benchmarks;
@@ -64,13 +55,23 @@ int main(int argc, char** argv) {
   for (const auto& bench : benchmarks) {
     bench->add_options(*app.add_subcommand(bench->name(), bench->description()));
   }
+  AllOptions all_options;
+  CLI::App* all = app.add_subcommand("all",
+                                     "Run every benchmark above in turn, each with its defaults, going on past any\n"
+                                     "that fails; print one markdown table of them all and write the JSON lines to --out");
+  add_all_options(*all, &all_options);
 
   int exit_code = kExitOk;
   Report report;
   try {
     app.parse(argc, argv);
+    if (app.got_subcommand(all)) return run_all(benchmarks, all_options, options.run, options.json) ? kExitOk : kExitFailed;
     for (const auto& bench : benchmarks) {
-      if (app.got_subcommand(bench->name())) exit_code = run(*bench, options, &report);
+      if (!app.got_subcommand(bench->name())) continue;
+      if (const streamll::Status s = run_benchmark(*bench, options.run, &report); !s.ok()) {
+        fmt::print(stderr, "streamll-bench: {}: {}\n", bench->name(), s.to_string());
+        exit_code = kExitFailed;
+      }
     }
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
