@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 #include <rocksdb/db.h>
 
+#include "store/execution_summary.hpp"
+#include "store/type_summary.hpp"
 #include "support/event_gen.hpp"
 #include "support/open_store.hpp"
 #include "support/process.hpp"
@@ -44,6 +46,32 @@ std::vector<Event> mixed_events(testing::EventGenerator& gen, size_t n, size_t e
     out.push_back(gen.event("exec-" + std::to_string(gen.pick(executions)), ts));
   }
   return out;
+}
+
+// Opens the store's RocksDB directly, as another program (or a future build)
+// would, and hands `edit` the handles by family name.
+template <typename Edit>
+void edit_raw(const std::string& path, Edit edit) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Options options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(options, path, &names).ok());
+  for (auto& n : names) {
+    // Without its merge operator, RocksDB would drop a family's merge
+    // operands when it flushes at open.
+    rocksdb::ColumnFamilyOptions family;
+    if (n == "executions") family.merge_operator = execution_summary::merge_operator();
+    if (n == "types") family.merge_operator = type_summary::merge_operator();
+    cfs.emplace_back(n, family);
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  REQUIRE(rocksdb::DB::Open(options, path, cfs, &handles, &raw).ok());
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> by_name;
+  for (size_t i = 0; i < names.size(); ++i) by_name[names[i]] = handles[i];
+  edit(raw, by_name);
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
 }
 
 }  // namespace
@@ -290,19 +318,9 @@ TEST_CASE("a store of another format version is refused, naming both versions", 
   TempDir dir;
   { open_store(dir / "db"); }
   // Rewrite the version with RocksDB directly, as a future build would.
-  {
-    rocksdb::DB* raw = nullptr;
-    rocksdb::Options options;
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    std::vector<std::string> names;
-    REQUIRE(rocksdb::DB::ListColumnFamilies(options, dir / "db", &names).ok());
-    for (auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    REQUIRE(rocksdb::DB::Open(options, dir / "db", cfs, &handles, &raw).ok());
+  edit_raw(dir / "db", [](rocksdb::DB* raw, auto&) {
     REQUIRE(raw->Put(rocksdb::WriteOptions(), "streamll.format_version", "7").ok());
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
-  }
+  });
   std::unique_ptr<Store> store;
   const Status s = Store::open(dir / "db", {}, &store);
   CHECK(s.is_invalid_argument());
@@ -347,4 +365,95 @@ TEST_CASE("one writer per store; a read-only view follows a writer in another pr
   CHECK(writer.wait() == 0);
   auto reopened = open_store(path);
   CHECK(reopened->last_seq() == 150);
+}
+
+TEST_CASE("verify passes on a sound store and names each kind of damage", "[store][verify]") {
+  TempDir dir;
+  testing::EventGenerator gen(11);
+  std::set<std::string> types;
+  std::string some_id;
+  {
+    auto store = open_store(dir / "db");
+    for (int b = 0; b < 4; ++b) {
+      auto batch = mixed_events(gen, 250, 7);
+      for (const auto& e : batch) types.insert(e.event_type);
+      REQUIRE(store->append(batch).ok());
+      some_id = batch[17].event_id;
+    }
+    VerifyReport report;
+    const Status s = store->verify(&report);
+    INFO(s.to_string());
+    REQUIRE(s.ok());
+    CHECK(report.events == 1000);
+    CHECK(report.executions == 7);
+    CHECK(report.event_types == types.size());
+    CHECK(report.problem_count == 0);
+    // A view checks the same store beside its writer.
+    auto view = open_store(dir / "db", view_options());
+    CHECK(view->verify().ok());
+  }
+
+  SECTION("a missing index entry") {
+    edit_raw(dir / "db", [&](rocksdb::DB* raw, auto& cf) {
+      REQUIRE(raw->Delete(rocksdb::WriteOptions(), cf["by_id"], some_id).ok());
+    });
+    VerifyReport report;
+    const Status s = open_store(dir / "db")->verify(&report);
+    CHECK(s.is_corruption());
+    REQUIRE(report.problem_count == 1);
+    CHECK(report.problems[0] == "by_id: no entry for key \"" + some_id + "\"");
+  }
+  SECTION("an index entry that points nowhere, and one that points to another event") {
+    edit_raw(dir / "db", [&](rocksdb::DB* raw, auto& cf) {
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), cf["by_id"], "no-such-event", "exec-1").ok());
+      std::string primary;
+      REQUIRE(raw->Get(rocksdb::ReadOptions(), cf["by_id"], some_id, &primary).ok());
+      primary.back() ^= 1;  // the seq of a neighbour, or of nothing
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), cf["by_id"], some_id, primary).ok());
+    });
+    VerifyReport report;
+    CHECK(open_store(dir / "db")->verify(&report).is_corruption());
+    REQUIRE(report.problem_count == 2);
+    const std::set<std::string> found(report.problems.begin(), report.problems.end());
+    CHECK(found == std::set<std::string>{"by_id: entry \"no-such-event\" points to no event",
+                                         "by_id: entry \"" + some_id + "\" points to another event"});
+  }
+  SECTION("a summary that disagrees with its events") {
+    edit_raw(dir / "db", [&](rocksdb::DB* raw, auto& cf) {
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), cf["executions"], "exec-3", std::string(32, '\0')).ok());
+      REQUIRE(raw->Delete(rocksdb::WriteOptions(), cf["types"], *types.begin()).ok());
+    });
+    VerifyReport report;
+    const Status s = open_store(dir / "db")->verify(&report);
+    CHECK(s.is_corruption());
+    CHECK(s.message().find("2 problems found") != std::string::npos);
+    REQUIRE(report.problem_count == 2);
+    CHECK(report.problems[0].starts_with("executions: \"exec-3\" says 0 events, 0 errors"));
+    CHECK(report.problems[1].starts_with("event_types: no summary for \"" + *types.begin() + "\""));
+  }
+  SECTION("flipped bytes in a table file") {
+    // Opening it directly flushes every family to a table file; the events'
+    // is the largest.
+    edit_raw(dir / "db", [](rocksdb::DB*, auto&) {});
+    std::vector<std::filesystem::path> tables;
+    for (const auto& f : std::filesystem::directory_iterator(dir / "db")) {
+      if (f.path().extension() == ".sst") tables.push_back(f.path());
+    }
+    REQUIRE(!tables.empty());
+    std::sort(tables.begin(), tables.end(), [](const auto& a, const auto& b) {
+      return std::filesystem::file_size(a) > std::filesystem::file_size(b);
+    });
+    {
+      std::fstream file(tables[0], std::ios::in | std::ios::out | std::ios::binary);
+      file.seekp(200);
+      file.write("\xde\xad\xbe\xef", 4);
+    }
+    std::unique_ptr<Store> store;
+    REQUIRE(Store::open(dir / "db", {}, &store).ok());  // only the damaged block is unreadable
+    VerifyReport report;
+    const Status s = store->verify(&report);
+    CHECK(s.is_corruption());
+    REQUIRE(report.problem_count >= 1);
+    CHECK(report.problems[0].starts_with("table files: Corruption: block checksum mismatch"));
+  }
 }

@@ -93,7 +93,7 @@ struct RuntimeStats {
   uint64_t invalid = 0;         // rejected: empty event_type, non-object data, NUL in an id
   uint64_t dropped = 0;         // lost to the overflow policy
   uint64_t stored = 0;          // durable in the store
-  uint64_t store_failures = 0;  // failed store appends
+  uint64_t store_failures = 0;  // batches the store could not take (failed, or skipped while failing)
   uint64_t store_lost = 0;      // events in batches the store could not take
   std::vector<SinkStats> sinks;
   std::optional<ReplicateStats> replication;  // when RuntimeOptions::replicate is set
@@ -111,7 +111,14 @@ void shutdown();
 
 // Returns once every event emitted (by any thread) before the call is durable
 // in the store at the configured level, and delivered to (or counted as
-// missed by) every sink; false if `timeout` passed first or no runtime runs.
+// missed by) every sink; false if `timeout` passed first, no runtime runs, or
+// the store could not take events (disk full, read-only, its directory
+// removed: they are counted in stats().store_lost).
+//
+// When the store fails, the writer prints one line to stderr, counts every
+// event it cannot store, keeps serving emit and the sinks at full speed, and
+// retries the store with backoff (100 ms to 5 s); when it takes events
+// again (space returned), one more line says how many were lost meanwhile.
 bool flush(std::chrono::milliseconds timeout = std::chrono::hours(24));
 
 // A snapshot of the counters (zeros without a runtime). Cost: a few atomics.

@@ -97,6 +97,17 @@ struct EventTypeSummary {
   bool data_keys_truncated = false;  // more than kMaxDataKeys were seen
 };
 
+// What Store::verify() checked and found.
+struct VerifyReport {
+  static constexpr size_t kMaxProblems = 100;
+
+  uint64_t events = 0;       // event records read
+  uint64_t executions = 0;   // execution summaries compared with a recount
+  uint64_t event_types = 0;  // event-type entries compared with a recount
+  uint64_t problem_count = 0;
+  std::vector<std::string> problems;  // the first kMaxProblems, each naming the key or id
+};
+
 // A cursor over stored events, in the order its scan defines. Usage:
 //   for (auto it = store->scan_execution(id); it->valid(); it->next()) use(it->view());
 //   if (!it->status().ok()) ...
@@ -133,9 +144,20 @@ class Store {
   // within the batch, are skipped and counted as duplicates. Fails with
   // InvalidArgument naming the batch position and field of an incomplete
   // event (empty event_id, execution_id or event_type, a NUL byte in an id),
-  // writing nothing. Cost: one batched point lookup per event (event_id
-  // dedupe, bloom-filtered) plus the write; O(batch) memory.
+  // writing nothing. Fails with IOError when the disk is full or the store
+  // directory was removed meanwhile (see recover()). Cost: one batched point
+  // lookup per event (event_id dedupe, bloom-filtered), an fstat() of the
+  // directory, and the write; O(batch) memory.
   Status append(std::span<const Event> events, AppendResult* result = nullptr);
+
+  // After append() failed (disk full, an I/O error, a read-only file
+  // system), tries to make the store writable again: RocksDB keeps refusing
+  // writes after such an error until it is resumed. Returns ok when writes
+  // work again, else the reason (e.g. still no space). Appends that failed
+  // stored nothing; what was stored before is intact. Fails for good when the
+  // store directory was removed. Cost: flushes the memtables (milliseconds to
+  // seconds); call it with backoff, not per event. A no-op for a view.
+  Status recover();
 
   // The event with `event_id`, or NotFound.
   Status get(std::string_view event_id, Event* out) const;
@@ -177,6 +199,18 @@ class Store {
   // append (one merge per type in the batch). Cost: one sequential read of
   // the registry (O(types), not O(events)).
   Status list_event_types(std::vector<EventTypeSummary>* out) const;
+
+  // The integrity check (like SQLite's PRAGMA integrity_check): RocksDB's
+  // checksums of every table file; every event record decodes and sits under
+  // the key its fields give; the arrival, time and event_id indexes hold
+  // exactly one entry per event, pointing at it (so no event is stored
+  // twice); every execution summary and event-type entry agrees with a
+  // recount of the events; no seq is beyond last_seq(). Returns ok, or
+  // Corruption with the number of problems and the first; *report (optional)
+  // gets the counts and the problems. Appends running meanwhile are not seen
+  // (one snapshot). Cost: reads the whole store once; memory ~100 bytes per
+  // event.
+  Status verify(VerifyReport* report = nullptr) const;
 
   // The highest seq stored (0 for an empty store), as of open or refresh().
   uint64_t last_seq() const;

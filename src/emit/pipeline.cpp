@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "common/retry.hpp"
+
 #include "streamll/context.hpp"
 #include "streamll/timestamp.hpp"
 
@@ -149,17 +151,42 @@ void Pipeline::writer_loop() {
   }
 }
 
+bool Pipeline::store_writable() {
+  if (!store_failing_.load(std::memory_order_relaxed)) return true;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_recovery_) return false;
+  if (Status s = store_->recover(); !s.ok()) {
+    next_recovery_ = now + backoff_delay(recovery_failures_++, std::chrono::milliseconds(100), std::chrono::seconds(5));
+    return false;
+  }
+  return true;  // the append decides whether the store works again
+}
+
 void Pipeline::write_batch(std::vector<Event>* batch) {
   for (Event& e : *batch) redactor_.apply(&e.data);
   AppendResult result;
-  const Status s = store_->append(*batch, &result);
+  // While the store fails (disk full, read-only, removed), batches are
+  // counted as lost without touching it, and recover() is tried with
+  // backoff: the application is never slowed by a broken disk.
+  const Status s = store_writable() ? store_->append(*batch, &result)
+                                    : Status::io_error("the store is not writable");
   if (s.ok()) {
     stored_.fetch_add(result.appended, std::memory_order_relaxed);
-  } else {
-    if (store_failures_.fetch_add(1, std::memory_order_relaxed) == 0) {
-      fmt::print(stderr, "streamll: cannot store events (counted in stats().store_lost): {}\n", s.message());
+    if (store_failing_.exchange(false, std::memory_order_relaxed)) {
+      recovery_failures_ = 0;
+      fmt::print(stderr, "streamll: {} takes events again; {} events could not be stored meanwhile (stats().store_lost)\n",
+                 options_.store_path, store_lost_.load(std::memory_order_relaxed) - lost_before_failure_);
     }
-    store_lost_.fetch_add(batch->size(), std::memory_order_relaxed);
+  } else {
+    store_failures_.fetch_add(1, std::memory_order_relaxed);
+    const uint64_t lost_before = store_lost_.fetch_add(batch->size(), std::memory_order_relaxed);
+    if (!store_failing_.exchange(true, std::memory_order_relaxed)) {
+      // One line per episode, not per batch.
+      lost_before_failure_ = lost_before;
+      next_recovery_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+      fmt::print(stderr, "streamll: cannot store events ({}); counting them in stats().store_lost and retrying\n",
+                 s.message());
+    }
   }
   if (sinks_.empty()) return;
   auto shared = std::make_shared<const std::vector<Event>>(std::move(*batch));
@@ -169,6 +196,7 @@ void Pipeline::write_batch(std::vector<Event>* batch) {
 
 bool Pipeline::flush(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const uint64_t lost_at_start = store_lost_.load(std::memory_order_relaxed);
   const uint64_t ticket = queue_.push_position();
   uint64_t wanted = flush_wanted_.load();
   while (wanted < ticket && !flush_wanted_.compare_exchange_weak(wanted, ticket)) {
@@ -177,6 +205,10 @@ bool Pipeline::flush(std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mu_);
     wake_.notify_one();
     if (!progress_.wait_until(lock, deadline, [&] { return handled_.load() >= ticket; })) return false;
+  }
+  if (store_failing_.load(std::memory_order_relaxed) ||
+      store_lost_.load(std::memory_order_relaxed) != lost_at_start) {
+    return false;
   }
   for (auto& sink : sinks_) {
     if (!sink->flush(deadline)) return false;

@@ -40,6 +40,7 @@ class Pipeline {
   bool push(Event&& event);
   void writer_loop();
   void write_batch(std::vector<Event>* batch);
+  bool store_writable();  // false while a failed store is not yet recovered
   void wake_writer();
   void start_replicator(std::unique_ptr<Replicator> replicator);
   void stop_replicator();
@@ -67,6 +68,12 @@ class Pipeline {
   std::atomic<uint64_t> stored_{0};
   std::atomic<uint64_t> store_failures_{0};
   std::atomic<uint64_t> store_lost_{0};
+
+  // The writer thread's view of a failing store (flush() reads the flag).
+  std::atomic<bool> store_failing_{false};
+  uint64_t lost_before_failure_ = 0;  // store_lost_ when the failure began
+  int recovery_failures_ = 0;         // failed recover() calls in a row
+  std::chrono::steady_clock::time_point next_recovery_;
 
   std::thread writer_;
 

@@ -7,7 +7,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
@@ -22,6 +24,7 @@
 #include "store/iterators.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
+#include "store/store_impl.hpp"
 #include "store/execution_summary.hpp"
 #include "store/type_summary.hpp"
 #include "streamll/timestamp.hpp"
@@ -43,60 +46,45 @@ Status from_rocks(const rocksdb::Status& s, std::string_view context) {
 
 using detail::from_rocks;
 
-class Store::Impl {
- public:
-  std::string path;
-  StoreOptions options;
-  std::string secondary_path;  // read-only views: RocksDB's private directory
-  std::unique_ptr<rocksdb::DB> db;
-  std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by layout::Family
-  std::atomic<uint64_t> last_seq{0};
-  std::string id;  // RocksDB's DB identity, read at open
-  uint64_t seen_fingerprint = 0;  // read-only views: the writer's files at the last refresh
-  int64_t watched_dir_mtime = -1;          // read-only views: the directory at the last listing
-  std::vector<std::string> watched_files;  // and the files whose stats signal new writes
-  uint64_t writer_fingerprint();
-  std::mutex append_mutex;  // serializes seq assignment and writes
-  // Reused by every append (under append_mutex): a fresh batch of a few
-  // hundred KB would be a fresh mmap, and page faults, each time.
-  rocksdb::WriteBatch batch;
-
-  ~Impl() {
-    if (db) {
-      for (auto* h : families) {
-        if (h != nullptr) db->DestroyColumnFamilyHandle(h);
-      }
-      db.reset();
+Store::Impl::~Impl() {
+  if (db) {
+    for (auto* h : families) {
+      if (h != nullptr) db->DestroyColumnFamilyHandle(h);
     }
-    if (!secondary_path.empty()) {
-      std::error_code ec;
-      fs::remove_all(secondary_path, ec);
-    }
+    db.reset();
   }
-
-  rocksdb::ColumnFamilyHandle* family(layout::Family f) const { return families[f]; }
-
-  // Reads what open() caches: the identity and the last seq.
-  Status load_state() {
-    if (const rocksdb::Status s = db->GetDbIdentity(id); !s.ok()) return from_rocks(s, path);
-    if (id.empty()) {
-      // Secondary instances (views) do not load the identity: read the
-      // file the writer made when it created the store.
-      std::ifstream in(fs::path(path) / "IDENTITY");
-      std::getline(in, id);
-    }
-    if (id.empty()) return Status::corruption(fmt::format("{}: the store has no IDENTITY", path));
-    return load_last_seq();
+  if (dir_fd >= 0) ::close(dir_fd);
+  if (!secondary_path.empty()) {
+    std::error_code ec;
+    fs::remove_all(secondary_path, ec);
   }
+}
 
-  Status load_last_seq() {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family(layout::kBySeq)));
-    it->SeekToLast();
-    if (!it->status().ok()) return from_rocks(it->status(), path);
-    last_seq = it->Valid() ? detail::get_be64(std::string_view(it->key().data(), it->key().size())) : 0;
-    return Status::ok_status();
+bool Store::Impl::directory_removed() const {
+  struct stat st {};
+  return dir_fd >= 0 && ::fstat(dir_fd, &st) == 0 && st.st_nlink == 0;
+}
+
+Status Store::Impl::load_state() {
+  if (const rocksdb::Status s = db->GetDbIdentity(id); !s.ok()) return from_rocks(s, path);
+  if (id.empty()) {
+    // Secondary instances (views) do not load the identity: read the
+    // file the writer made when it created the store.
+    std::ifstream in(fs::path(path) / "IDENTITY");
+    std::getline(in, id);
   }
-};
+  if (id.empty()) return Status::corruption(fmt::format("{}: the store has no IDENTITY", path));
+  return load_last_seq();
+}
+
+Status Store::Impl::load_last_seq() {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family(layout::kBySeq)));
+  it->SeekToLast();
+  if (!it->status().ok()) return from_rocks(it->status(), path);
+  last_seq = it->Valid() ? detail::get_be64(std::string_view(it->key().data(), it->key().size())) : 0;
+  return Status::ok_status();
+}
+
 
 namespace {
 
@@ -199,6 +187,7 @@ Status open_writer(Store::Impl* impl) {
     return from_rocks(s, path);
   }
   impl->db.reset(raw);
+  impl->dir_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (!existed) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -376,6 +365,12 @@ Status Store::append(std::span<const Event> events, AppendResult* result) {
   }
   if (r.appended == 0) return Status::ok_status();
 
+  if (impl.directory_removed()) {
+    r = AppendResult{};
+    return Status::io_error(fmt::format(
+        "{}: the store directory was removed while the store was open; nothing more can be stored "
+        "there (open the store again to start a new one)", impl.path));
+  }
   rocksdb::WriteOptions wo;
   wo.sync = impl.options.sync;
   const rocksdb::Status s = impl.db->Write(wo, &batch);
@@ -385,6 +380,15 @@ Status Store::append(std::span<const Event> events, AppendResult* result) {
   }
   impl.last_seq.store(seq, std::memory_order_release);
   return Status::ok_status();
+}
+
+Status Store::recover() {
+  if (read_only()) return Status::ok_status();
+  std::lock_guard<std::mutex> lock(impl_->append_mutex);
+  if (impl_->directory_removed()) {
+    return Status::io_error(fmt::format("{}: the store directory was removed while the store was open", impl_->path));
+  }
+  return from_rocks(impl_->db->Resume(), impl_->path);
 }
 
 Status Store::get(std::string_view event_id, Event* out) const {

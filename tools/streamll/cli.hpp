@@ -41,5 +41,6 @@ void add_replay(CLI::App& app, Context& ctx);
 void add_tail(CLI::App& app, Context& ctx);
 void add_types(CLI::App& app, Context& ctx);
 void add_replicate(CLI::App& app, Context& ctx);
+void add_verify(CLI::App& app, Context& ctx);
 
 }  // namespace streamll::cli

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   add_tail(app, ctx);
   add_types(app, ctx);
   add_replicate(app, ctx);
+  add_verify(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

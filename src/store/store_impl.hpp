@@ -1,0 +1,51 @@
+// Store::Impl: what an open store holds, shared by the files that implement
+// Store (store.cpp: open, append, reads; verify.cpp: the integrity check).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "store/layout.hpp"
+#include "streamll/store.hpp"
+
+namespace streamll {
+
+class Store::Impl {
+ public:
+  std::string path;
+  StoreOptions options;
+  std::string secondary_path;  // read-only views: RocksDB's private directory
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by layout::Family
+  std::atomic<uint64_t> last_seq{0};
+  std::string id;  // RocksDB's DB identity, read at open
+  uint64_t seen_fingerprint = 0;  // read-only views: the writer's files at the last refresh
+  int64_t watched_dir_mtime = -1;          // read-only views: the directory at the last listing
+  std::vector<std::string> watched_files;  // and the files whose stats signal new writes
+  uint64_t writer_fingerprint();
+  std::mutex append_mutex;  // serializes seq assignment and writes
+  // Reused by every append (under append_mutex): a fresh batch of a few
+  // hundred KB would be a fresh mmap, and page faults, each time.
+  rocksdb::WriteBatch batch;
+
+  // The writer's open descriptor of the store directory: append() sees that
+  // the directory was removed (its link count drops to 0) with one fstat().
+  int dir_fd = -1;
+  bool directory_removed() const;
+
+  ~Impl();  // closes the database and the directory; removes a view's private directory
+
+  rocksdb::ColumnFamilyHandle* family(layout::Family f) const { return families[f]; }
+
+  // Reads what open() caches: the identity and the last seq.
+  Status load_state();
+  Status load_last_seq();
+};
+
+}  // namespace streamll

@@ -1,0 +1,239 @@
+// Store::verify(): the integrity check. Every event record is read once; the
+// index entries and summaries the records imply are collected, sorted into
+// each family's key order and walked beside the family, so that a missing,
+// extra or misdirected entry is found without a point lookup per event.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+
+#include "event/record.hpp"
+#include "store/execution_summary.hpp"
+#include "store/layout.hpp"
+#include "store/rocks_status.hpp"
+#include "store/store_impl.hpp"
+#include "store/type_summary.hpp"
+
+namespace streamll {
+
+namespace {
+
+// What one index entry must be: its key and (a hash of) the primary key it
+// points to. Hashes keep the memory at ~50 bytes per event.
+struct Expected {
+  std::string key;
+  size_t target = 0;
+};
+
+size_t hash_bytes(std::string_view bytes) { return std::hash<std::string_view>{}(bytes); }
+
+std::string_view view_of(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+class Checker {
+ public:
+  explicit Checker(VerifyReport* report) : report_(report) {}
+
+  void problem(std::string text) {
+    if (report_->problems.size() < VerifyReport::kMaxProblems) report_->problems.push_back(std::move(text));
+    ++report_->problem_count;
+  }
+
+  // Walks `family` beside `expected` (sorted here), reporting entries that
+  // are missing, extra, repeated or pointing at another event.
+  Status compare_index(rocksdb::DB* db, const rocksdb::ReadOptions& ro, rocksdb::ColumnFamilyHandle* family,
+                       const char* name, std::vector<Expected>* expected) {
+    std::sort(expected->begin(), expected->end(), [](const Expected& a, const Expected& b) { return a.key < b.key; });
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, family));
+    it->SeekToFirst();
+    size_t i = 0;
+    while (i < expected->size() || it->Valid()) {
+      if (i > 0 && i < expected->size() && (*expected)[i].key == (*expected)[i - 1].key) {
+        problem(fmt::format("{}: key {:?} belongs to more than one event", name, (*expected)[i].key));
+        ++i;
+        continue;
+      }
+      const int order = i == expected->size() ? 1
+                        : !it->Valid()        ? -1
+                                              : std::string_view((*expected)[i].key).compare(view_of(it->key()));
+      if (order < 0) {
+        problem(fmt::format("{}: no entry for key {:?}", name, (*expected)[i].key));
+        ++i;
+      } else if (order > 0) {
+        problem(fmt::format("{}: entry {:?} points to no event", name, it->key().ToString()));
+        it->Next();
+      } else {
+        if (hash_bytes(view_of(it->value())) != (*expected)[i].target) {
+          problem(fmt::format("{}: entry {:?} points to another event", name, it->key().ToString()));
+        }
+        ++i;
+        it->Next();
+      }
+    }
+    return detail::from_rocks(it->status());
+  }
+
+  // Walks a summary family beside the recounted summaries, in key order;
+  // `check(key, stored bytes, recount)` reports differences.
+  template <typename Summary, typename Check>
+  Status compare_summaries(rocksdb::DB* db, const rocksdb::ReadOptions& ro, rocksdb::ColumnFamilyHandle* family,
+                           const char* name, const std::map<std::string, Summary>& recount, Check check) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, family));
+    it->SeekToFirst();
+    auto r = recount.begin();
+    while (r != recount.end() || it->Valid()) {
+      const int order = r == recount.end() ? 1 : !it->Valid() ? -1 : std::string_view(r->first).compare(view_of(it->key()));
+      if (order < 0) {
+        problem(fmt::format("{}: no summary for {:?}, which has {} events", name, r->first, r->second.count()));
+        ++r;
+      } else if (order > 0) {
+        problem(fmt::format("{}: summary of {:?}, which has no events", name, it->key().ToString()));
+        it->Next();
+      } else {
+        check(r->first, view_of(it->value()), r->second);
+        ++r;
+        it->Next();
+      }
+    }
+    return detail::from_rocks(it->status());
+  }
+
+ private:
+  VerifyReport* report_;
+};
+
+// The recount of one execution and one event type.
+struct ExecutionCount {
+  ExecutionSummary summary;
+  uint64_t count() const { return summary.event_count; }
+};
+struct TypeCount {
+  int64_t first_ts = 0;
+  int64_t last_ts = 0;
+  uint64_t events = 0;
+  uint64_t count() const { return events; }
+};
+
+}  // namespace
+
+Status Store::verify(VerifyReport* report) const {
+  VerifyReport local;
+  VerifyReport& r = report != nullptr ? *report : local;
+  r = VerifyReport{};
+  Impl& impl = *impl_;
+  rocksdb::DB* db = impl.db.get();
+  Checker check(&r);
+
+  if (const rocksdb::Status s = db->VerifyChecksum(); !s.ok()) {
+    check.problem(fmt::format("table files: {}", s.ToString()));
+  }
+
+  // One snapshot for every family: appends running meanwhile are invisible.
+  // (Views read the state of their last refresh(), which is fixed anyway.)
+  rocksdb::ReadOptions ro;
+  const rocksdb::Snapshot* snapshot = read_only() ? nullptr : db->GetSnapshot();
+  ro.snapshot = snapshot;
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() {
+      if (s != nullptr) db->ReleaseSnapshot(s);
+    }
+  } release{db, snapshot};
+
+  if (std::string v; !db->Get(ro, layout::kFormatVersionKey, &v).ok()) {
+    check.problem("no format version");
+  }
+
+  std::vector<Expected> by_seq, by_time, by_id;
+  std::map<std::string, ExecutionCount> executions;
+  std::map<std::string, TypeCount> types;
+  uint64_t max_seq = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, impl.family(layout::kEvents)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ++r.events;
+    const std::string_view key = view_of(it->key());
+    EventView e;
+    if (Status d = record::decode(view_of(it->value()), &e); !d.ok()) {
+      check.problem(fmt::format("event at key {:?}: {}", key, d.message()));
+      continue;
+    }
+    if (key != layout::primary_key(e.execution_id, e.timestamp, e.seq)) {
+      check.problem(fmt::format("event {:?} (seq {}) is stored under the key of another event: {:?}",
+                                e.event_id, e.seq, key));
+    }
+    max_seq = std::max(max_seq, e.seq);
+    const size_t target = hash_bytes(key);
+    by_seq.push_back({layout::seq_key(e.seq), target});
+    by_time.push_back({layout::time_key(e.timestamp, e.seq), target});
+    by_id.push_back({std::string(e.event_id), target});
+
+    const ExecutionSummary one{{}, e.timestamp, e.timestamp, 1, is_error_type(e.event_type) ? 1u : 0u};
+    auto [ex, fresh] = executions.try_emplace(std::string(e.execution_id), ExecutionCount{one});
+    if (!fresh) execution_summary::combine(one, &ex->second.summary);
+    auto [ty, new_type] = types.try_emplace(std::string(e.event_type), TypeCount{e.timestamp, e.timestamp, 0});
+    ty->second.first_ts = std::min(ty->second.first_ts, e.timestamp);
+    ty->second.last_ts = std::max(ty->second.last_ts, e.timestamp);
+    ++ty->second.events;
+  }
+  if (Status s = detail::from_rocks(it->status(), impl.path); !s.ok()) return s;
+  it.reset();
+
+  for (auto [family, name, expected] : {std::tuple{layout::kBySeq, "by_seq", &by_seq},
+                                        std::tuple{layout::kByTime, "by_time", &by_time},
+                                        std::tuple{layout::kById, "by_id", &by_id}}) {
+    if (Status s = check.compare_index(db, ro, impl.family(family), name, expected); !s.ok()) return s;
+    expected->clear();
+    expected->shrink_to_fit();
+  }
+
+  Status s = check.compare_summaries(
+      db, ro, impl.family(layout::kExecutions), "executions", executions,
+      [&](const std::string& id, std::string_view bytes, const ExecutionCount& recount) {
+        ++r.executions;
+        ExecutionSummary stored;
+        if (!execution_summary::decode(bytes, &stored)) {
+          check.problem(fmt::format("executions: the summary of {:?} is malformed", id));
+          return;
+        }
+        const ExecutionSummary& want = recount.summary;
+        if (stored.event_count != want.event_count || stored.error_count != want.error_count ||
+            stored.first_ts != want.first_ts || stored.last_ts != want.last_ts) {
+          check.problem(fmt::format(
+              "executions: {:?} says {} events, {} errors, {}..{}; its events say {}, {}, {}..{}", id,
+              stored.event_count, stored.error_count, stored.first_ts, stored.last_ts, want.event_count,
+              want.error_count, want.first_ts, want.last_ts));
+        }
+      });
+  if (!s.ok()) return s;
+
+  s = check.compare_summaries(
+      db, ro, impl.family(layout::kTypes), "event_types", types,
+      [&](const std::string& type, std::string_view bytes, const TypeCount& recount) {
+        ++r.event_types;
+        EventTypeSummary stored;
+        if (Status d = type_summary::decode(bytes, &stored); !d.ok()) {
+          check.problem(fmt::format("event_types: {:?}: {}", type, d.message()));
+          return;
+        }
+        if (stored.count != recount.events || stored.first_ts != recount.first_ts ||
+            stored.last_ts != recount.last_ts) {
+          check.problem(fmt::format("event_types: {:?} says {} events, {}..{}; its events say {}, {}..{}", type,
+                                    stored.count, stored.first_ts, stored.last_ts, recount.events,
+                                    recount.first_ts, recount.last_ts));
+        }
+      });
+  if (!s.ok()) return s;
+
+  if (max_seq > last_seq()) {
+    check.problem(fmt::format("an event has seq {}, beyond the store's last seq {}", max_seq, last_seq()));
+  }
+  if (r.problem_count == 0) return Status::ok_status();
+  return Status::corruption(fmt::format("{}: {} problem{} found; the first: {}", impl.path, r.problem_count,
+                                        r.problem_count == 1 ? "" : "s", r.problems.front()));
+}
+
+}  // namespace streamll
