@@ -20,6 +20,7 @@
 #include "common/coding.hpp"
 #include "event/event_text.hpp"
 #include "event/record.hpp"
+#include "store/info_log.hpp"
 #include "store/insert_hints.hpp"
 #include "store/iterators.hpp"
 #include "store/layout.hpp"
@@ -163,19 +164,23 @@ Status open_writer(Store::Impl* impl) {
       return Status::invalid_argument(
           fmt::format("{} exists and is not a streamll store (not an empty directory, no CURRENT file)", path));
     }
-    if (const fs::path parent = fs::path(path).parent_path(); !parent.empty()) {
-      fs::create_directories(parent, ec);
-      if (ec) return Status::io_error(fmt::format("cannot create {}: {}", parent.string(), ec.message()));
-    }
+    // The directory itself too: the info log is opened before RocksDB.
+    fs::create_directories(path, ec);
+    if (ec) return Status::io_error(fmt::format("cannot create {}: {}", path, ec.message()));
   }
   rocksdb::DBOptions options = db_options();
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  options.info_log = detail::open_info_log(path);
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(options, path, family_descriptors(), &impl->families, &raw);
   if (!s.ok()) {
     const std::string text = s.ToString();
-    if (s.IsIOError() && text.find("lock") != std::string::npos) {
+    // RocksDB's LOCK file is taken by another process (fcntl: EAGAIN) or by
+    // another opening in this one.
+    const bool other_process = text.find("While lock file") != std::string::npos &&
+                               text.find("Resource temporarily unavailable") != std::string::npos;
+    if (s.IsIOError() && (other_process || text.find("lock hold by current process") != std::string::npos)) {
       return Status::busy(fmt::format(
           "{} is already open for writing by another process (one writer per store; use a "
           "read-only view to read beside it)", path));
@@ -209,6 +214,7 @@ Status open_view(Store::Impl* impl) {
   impl->secondary_path = dir_template;
   rocksdb::DBOptions options = db_options();
   options.max_open_files = -1;  // required by secondary instances
+  options.info_log = detail::open_info_log(impl->secondary_path);
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = rocksdb::DB::OpenAsSecondary(options, path, impl->secondary_path,
                                                          family_descriptors(), &impl->families, &raw);
