@@ -1,5 +1,6 @@
 // The streamll CLI end to end, as a user runs it: a real binary, a real store.
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -172,6 +173,100 @@ TEST_CASE("exit codes and messages for what users get wrong", "[cli]") {
   CHECK(cli({"frobnicate"}).exit_code == 1);
   CHECK(cli({"executions", "--format", "xml"}).exit_code == 1);
   CHECK(cli({}).exit_code == 1);
+}
+
+TEST_CASE("bad input is refused with what and where, and what was stored stays", "[cli]") {
+  Cli cli;
+  REQUIRE(cli({"import", "-"}, random_jsonl(30, 20, 2)).exit_code == 0);
+  const std::string stored = cli({"export"}).out;
+
+  SECTION("bytes that are not UTF-8: the line is named, the message itself is UTF-8") {
+    const RunResult r = cli({"import", "-"}, "{\"execution_id\":\"x\",\"event_type\":\"t\",\"data\":{\"s\":\"caf\xe9\"}}\n");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("-:1: invalid JSON: parse error at line 1, column 55") != std::string::npos);
+    CHECK(r.err.find("ill-formed UTF-8 byte; last read: '\"caf\xEF\xBF\xBD\"'") != std::string::npos);
+  }
+  SECTION("a truncated 10 MB line: the message quotes a short excerpt") {
+    const RunResult r = cli({"import", "-"}, "{\"execution_id\":\"x\",\"event_type\":\"t\",\"data\":{\"s\":\"" +
+                                                 std::string(10 << 20, 'x') + "\n");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("-:1: invalid JSON") != std::string::npos);
+    CHECK(r.err.size() < 500);
+  }
+  SECTION("a file that cannot be read says why") {
+    const RunResult missing = cli({"import", cli.dir / "absent.jsonl"});
+    CHECK(missing.exit_code == 1);
+    CHECK(missing.err.find("cannot open " + cli.dir / "absent.jsonl" + ": No such file or directory") != std::string::npos);
+    const RunResult dir = cli({"import", cli.dir.path().string()});
+    CHECK(dir.exit_code == 1);
+    CHECK(dir.err.find("it is a directory") != std::string::npos);
+  }
+  SECTION("a negative count is refused, not read as a huge one") {
+    for (std::vector<std::string> args : {std::vector<std::string>{"tail", "-n", "-1"},
+                                          {"executions", "--limit", "-1"}, {"show", "exec0", "--width", "-5"}}) {
+      const RunResult r = cli(args);
+      INFO(args[0]);
+      CHECK(r.exit_code == 1);
+      CHECK(r.err.find("expected a whole number, 0 or more") != std::string::npos);
+      CHECK(r.out.empty());
+    }
+  }
+  SECTION("SQL: the statement error names line and column; the tables cannot be written") {
+    const RunResult r = cli({"query", "SELECT 1;\nSELECT nope\n  FROM events"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("SQL error: line 2, column 8: no such column: nope") != std::string::npos);
+    const RunResult write = cli({"query", "DELETE FROM events"});
+    CHECK(write.exit_code == 1);
+    CHECK(write.err.find("streamll tables are read-only") != std::string::npos);
+  }
+  CHECK(cli({"export"}).out == stored);
+}
+
+TEST_CASE("a 10 MB event imports, exports and queries whole", "[cli]") {
+  Cli cli;
+  Event e;
+  e.event_id = "big";
+  e.execution_id = "bigrun";
+  e.timestamp = 1'756'000'000'000'000'000;
+  e.event_type = "llm.response";
+  e.data = {{"text", std::string(10 << 20, 'y')}};
+  const std::string line = event_to_json(e) + "\n";
+  const RunResult imported = cli({"import", "-"}, line);
+  INFO(imported.err);
+  REQUIRE(imported.exit_code == 0);
+  CHECK(cli({"export", "--execution", "bigrun"}).out == line);
+  CHECK(cli({"query", "SELECT length(data) FROM events WHERE event_id = 'big'", "--format", "csv"}).out ==
+        "length(data)\n10485771\n");
+}
+
+TEST_CASE("a damaged table file: reads that reach it fail with exit 2 naming the file; the rest reads", "[cli]") {
+  Cli cli;
+  REQUIRE(cli({"import", "-"}, random_jsonl(31, 3000, 3)).exit_code == 0);
+  // The writer's next open flushes what the log recovered into table files.
+  REQUIRE(cli({"import", "-"}, "").exit_code == 0);
+  std::filesystem::path largest;
+  for (const auto& entry : std::filesystem::directory_iterator(cli.db)) {
+    if (entry.path().extension() == ".sst" &&
+        (largest.empty() || entry.file_size() > std::filesystem::file_size(largest))) {
+      largest = entry.path();
+    }
+  }
+  REQUIRE(!largest.empty());
+  {
+    std::fstream f(largest, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(largest) / 3));
+    f << std::string(64, 'X');
+  }
+  const RunResult q = cli({"query", "SELECT count(*) FROM events"});
+  CHECK(q.exit_code == 2);
+  CHECK(q.err.find("Corruption") != std::string::npos);
+  CHECK(q.err.find(largest.filename().string()) != std::string::npos);
+  const RunResult exported = cli({"export"});
+  CHECK(exported.exit_code == 2);
+  CHECK(exported.err.find("Corruption") != std::string::npos);
+  const RunResult executions = cli({"executions", "--format", "json"});  // the summaries are in other files
+  CHECK(executions.exit_code == 0);
+  CHECK(Json::parse(executions.out).size() == 3);
 }
 
 TEST_CASE("every command has --help", "[cli]") {

@@ -118,6 +118,117 @@ TEST_CASE("encoding never produces invalid JSON, even from invalid UTF-8", "[jso
   CHECK(back.event_type == "t\x01");
 }
 
+namespace {
+
+bool is_utf8(const std::string& s) {
+  try {
+    (void)Json(s).dump();  // throws on bytes that are not UTF-8
+    return true;
+  } catch (const Json::exception&) {
+    return false;
+  }
+}
+
+Event valid_event() {
+  Event e;
+  e.event_id = "id1";
+  e.execution_id = "run1";
+  e.event_type = "rag.retrieval.end";
+  e.data = {{"num_docs", 3}};
+  return e;
+}
+
+// `depth` levels of nested arrays under data's key "x": data nests depth + 1.
+Json nested_data(size_t depth) {
+  Json inner = Json::array();
+  for (size_t i = 1; i < depth; ++i) {
+    Json outer = Json::array();
+    outer.push_back(std::move(inner));
+    inner = std::move(outer);
+  }
+  return Json::object({{"x", std::move(inner)}});
+}
+
+}  // namespace
+
+TEST_CASE("validate_event: text that is not UTF-8 is rejected with the field named", "[json]") {
+  // Stored as they are, such ids would be exported as U+FFFD: two events
+  // "id\xff" and "id\xfe" would come back as one id, and one would be lost.
+  const std::pair<void (*)(Event*), const char*> cases[] = {
+      {[](Event* e) { e->event_id = "id\xff"; }, "field 'event_id': not valid UTF-8 (byte 0xFF at offset 2)"},
+      {[](Event* e) { e->execution_id = "\xc3("; }, "field 'execution_id': not valid UTF-8 (byte 0xC3 at offset 0)"},
+      {[](Event* e) { e->event_type = "t\xed\xa0\x80"; }, "field 'event_type': not valid UTF-8"},  // a surrogate
+      {[](Event* e) { e->module_name = "m\xc0\xaf"; }, "field 'module_name': not valid UTF-8"},   // overlong
+      {[](Event* e) { e->method_name = "f\xf4\x90\x80\x80"; }, "field 'method_name'"},  // above U+10FFFF
+      {[](Event* e) { e->operation = "op\xe2\x82"; }, "field 'operation'"},              // cut short
+      {[](Event* e) { e->tags["env\xff"] = "x"; }, "field 'tags': key \"env\xEF\xBF\xBD\" is not valid UTF-8"},
+      {[](Event* e) { e->tags["env"] = "pr\xff"; }, "field 'tags.env': not valid UTF-8"},
+      {[](Event* e) { e->data = {{"a", {{"k\xff", 1}}}}; }, "field 'data': key \"k\xEF\xBF\xBD\" is not valid UTF-8"},
+  };
+  for (const auto& [spoil, why] : cases) {
+    Event e = valid_event();
+    spoil(&e);
+    const Status s = validate_event(e);
+    INFO(s.to_string());
+    CHECK(s.is_invalid_argument());
+    CHECK(s.message().find(why) != std::string::npos);
+    CHECK(is_utf8(s.message()));
+  }
+
+  SECTION("valid UTF-8 of every length passes, and so do bytes that are not UTF-8 in data's string values") {
+    Event e = valid_event();
+    e.execution_id = "r\xc3\xa9sum\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82 long enough to take the 8-byte path";
+    e.tags["caf\xc3\xa9"] = "\xe2\x9c\x93";
+    e.data["text"] = std::string("cut mid-character \xe2\x82");
+    CHECK(validate_event(e).ok());
+    CHECK(decode_ok(event_to_json(e)).data["text"] == "cut mid-character \xEF\xBF\xBD");
+  }
+}
+
+TEST_CASE("validate_event: data nested too deep is rejected, not a stack overflow when stored", "[json]") {
+  Event e = valid_event();
+  e.data = nested_data(998);  // 999 levels with data: the deepest accepted
+  REQUIRE(validate_event(e).ok());
+  const std::string text = event_to_json(e);
+  CHECK(decode_ok(text).data == e.data);  // what is accepted reads back
+
+  e.data = nested_data(999);
+  CHECK(validate_event(e).message() == "field 'data': nested deeper than 999 levels");
+  e.data = nested_data(200000);  // would overflow the stack of dump()
+  CHECK(validate_event(e).message() == "field 'data': nested deeper than 999 levels");
+
+  SECTION("wide data with many nested containers is walked too") {
+    e.data = Json::object();
+    for (int i = 0; i < 100; ++i) e.data["k" + std::to_string(i)] = {{"a", Json::array({1, Json::object()})}};
+    CHECK(validate_event(e).ok());
+    e.data["k50"]["a"][1]["bad\xff"] = 1;
+    CHECK(validate_event(e).message().find("field 'data': key \"bad") != std::string::npos);
+  }
+}
+
+TEST_CASE("error messages quote at most a short, valid UTF-8 excerpt of a huge value", "[json]") {
+  const std::string huge(1 << 20, 'x');
+  const std::string cases[] = {
+      R"({"execution_id":"x","event_type":"t","data":{"s":")" + huge,                                // no closing quote
+      R"({"execution_id":"x","event_type":"t","timestamp":"2025-08-24T12:40:47Z)" + huge + R"("})",  // trailing garbage
+      R"({"execution_id":"x","event_type":"t","tags":{")" + huge + R"(":1}})",                          // a huge tag name
+      "{\"execution_id\":\"x\",\"event_type\":\"t\",\"data\":{\"s\":\"caf\xe9\"}}",              // not UTF-8
+  };
+  for (const auto& text : cases) {
+    Event e;
+    const Status s = event_from_json(text, &e);
+    INFO(s.message().substr(0, 300));
+    CHECK(s.is_invalid_argument());
+    CHECK(s.message().size() < 400);
+    CHECK(is_utf8(s.message()));
+  }
+  Event e;
+  CHECK(event_from_json(cases[0], &e).message().find("missing closing quote; last read: '\"xxx") != std::string::npos);
+  CHECK(event_from_json(cases[0], &e).message().find(" bytes)'") != std::string::npos);
+  CHECK(event_from_json(cases[1], &e).message().find("field 'timestamp': invalid timestamp \"2025-08-24T12:40:47Zxxx") !=
+        std::string::npos);
+}
+
 TEST_CASE("generated event ids are 12 URL-safe characters and distinct", "[json]") {
   std::set<std::string> seen;
   for (int i = 0; i < 100000; ++i) {

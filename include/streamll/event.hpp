@@ -66,8 +66,13 @@ Status to_event(const EventView& view, Event* out);
 std::string generate_event_id();
 
 // Checks what every stored event needs: non-empty event_id, execution_id and
-// event_type, and no NUL byte in the ids. Returns InvalidArgument naming the
-// field. Cost: a scan of the two ids.
+// event_type; no NUL byte in the ids; valid UTF-8 in the envelope strings,
+// the tags and the keys of data (bytes that are not UTF-8 in a string value
+// of data are stored as U+FFFD), so that what is stored exports as the same
+// JSON; data a JSON object nested at most 999 levels deep (deeper data would
+// overflow the stack of the thread that serializes it). Returns
+// InvalidArgument naming the field. Cost: a scan of the strings and of
+// data's containers (a few hundred instructions for a typical event).
 Status validate_event(const Event& event);
 
 // True for "error" and any type ending in ".error": what the executions

@@ -1,5 +1,8 @@
 #include "streamll/event.hpp"
 
+#include <array>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "event/event_text.hpp"
@@ -9,27 +12,109 @@ namespace streamll {
 
 namespace {
 
-Status check_id(std::string_view field, std::string_view value) {
+// The checks below test first and build a Status only for a problem, since
+// every emit runs them on the caller's thread.
+
+bool valid_text(std::string_view value) { return detail::invalid_utf8_at(value) == std::string_view::npos; }
+
+bool valid_id(std::string_view value) {
+  return !value.empty() && value.find('\0') == std::string_view::npos && valid_text(value);
+}
+
+// What is wrong with text that failed valid_text().
+Status text_problem(std::string_view field, std::string_view value) {
+  const size_t at = detail::invalid_utf8_at(value);
+  return Status::invalid_argument(fmt::format("field '{}': not valid UTF-8 (byte 0x{:02X} at offset {})", field,
+                                              static_cast<unsigned char>(value[at]), at));
+}
+
+// What is wrong with an object key of `field` (tags, data) that failed valid_text().
+Status key_problem(std::string_view field, std::string_view key) {
+  const size_t at = detail::invalid_utf8_at(key);
+  return Status::invalid_argument(fmt::format("field '{}': key \"{}\" is not valid UTF-8 (byte 0x{:02X} at offset {})",
+                                              field, detail::excerpt(key), static_cast<unsigned char>(key[at]), at));
+}
+
+// What is wrong with an id that failed valid_id().
+Status id_problem(std::string_view field, std::string_view value) {
   if (value.empty()) return Status::invalid_argument(fmt::format("field '{}': must not be empty", field));
   if (value.find('\0') != std::string_view::npos) {
     return Status::invalid_argument(fmt::format("field '{}': must not contain a NUL byte", field));
   }
-  return Status::ok_status();
+  return text_problem(field, value);
+}
+
+// The deepest nesting of data accepted, data itself being level 1: its event
+// then nests at most 1000 deep, what event_from_json reads back. Deeper data
+// would overflow the stack of the writer thread, which serializes it
+// recursively (nlohmann's dump).
+constexpr size_t kMaxDataDepth = 999;
+
+// Checks what the JSON text of `data` needs: object keys that are valid
+// UTF-8 (string values are not checked: invalid bytes there are written as
+// U+FFFD) and nesting within kMaxDataDepth. Walks the containers without
+// recursion, holding the ones still to look into on the stack (on the heap
+// only for data with many nested containers).
+Status check_data(const Json& data) {
+  if (!data.is_object()) {
+    return Status::invalid_argument(fmt::format("field 'data': must be a JSON object, not {}", data.type_name()));
+  }
+  struct Pending {
+    const Json* node;
+    size_t depth;
+  };
+  std::array<Pending, 16> near;
+  std::vector<Pending> far;
+  size_t pending = 0;
+  const auto push = [&](const Json* node, size_t depth) {
+    if (pending < near.size()) {
+      near[pending] = {node, depth};
+    } else {
+      far.push_back({node, depth});
+    }
+    ++pending;
+  };
+  Pending at{&data, 1};
+  for (;;) {
+    if (at.depth > kMaxDataDepth) {
+      return Status::invalid_argument(fmt::format("field 'data': nested deeper than {} levels", kMaxDataDepth));
+    }
+    if (at.node->is_object()) {
+      for (const auto& [key, value] : at.node->get_ref<const Json::object_t&>()) {
+        if (!valid_text(key)) return key_problem("data", key);
+        if (value.is_structured()) push(&value, at.depth + 1);
+      }
+    } else {
+      for (const Json& item : at.node->get_ref<const Json::array_t&>()) {
+        if (item.is_structured()) push(&item, at.depth + 1);
+      }
+    }
+    if (pending == 0) return Status::ok_status();
+    --pending;
+    if (pending < near.size()) {
+      at = near[pending];
+    } else {
+      at = far.back();
+      far.pop_back();
+    }
+  }
 }
 
 }  // namespace
 
 Status validate_event(const Event& event) {
-  Status s = check_id("event_id", event.event_id);
-  if (s.ok()) s = check_id("execution_id", event.execution_id);
-  if (s.ok() && event.event_type.empty()) {
-    s = Status::invalid_argument("field 'event_type': must not be empty");
+  if (!valid_id(event.event_id)) return id_problem("event_id", event.event_id);
+  if (!valid_id(event.execution_id)) return id_problem("execution_id", event.execution_id);
+  if (event.event_type.empty()) return Status::invalid_argument("field 'event_type': must not be empty");
+  if (!valid_text(event.event_type)) return text_problem("event_type", event.event_type);
+  if (!valid_text(event.module_name)) return text_problem("module_name", event.module_name);
+  if (!valid_text(event.method_name)) return text_problem("method_name", event.method_name);
+  if (event.operation && !valid_text(*event.operation)) return text_problem("operation", *event.operation);
+  for (const auto& [key, value] : event.tags) {
+    if (!valid_text(key)) return key_problem("tags", key);
+    if (!valid_text(value)) return text_problem(fmt::format("tags.{}", detail::excerpt(key)), value);
   }
-  if (s.ok() && !event.data.is_object()) {
-    s = Status::invalid_argument(
-        fmt::format("field 'data': must be a JSON object, not {}", event.data.type_name()));
-  }
-  return s;
+  return check_data(event.data);
 }
 
 bool is_error_type(std::string_view event_type) {

@@ -14,6 +14,23 @@ Status field_error(std::string_view field, std::string_view why) {
   return Status::invalid_argument(fmt::format("field '{}': {}", field, why));
 }
 
+// nlohmann's parse error without its bracketed id, and with the token it
+// quotes ("last read: '...'", as long as the rest of a truncated line)
+// shortened and made valid UTF-8 for the message.
+std::string parse_error_message(std::string_view what) {
+  if (const auto close = what.find("] "); close != std::string_view::npos) what.remove_prefix(close + 2);
+  constexpr std::string_view kLastRead = "last read: '";
+  const size_t start = what.find(kLastRead);
+  if (start == std::string_view::npos) return detail::excerpt(what, 512);
+  const size_t token = start + kLastRead.size();
+  // The token is followed by "'" at the end, or by "'; expected ...".
+  size_t end = what.rfind("'; expected ");
+  if (end == std::string_view::npos || end < token) end = what.size() - 1;
+  if (end < token) return detail::excerpt(what, 512);
+  return fmt::format("{}{}{}", detail::excerpt(what.substr(0, token), 512),
+                     detail::excerpt(what.substr(token, end - token), 40), detail::excerpt(what.substr(end), 512));
+}
+
 // Reads an optional string member. Absent keeps *out (the default); JSON null
 // is allowed only where `nullable`, and then also keeps *out.
 Status read_string(const Json& obj, const char* field, bool required, std::string* out) {
@@ -73,9 +90,7 @@ Status event_from_json(std::string_view text, Event* out) {
   } catch (const Json::parse_error& ex) {
     // ex.what() reads "[json.exception.parse_error.101] parse error at line 1,
     // column 5: syntax error ..."; keep the part after the bracketed id.
-    std::string_view what = ex.what();
-    if (const auto close = what.find("] "); close != std::string_view::npos) what.remove_prefix(close + 2);
-    return Status::invalid_argument(fmt::format("invalid JSON: {}", what));
+    return Status::invalid_argument(fmt::format("invalid JSON: {}", parse_error_message(ex.what())));
   }
   if (!obj.is_object()) {
     return Status::invalid_argument(fmt::format("expected a JSON object, not {}", obj.type_name()));
@@ -115,7 +130,7 @@ Status event_from_json(std::string_view text, Event* out) {
     if (!it->is_object()) return field_error("tags", fmt::format("must be an object, not {}", it->type_name()));
     for (const auto& [key, value] : it->items()) {
       if (!value.is_string()) {
-        return field_error(fmt::format("tags.{}", key),
+        return field_error(fmt::format("tags.{}", detail::excerpt(key)),
                            fmt::format("must be a string, not {}", value.type_name()));
       }
       e.tags[key] = value.get<std::string>();

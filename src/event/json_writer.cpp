@@ -1,5 +1,7 @@
 #include "event/json_writer.hpp"
 
+#include <fmt/format.h>
+
 namespace streamll::detail {
 
 namespace {
@@ -71,6 +73,37 @@ void append_json_string(std::string_view s, std::string* out) {
     ++i;
   }
   out->push_back('"');
+}
+
+size_t invalid_utf8_at_slow(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t len = utf8_sequence_length(s, i);
+    if (len == 0) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+std::string excerpt(std::string_view s, size_t max_bytes) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size() && out.size() < max_bytes) {
+    const size_t len = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : utf8_sequence_length(s, i);
+    if (len == 0) {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    } else {
+      out.append(s.substr(i, len));
+      i += len;
+    }
+  }
+  if (i < s.size()) out += fmt::format("\u2026({} bytes)", s.size());
+  return out;
 }
 
 void append_tags_json(const std::map<std::string, std::string>& tags, std::string* out) {

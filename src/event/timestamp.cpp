@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "event/json_writer.hpp"
+
 namespace streamll {
 
 namespace {
@@ -69,7 +71,7 @@ bool expect(std::string_view text, size_t* pos, char c) {
 }
 
 Status bad(std::string_view text, std::string_view why) {
-  return Status::invalid_argument(fmt::format("invalid timestamp \"{}\": {}", text, why));
+  return Status::invalid_argument(fmt::format("invalid timestamp \"{}\": {}", detail::excerpt(text), why));
 }
 
 }  // namespace

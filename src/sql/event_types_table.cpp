@@ -41,7 +41,11 @@ struct EventTypes {
       case kCount: sqlite3_result_int64(ctx, static_cast<sqlite3_int64>(s.count)); break;
       case kFirstSeen: result_text(ctx, format_timestamp(s.first_ts)); break;
       case kLastSeen: result_text(ctx, format_timestamp(s.last_ts)); break;
-      case kDataKeys: result_text(ctx, nlohmann::json(s.data_keys).dump()); break;
+      // A store written before keys were checked may hold keys that are
+      // not UTF-8: written as U+FFFD rather than thrown through SQLite.
+      case kDataKeys:
+        result_text(ctx, nlohmann::json(s.data_keys).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        break;
       case kDataKeysTruncated: sqlite3_result_int(ctx, s.data_keys_truncated ? 1 : 0); break;
       case kFirstTsNs: sqlite3_result_int64(ctx, s.first_ts); break;
       case kLastTsNs: sqlite3_result_int64(ctx, s.last_ts); break;

@@ -367,15 +367,8 @@ struct Cursor : sqlite3_vtab_cursor {
   }
 };
 
-int cursor_error(Cursor* cur, const std::string& message) {
-  auto* vtab = cur->pVtab;
-  sqlite3_free(vtab->zErrMsg);
-  vtab->zErrMsg = sqlite3_mprintf("%s", message.c_str());
-  return SQLITE_ERROR;
-}
-
 int settle(Cursor* cur) {
-  return cur->settle() == SQLITE_OK ? SQLITE_OK : cursor_error(cur, cur->it->status().message());
+  return cur->settle() == SQLITE_OK ? SQLITE_OK : status_error(cur->pVtab, cur->it->status());
 }
 
 int filter(sqlite3_vtab_cursor* base, int idx_num, const char* idx_str, int argc, sqlite3_value** argv) {
@@ -388,7 +381,9 @@ int filter(sqlite3_vtab_cursor* base, int idx_num, const char* idx_str, int argc
   cur->it.reset();
   const size_t n = idx_str == nullptr ? 0 : std::strlen(idx_str);
   for (size_t i = 0; i < n && static_cast<int>(i) < argc; ++i) {
-    if (!apply(idx_str[i], argv[i], &cur->bounds)) return cursor_error(cur, "cannot read the values of an IN list");
+    if (!apply(idx_str[i], argv[i], &cur->bounds)) {
+      return status_error(cur->pVtab, Status::invalid_argument("cannot read the values of an IN list"));
+    }
   }
   if (cur->bounds.empty()) return SQLITE_OK;
   cur->it = cur->open();

@@ -66,7 +66,7 @@ class SummaryTable {
   static int filter(sqlite3_vtab_cursor* base, int idx_num, const char*, int argc, sqlite3_value** argv) {
     auto* cur = static_cast<Cursor*>(base);
     auto* table = static_cast<TableBase*>(cur->pVtab);
-      cur->rows.clear();
+    cur->rows.clear();
     cur->pos = 0;
     Status s;
     if (idx_num == kOne && argc == 1) {
@@ -79,10 +79,7 @@ class SummaryTable {
     } else {
       s = Traits::list(*table->store, &cur->rows);
     }
-    if (s.ok()) return SQLITE_OK;
-    sqlite3_free(table->zErrMsg);
-    table->zErrMsg = sqlite3_mprintf("%s", s.message().c_str());
-    return SQLITE_ERROR;
+    return s.ok() ? SQLITE_OK : status_error(table, s);
   }
 
   static int next(sqlite3_vtab_cursor* base) {

@@ -49,6 +49,16 @@ int fail(char** err, const std::string& message) {
   return SQLITE_ERROR;
 }
 
+int status_error(sqlite3_vtab* vtab, const Status& s) {
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = sqlite3_mprintf("%s", s.message().c_str());
+  switch (s.code()) {
+    case Status::Code::kCorruption: return SQLITE_CORRUPT_VTAB;
+    case Status::Code::kIOError: return SQLITE_IOERR;
+    default: return SQLITE_ERROR;
+  }
+}
+
 void refresh_for_query(TableBase* table) {
   if (table->store->read_only()) (void)table->store->refresh();
 }

@@ -24,6 +24,12 @@ int connect_table(sqlite3* db, void* aux, int argc, const char* const* argv, con
 // Sets *err to an sqlite3_malloc'ed copy of `message`; returns SQLITE_ERROR.
 int fail(char** err, const std::string& message);
 
+// Reports a failed call from a cursor (a store read): sets the table's error message
+// to `s`'s and returns the SQLite code for its kind: SQLITE_CORRUPT_VTAB for
+// corruption, SQLITE_IOERR for I/O errors, else SQLITE_ERROR. A caller tells
+// a damaged store from a wrong statement by sqlite3_errcode().
+int status_error(sqlite3_vtab* vtab, const Status& s);
+
 // Refreshes a read-only view when a statement opens a cursor, so each
 // statement sees what the writer has made durable; a no-op for the writer's
 // own store. Cost: a few stat() calls when nothing changed.

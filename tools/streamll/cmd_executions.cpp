@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "count_arg.hpp"
 #include "format.hpp"
 #include "streamll/timestamp.hpp"
 #include "table.hpp"
@@ -47,7 +48,9 @@ int run_executions(const Context& ctx, const ExecutionsArgs& args) {
 void add_executions(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ExecutionsArgs>();
   auto* cmd = app.add_subcommand("executions", "List executions, most recent first, with durations and error counts.");
-  cmd->add_option("--limit", args->limit, "At most N executions (0: all)")->capture_default_str();
+  cmd->add_option("--limit", args->limit, "At most N executions (0: all)")
+      ->check(count_arg())
+      ->capture_default_str();
   cmd->add_option("--format", args->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();

@@ -1,3 +1,6 @@
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -22,8 +25,14 @@ int run_import(const Context& ctx, const ImportArgs& args) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (args.file != "-") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(args.file, ec)) {
+      return report(Status::invalid_argument(fmt::format("cannot import {}: it is a directory, not a JSONL file", args.file)));
+    }
     file.open(args.file, std::ios::binary);
-    if (!file) return report(Status::invalid_argument(fmt::format("cannot open {}", args.file)));
+    if (!file) {
+      return report(Status::invalid_argument(fmt::format("cannot open {}: {}", args.file, std::strerror(errno))));
+    }
     in = &file;
   }
   std::unique_ptr<Store> store;

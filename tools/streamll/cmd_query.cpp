@@ -43,14 +43,43 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// "line L, column C: " for byte `offset` of `sql` (columns count bytes, from 1).
+std::string position(const std::string& sql, size_t offset) {
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < offset && i < sql.size(); ++i) {
+    if (sql[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return fmt::format("line {}, column {}: ", line, column);
+}
+
+// The error of the last call on `db`: a damaged or unreadable store (the
+// tables report SQLITE_CORRUPT_VTAB or SQLITE_IOERR, exit 2), or a wrong
+// statement (exit 1), with where in `sql` SQLite found it when it knows.
+Status sql_error(sqlite3* db, const std::string& sql, const char* statement) {
+  const std::string message = sqlite3_errmsg(db);
+  switch (sqlite3_errcode(db) & 0xff) {
+    case SQLITE_CORRUPT: return Status::corruption(message);
+    case SQLITE_IOERR: return Status::io_error(message);
+    default: break;
+  }
+  const int offset = sqlite3_error_offset(db);
+  const std::string where =
+      offset >= 0 ? position(sql, static_cast<size_t>(statement - sql.c_str()) + static_cast<size_t>(offset)) : "";
+  return Status::invalid_argument(fmt::format("SQL error: {}{}", where, message));
+}
+
 // Runs each statement of `sql` in turn, printing the rows of each.
 int run_sql(sqlite3* db, const std::string& sql, const std::string& format) {
   const char* tail = sql.c_str();
   while (*tail != '\0') {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, tail, -1, &stmt, &tail) != SQLITE_OK) {
-      return report(Status::invalid_argument(fmt::format("SQL error: {}", sqlite3_errmsg(db))));
-    }
+    const char* statement = tail;
+    if (sqlite3_prepare_v2(db, tail, -1, &stmt, &tail) != SQLITE_OK) return report(sql_error(db, sql, statement));
     if (stmt == nullptr) continue;  // whitespace or a comment
     const int columns = sqlite3_column_count(stmt);
     std::vector<std::string> names;
@@ -82,9 +111,9 @@ int run_sql(sqlite3* db, const std::string& sql, const std::string& format) {
         }
       }
     }
-    const std::string error = rc == SQLITE_DONE ? "" : sqlite3_errmsg(db);
+    const Status error = rc == SQLITE_DONE ? Status::ok_status() : sql_error(db, sql, statement);
     sqlite3_finalize(stmt);
-    if (!error.empty()) return report(Status::invalid_argument(fmt::format("SQL error: {}", error)));
+    if (!error.ok()) return report(error);
     if (format == "table" && columns > 0) table.print(stdout);
     if (format == "json") fmt::print("{}\n", rows.dump(2, ' ', false, Json::error_handler_t::replace));
   }

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "count_arg.hpp"
 #include "interrupt.hpp"
 #include "streamll/replicate.hpp"
 
@@ -48,7 +49,9 @@ void add_replicate(CLI::App& app, Context& ctx) {
   cmd->add_option("--stream", options->stream, "The stream key")->capture_default_str();
   cmd->add_option("--field", options->field, "The entry field holding the event JSON (older upstream consumers read event)")
       ->capture_default_str();
-  cmd->add_option("--maxlen", options->maxlen, "Trim the stream to about N entries (0: never)")->capture_default_str();
+  cmd->add_option("--maxlen", options->maxlen, "Trim the stream to about N entries (0: never)")
+      ->check(count_arg())
+      ->capture_default_str();
   cmd->add_option("--batch-size", options->batch_size, "Events per round trip")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();

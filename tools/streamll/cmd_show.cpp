@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "count_arg.hpp"
 #include "format.hpp"
 #include "streamll/event_json.hpp"
 #include "streamll/timestamp.hpp"
@@ -110,7 +111,9 @@ void add_show(CLI::App& app, Context& ctx) {
   cmd->add_option("--format", args->format, "table or json (a JSON array of events)")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
-  cmd->add_option("--width", args->width, "Cut the data column to this many characters")->capture_default_str();
+  cmd->add_option("--width", args->width, "Cut the data column to this many characters")
+      ->check(count_arg())
+      ->capture_default_str();
   cmd->callback([&ctx, args] { ctx.exit_code = run_show(ctx, *args); });
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "count_arg.hpp"
 #include "interrupt.hpp"
 #include "streamll/event_json.hpp"
 #include "streamll/sink.hpp"
@@ -83,7 +84,9 @@ void add_tail(CLI::App& app, Context& ctx) {
       "tail", "Print the latest events in arrival order; with -f, keep printing them as another process\n"
               "writes them (each within the writer's flush_interval + --poll-ms).");
   cmd->add_flag("-f,--follow", args->follow, "Keep printing new events until interrupted");
-  cmd->add_option("-n,--lines", args->lines, "Start with the last N events of the log")->capture_default_str();
+  cmd->add_option("-n,--lines", args->lines, "Start with the last N events of the log")
+      ->check(count_arg())
+      ->capture_default_str();
   cmd->add_option("--type", args->type_prefix, "Only event types starting with this prefix (rag. or rag.*)");
   cmd->add_option("--execution", args->execution_id, "Only this execution");
   cmd->add_option("--format", args->format, "text (as the terminal sink) or jsonl")
