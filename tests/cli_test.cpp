@@ -257,7 +257,8 @@ TEST_CASE("a damaged table file: reads that reach it fail with exit 2 naming the
     f.seekp(static_cast<std::streamoff>(std::filesystem::file_size(largest) / 3));
     f << std::string(64, 'X');
   }
-  const RunResult q = cli({"query", "SELECT count(*) FROM events"});
+  // Reads every record (a count(*) alone may be answered from an index).
+  const RunResult q = cli({"query", "SELECT max(length(data)) FROM events"});
   CHECK(q.exit_code == 2);
   CHECK(q.err.find("Corruption") != std::string::npos);
   CHECK(q.err.find(largest.filename().string()) != std::string::npos);
