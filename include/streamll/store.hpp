@@ -175,6 +175,12 @@ class Store {
   // order). Cost: one seek, then one point lookup per event.
   std::unique_ptr<EventIterator> scan_time(TimeRange range) const;
 
+  // As scan_time(), but each view holds only the timestamp and seq (every
+  // other field empty): read from the time index alone, without reading the
+  // events. For counting and time histograms. Cost: one seek, then
+  // sequential reads of 16-byte keys.
+  std::unique_ptr<EventIterator> scan_time_keys(TimeRange range) const;
+
   // All events with seq > after_seq, in arrival order: the cursor for tailing
   // and replication. Cost: one seek, then one point lookup per event.
   std::unique_ptr<EventIterator> scan_arrival(uint64_t after_seq = 0) const;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/coding.hpp"
 #include "event/record.hpp"
 #include "store/rocks_status.hpp"
 
@@ -38,6 +39,8 @@ class RangeIterator : public EventIterator {
 
   // Decodes the event of the current entry into view_.
   virtual Status load(const rocksdb::Slice& key, const rocksdb::Slice& value) = 0;
+
+  EventView& mutable_view() { return view_; }
 
   Status decode_record(std::string_view bytes, std::string_view key_for_error) {
     Status s = record::decode(bytes, &view_);
@@ -107,6 +110,25 @@ class IndexIterator final : public RangeIterator {
   rocksdb::PinnableSlice record_;
 };
 
+// The by_time index alone: ts(8) seq(8) keys, no event read.
+class TimeKeyIterator final : public RangeIterator {
+ public:
+  TimeKeyIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time, std::string lower, std::string upper)
+      : RangeIterator(db, by_time, std::move(lower), std::move(upper)) {
+    start();
+  }
+
+ private:
+  Status load(const rocksdb::Slice& key, const rocksdb::Slice&) override {
+    const std::string_view k(key.data(), key.size());
+    if (k.size() != 16) return Status::corruption(fmt::format("time index key {:?} is not 16 bytes", k));
+    EventView& v = mutable_view();
+    v.timestamp = static_cast<int64_t>(get_be64(k) ^ (uint64_t{1} << 63));
+    v.seq = get_be64(k.substr(8));
+    return Status::ok_status();
+  }
+};
+
 class FilterIterator final : public EventIterator {
  public:
   FilterIterator(std::unique_ptr<EventIterator> inner, EventFilter filter)
@@ -156,6 +178,11 @@ std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db,
                                                    rocksdb::ColumnFamilyHandle* events,
                                                    std::string lower, std::string upper) {
   return std::make_unique<IndexIterator>(db, index, events, std::move(lower), std::move(upper));
+}
+
+std::unique_ptr<EventIterator> make_time_key_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time,
+                                                      std::string lower, std::string upper) {
+  return std::make_unique<TimeKeyIterator>(db, by_time, std::move(lower), std::move(upper));
 }
 
 std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,

@@ -23,6 +23,11 @@ std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db,
                                                    rocksdb::ColumnFamilyHandle* events,
                                                    std::string lower, std::string upper);
 
+// The timestamp and seq of each event in the by_time index between two
+// index keys [lower, upper), from the index keys alone (no event is read).
+std::unique_ptr<EventIterator> make_time_key_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time,
+                                                      std::string lower, std::string upper);
+
 // The events of `inner` that match `filter`.
 std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,
                                                     EventFilter filter);

@@ -436,6 +436,12 @@ std::unique_ptr<EventIterator> Store::scan_time(TimeRange range) const {
                                      layout::time_key(range.until, 0));
 }
 
+std::unique_ptr<EventIterator> Store::scan_time_keys(TimeRange range) const {
+  if (range.since >= range.until) return detail::make_empty_iterator(Status::ok_status());
+  return detail::make_time_key_iterator(impl_->db.get(), impl_->family(layout::kByTime),
+                                        layout::time_key(range.since, 0), layout::time_key(range.until, 0));
+}
+
 std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {
   if (after_seq == UINT64_MAX) return detail::make_empty_iterator(Status::ok_status());
   // The upper bound 0xFF.. x9 sorts after every 8-byte seq key.
