@@ -256,10 +256,16 @@ TEST_CASE("two replicators of one store never ship an event twice", "[replicate]
   std::unique_ptr<Replicator> a, b;
   REQUIRE(Replicator::create(store.get(), options, &a).ok());
   REQUIRE(Replicator::create(store.get(), options, &b).ok());
-  std::thread ta([&] { CHECK(a->sync().ok()); });
-  std::thread tb([&] { CHECK(b->sync().ok()); });
+  // Catch2's assertions are not thread-safe: the threads keep their results
+  // for the test's thread to check.
+  Status sa, sb;
+  std::thread ta([&] { sa = a->sync(); });
+  std::thread tb([&] { sb = b->sync(); });
   ta.join();
   tb.join();
+  INFO(sa.to_string() << " / " << sb.to_string());
+  CHECK(sa.ok());
+  CHECK(sb.ok());
   CHECK(a->stats().shipped + b->stats().shipped == 3000);
   auto conn = redis.connect();
   CHECK(id_counts(read_stream(*conn, "streamll_events")) == store_ids(*store));
