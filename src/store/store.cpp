@@ -138,6 +138,33 @@ rocksdb::DBOptions db_options() {
 
 bool is_store_dir(const std::string& path) { return fs::exists(fs::path(path) / "CURRENT"); }
 
+// A directory holding only what a creation killed before RocksDB wrote
+// CURRENT leaves behind: the info log, RocksDB's lock, identity, first
+// MANIFEST and temporary files.
+bool holds_only_creation_leftovers(const std::string& path) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "LOG" || name == "LOG.old" || name == "LOCK" || name == "IDENTITY" ||
+        name.starts_with("MANIFEST-") || name.ends_with(".dbtmp")) {
+      continue;
+    }
+    return false;
+  }
+  return !ec;
+}
+
+// No key in any column family: a store whose creation was cut short after
+// CURRENT but before the format version (nothing else is ever written first).
+bool holds_no_key(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
+  for (auto* family : families) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family));
+    it->SeekToFirst();
+    if (it->Valid() || !it->status().ok()) return false;
+  }
+  return true;
+}
+
 Status check_format_version(rocksdb::DB* db, const std::string& path) {
   std::string version;
   const rocksdb::Status s = db->Get(rocksdb::ReadOptions(), layout::kFormatVersionKey, &version);
@@ -160,7 +187,7 @@ Status open_writer(Store::Impl* impl) {
   if (!existed) {
     if (!impl->options.create_if_missing) return Status::not_found(fmt::format("no store at {}", path));
     std::error_code ec;
-    if (fs::exists(path, ec) && !(fs::is_directory(path, ec) && fs::is_empty(path, ec))) {
+    if (fs::exists(path, ec) && !(fs::is_directory(path, ec) && holds_only_creation_leftovers(path))) {
       return Status::invalid_argument(
           fmt::format("{} exists and is not a streamll store (not an empty directory, no CURRENT file)", path));
     }
@@ -172,6 +199,10 @@ Status open_writer(Store::Impl* impl) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.info_log = detail::open_info_log(path);
+  // A log cut short by a crash is normal and its complete records are
+  // recovered; damage inside the log is refused instead of dropping every
+  // record after it (RocksDB's default, which would lose events silently).
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(options, path, family_descriptors(), &impl->families, &raw);
   if (!s.ok()) {
@@ -193,7 +224,9 @@ Status open_writer(Store::Impl* impl) {
   }
   impl->db.reset(raw);
   impl->dir_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (!existed) {
+  std::string version;
+  const bool versioned = raw->Get(rocksdb::ReadOptions(), layout::kFormatVersionKey, &version).ok();
+  if (!existed || (!versioned && holds_no_key(raw, impl->families))) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     const rocksdb::Status put =
@@ -400,7 +433,7 @@ Status Store::recover() {
 Status Store::get(std::string_view event_id, Event* out) const {
   std::string primary, bytes;
   rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kById), event_id, &primary);
-  if (s.IsNotFound()) return Status::not_found(fmt::format("no event with event_id '{}'", event_id));
+  if (s.IsNotFound()) return Status::not_found(fmt::format("no event with event_id {:?}", event_id));
   if (!s.ok()) return from_rocks(s, impl_->path);
   s = impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kEvents), primary, &bytes);
   if (s.IsNotFound()) {

@@ -182,6 +182,8 @@ TrialResult run_trial(const Options& o, const std::string& self, const std::stri
   streamll::StoreOptions options;
   if (streamll::Status s = streamll::Store::open(store_path, options, &store); !s.ok()) {
     result.problems.push_back("reopen: " + s.to_string());
+    fmt::print("trial {:>3}: killed after {:>3} ms; FAILED\n    {}\n", trial, delay_ms, result.problems.back());
+    std::fflush(stdout);
     return result;
   }
   streamll::VerifyReport report;
