@@ -136,6 +136,12 @@ Status to_event(const EventView& view, Event* out) {
   try {
     e.data = Json::parse(view.data_json);
     const Json tags = Json::parse(view.tags_json);
+    // Anything but objects (a number, an array whose items() would read as
+    // keys "0", "1", ...) cannot have been stored: the record is corrupt.
+    if (!e.data.is_object() || !tags.is_object()) {
+      return Status::corruption(fmt::format("event {}: stored data or tags are not JSON objects",
+                                            detail::excerpt(view.event_id)));
+    }
     for (const auto& [key, value] : tags.items()) e.tags.emplace(key, value.get<std::string>());
   } catch (const Json::exception& ex) {
     return Status::corruption(

@@ -87,9 +87,12 @@ Status event_from_json(std::string_view text, Event* out) {
   Json obj;
   try {
     obj = Json::parse(text);
-  } catch (const Json::parse_error& ex) {
-    // ex.what() reads "[json.exception.parse_error.101] parse error at line 1,
-    // column 5: syntax error ..."; keep the part after the bracketed id.
+  } catch (const Json::exception& ex) {
+    // A syntax error (parse_error), or a number too large for a double
+    // (out_of_range.406, "number overflow parsing '1e400'", which escaped a
+    // catch of parse_error alone). ex.what() reads
+    // "[json.exception.parse_error.101] parse error at line 1, column 5:
+    // syntax error ..."; keep the part after the bracketed id.
     return Status::invalid_argument(fmt::format("invalid JSON: {}", parse_error_message(ex.what())));
   }
   if (!obj.is_object()) {

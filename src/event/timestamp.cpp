@@ -1,7 +1,6 @@
 #include "streamll/timestamp.hpp"
 
 #include <chrono>
-#include <limits>
 
 #include <fmt/format.h>
 
@@ -170,13 +169,22 @@ Status parse_timestamp(std::string_view text, int64_t* out) {
   }
   if (pos != text.size()) return bad(text, "unexpected characters after the time zone");
 
-  const int64_t seconds = days_from_civil(year, month, day) * kSecondsPerDay + hour * 3600 +
-                          minute * 60 + second - offset_seconds;
-  constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / kNanosPerSecond - 1;
-  if (seconds > kMaxSeconds || seconds < -kMaxSeconds) {
+  // No overflow here: four-digit years are within +-2^38 seconds.
+  int64_t seconds = days_from_civil(year, month, day) * kSecondsPerDay + hour * 3600 +
+                    minute * 60 + second - offset_seconds;
+  // seconds * 10^9 + frac_ns, accepting every instant of the int64 range
+  // (what format_timestamp writes). Before the epoch a fraction is taken
+  // from the next second up, so that the product cannot overflow while the
+  // sum fits (the first instant, 1677-09-21T00:12:43.145224192Z).
+  if (seconds < 0 && frac_ns > 0) {
+    ++seconds;
+    frac_ns -= kNanosPerSecond;
+  }
+  int64_t ns;
+  if (__builtin_mul_overflow(seconds, kNanosPerSecond, &ns) || __builtin_add_overflow(ns, frac_ns, &ns)) {
     return bad(text, "outside the representable range (years 1677 to 2262)");
   }
-  *out = seconds * kNanosPerSecond + frac_ns;
+  *out = ns;
   return Status::ok_status();
 }
 
