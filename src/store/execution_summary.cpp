@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/coding.hpp"
+#include "streamll/event.hpp"
 #include "store/fold_merge.hpp"
 
 namespace streamll::execution_summary {
@@ -24,6 +25,10 @@ bool decode(std::string_view bytes, ExecutionSummary* out) {
   out->event_count = get_fixed64(bytes.substr(16, 8));
   out->error_count = get_fixed64(bytes.substr(24, 8));
   return true;
+}
+
+ExecutionSummary of_event(int64_t ts, std::string_view event_type) {
+  return ExecutionSummary{{}, ts, ts, 1, is_error_type(event_type) ? 1u : 0u};
 }
 
 void combine(const ExecutionSummary& add, ExecutionSummary* into) {

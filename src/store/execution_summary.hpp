@@ -16,6 +16,10 @@ namespace streamll::execution_summary {
 void encode(const ExecutionSummary& s, std::string* out);
 bool decode(std::string_view bytes, ExecutionSummary* out);  // false if malformed
 
+// The summary of one event of `event_type` at `ts` (no execution_id set):
+// what append() merges per event, and what verify() recounts with.
+ExecutionSummary of_event(int64_t ts, std::string_view event_type);
+
 // Folds `add` into `into`: min first_ts, max last_ts, summed counts.
 void combine(const ExecutionSummary& add, ExecutionSummary* into);
 

@@ -383,7 +383,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result) {
     batch.Put(impl.family(layout::kByTime), layout::time_key(e.timestamp, view.seq), key);
     batch.Put(impl.family(layout::kById), e.event_id, key);
 
-    const ExecutionSummary one{{}, e.timestamp, e.timestamp, 1, is_error_type(e.event_type) ? 1u : 0u};
+    const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
     auto [it, inserted] = touched.try_emplace(e.execution_id, one);
     if (!inserted) execution_summary::combine(one, &it->second);
     types[e.event_type].add(e.timestamp, e.data);

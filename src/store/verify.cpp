@@ -33,6 +33,11 @@ size_t hash_bytes(std::string_view bytes) { return std::hash<std::string_view>{}
 
 std::string_view view_of(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
+// Events in a recount, for the "no summary" message.
+uint64_t count_of(const ExecutionSummary& s);
+struct TypeCount;
+uint64_t count_of(const TypeCount& t);
+
 class Checker {
  public:
   explicit Checker(VerifyReport* report) : report_(report) {}
@@ -87,7 +92,7 @@ class Checker {
     while (r != recount.end() || it->Valid()) {
       const int order = r == recount.end() ? 1 : !it->Valid() ? -1 : std::string_view(r->first).compare(view_of(it->key()));
       if (order < 0) {
-        problem(fmt::format("{}: no summary for {:?}, which has {} events", name, r->first, r->second.count()));
+        problem(fmt::format("{}: no summary for {:?}, which has {} events", name, r->first, count_of(r->second)));
         ++r;
       } else if (order > 0) {
         problem(fmt::format("{}: summary of {:?}, which has no events", name, it->key().ToString()));
@@ -105,17 +110,15 @@ class Checker {
   VerifyReport* report_;
 };
 
-// The recount of one execution and one event type.
-struct ExecutionCount {
-  ExecutionSummary summary;
-  uint64_t count() const { return summary.event_count; }
-};
+// The recount of one event type.
 struct TypeCount {
   int64_t first_ts = 0;
   int64_t last_ts = 0;
   uint64_t events = 0;
-  uint64_t count() const { return events; }
 };
+
+uint64_t count_of(const ExecutionSummary& s) { return s.event_count; }
+uint64_t count_of(const TypeCount& t) { return t.events; }
 
 }  // namespace
 
@@ -149,7 +152,7 @@ Status Store::verify(VerifyReport* report) const {
   }
 
   std::vector<Expected> by_seq, by_time, by_id;
-  std::map<std::string, ExecutionCount> executions;
+  std::map<std::string, ExecutionSummary> executions;
   std::map<std::string, TypeCount> types;
   uint64_t max_seq = 0;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, impl.family(layout::kEvents)));
@@ -171,9 +174,9 @@ Status Store::verify(VerifyReport* report) const {
     by_time.push_back({layout::time_key(e.timestamp, e.seq), target});
     by_id.push_back({std::string(e.event_id), target});
 
-    const ExecutionSummary one{{}, e.timestamp, e.timestamp, 1, is_error_type(e.event_type) ? 1u : 0u};
-    auto [ex, fresh] = executions.try_emplace(std::string(e.execution_id), ExecutionCount{one});
-    if (!fresh) execution_summary::combine(one, &ex->second.summary);
+    const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
+    auto [ex, fresh] = executions.try_emplace(std::string(e.execution_id), one);
+    if (!fresh) execution_summary::combine(one, &ex->second);
     auto [ty, new_type] = types.try_emplace(std::string(e.event_type), TypeCount{e.timestamp, e.timestamp, 0});
     ty->second.first_ts = std::min(ty->second.first_ts, e.timestamp);
     ty->second.last_ts = std::max(ty->second.last_ts, e.timestamp);
@@ -192,14 +195,13 @@ Status Store::verify(VerifyReport* report) const {
 
   Status s = check.compare_summaries(
       db, ro, impl.family(layout::kExecutions), "executions", executions,
-      [&](const std::string& id, std::string_view bytes, const ExecutionCount& recount) {
+      [&](const std::string& id, std::string_view bytes, const ExecutionSummary& want) {
         ++r.executions;
         ExecutionSummary stored;
         if (!execution_summary::decode(bytes, &stored)) {
           check.problem(fmt::format("executions: the summary of {:?} is malformed", id));
           return;
         }
-        const ExecutionSummary& want = recount.summary;
         if (stored.event_count != want.event_count || stored.error_count != want.error_count ||
             stored.first_ts != want.first_ts || stored.last_ts != want.last_ts) {
           check.problem(fmt::format(
