@@ -63,6 +63,7 @@ TEST_CASE("import, executions, show and export give back every field unchanged",
   CHECK(imported.out.find("imported 400 events") != std::string::npos);
 
   const RunResult exported = cli({"export"});
+  INFO("export's stderr: " << exported.err);
   REQUIRE(exported.exit_code == 0);
   CHECK(exported.out == input);  // time order == input order here; byte for byte
 
@@ -506,6 +507,7 @@ std::string xadd_raw(redis::Connection& conn, const std::string& stream, const s
 
 std::set<std::string> exported_ids(const Cli& cli) {
   const RunResult exported = cli({"export"});
+  INFO("export's stderr: " << exported.err);
   REQUIRE(exported.exit_code == 0);
   std::set<std::string> ids;
   for (const auto& line : lines_of(exported.out)) {

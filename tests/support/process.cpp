@@ -5,7 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
+#include <exception>
+#include <thread>
 #include <cerrno>
 #include <cstdlib>
 #include <stdexcept>
@@ -44,13 +47,30 @@ int spawn(const std::vector<std::string>& argv, const std::vector<std::string>& 
   return pid;
 }
 
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
 int wait_for(int pid) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
+  return exit_code_of(status);
+}
+
+// Waits up to `grace` for `pid` to end; its exit code, or -1 if it still runs.
+int wait_at_most(int pid, std::chrono::milliseconds grace) {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  for (;;) {
+    int status = 0;
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return exit_code_of(status);
+    if (r < 0 && errno != EINTR) return -1;
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void write_all(int fd, const std::string& data) {
@@ -124,7 +144,27 @@ Child::Child(const std::vector<std::string>& argv) {
   out_fd_ = out[0];
 }
 
-Child::~Child() { wait(); }
+// A test that fails (an exception is unwinding) has not told the child to
+// stop, and one that forgot would wait forever: the child gets SIGTERM at once
+// when unwinding, or after a grace period to finish on its own, then SIGKILL,
+// so no failing test can hang its suite.
+Child::~Child() {
+  if (pid_ < 0) return;
+  if (in_fd_ >= 0) close(in_fd_);
+  in_fd_ = -1;
+  const bool unwinding = std::uncaught_exceptions() > 0;
+  int code = wait_at_most(pid_, unwinding ? std::chrono::milliseconds(0) : std::chrono::seconds(30));
+  if (code < 0) {
+    ::kill(pid_, SIGTERM);
+    code = wait_at_most(pid_, std::chrono::seconds(5));
+  }
+  if (code < 0) {
+    ::kill(pid_, SIGKILL);
+    wait_for(pid_);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+  out_fd_ = pid_ = -1;
+}
 
 void Child::write_line(const std::string& line) { write_all(in_fd_, line + "\n"); }
 

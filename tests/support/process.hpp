@@ -21,7 +21,9 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input = "
 class Child {
  public:
   explicit Child(const std::vector<std::string>& argv);
-  ~Child();  // closes stdin and waits
+  // Closes stdin and waits; a child still running after 30 s (at once while
+  // an exception unwinds: a failed test) gets SIGTERM, then SIGKILL.
+  ~Child();
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
