@@ -124,6 +124,20 @@ bool flush(std::chrono::milliseconds timeout = std::chrono::hours(24));
 // A snapshot of the counters (zeros without a runtime). Cost: a few atomics.
 RuntimeStats stats();
 
+// Replaces the running runtime's sinks (RuntimeOptions::sinks): the batches
+// the writer stores from now on go to `sinks`; the old sinks deliver what
+// they hold, are flushed and stopped, and their counters leave stats().
+// The store and emit are not interrupted. NotSupported without a runtime.
+// Cost: a thread started per new sink, the old ones joined.
+Status set_sinks(std::vector<std::shared_ptr<Sink>> sinks);
+
+// After fork(), the child does not own its parent's writer thread or store:
+// a runtime active at the fork is abandoned in the child (never stopped or
+// flushed there: the parent goes on writing that store), its emits are
+// no-ops, and the first one says so once on stderr. The child may init() a
+// runtime of its own on another store. True in such a child.
+bool forked_from_runtime();
+
 // RAII: init() in the constructor, shutdown() in the destructor.
 class Runtime {
  public:

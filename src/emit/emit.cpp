@@ -7,13 +7,19 @@
 namespace streamll {
 
 bool emit_event(Event event) {
-  if (!detail::runtime_active()) return false;
+  if (!detail::runtime_active()) {
+    detail::note_if_forked();
+    return false;
+  }
   detail::PipelineRef ref;
   return ref && ref->submit(std::move(event));
 }
 
 bool emit(std::string event_type, Json data, std::string module_name) {
-  if (!detail::runtime_active()) return false;
+  if (!detail::runtime_active()) {
+    detail::note_if_forked();
+    return false;
+  }
   Event e;
   e.event_type = std::move(event_type);
   e.module_name = std::move(module_name);

@@ -69,14 +69,34 @@ Pipeline::Pipeline(RuntimeOptions options, std::unique_ptr<Store> store)
       filter_(options_.allow_types, options_.deny_types),
       redactor_(options_.redact_keys),
       store_(std::move(store)),
-      queue_(options_.buffer_size) {
-  for (const auto& sink : options_.sinks) {
-    if (sink) sinks_.push_back(std::make_unique<SinkRunner>(sink, options_.sink_options));
-  }
+      queue_(options_.buffer_size),
+      sinks_(make_runners(options_.sinks)) {
   writer_ = std::thread([this] { writer_loop(); });
 }
 
 Pipeline::~Pipeline() { stop(); }
+
+Pipeline::SinkRunners Pipeline::make_runners(const std::vector<std::shared_ptr<Sink>>& sinks) const {
+  SinkRunners runners;
+  for (const auto& sink : sinks) {
+    if (sink) runners.push_back(std::make_shared<SinkRunner>(sink, options_.sink_options));
+  }
+  return runners;
+}
+
+Pipeline::SinkRunners Pipeline::current_sinks() const {
+  std::lock_guard<std::mutex> lock(sinks_mu_);
+  return sinks_;
+}
+
+void Pipeline::set_sinks(const std::vector<std::shared_ptr<Sink>>& sinks) {
+  SinkRunners old = make_runners(sinks);
+  {
+    std::lock_guard<std::mutex> lock(sinks_mu_);
+    sinks_.swap(old);
+  }
+  for (auto& runner : old) runner->stop();  // delivers what it holds
+}
 
 bool Pipeline::submit(Event&& event) {
   if (!filter_.allows(event.event_type)) {
@@ -188,6 +208,7 @@ void Pipeline::write_batch(std::vector<Event>* batch) {
                  s.message());
     }
   }
+  std::lock_guard<std::mutex> lock(sinks_mu_);
   if (sinks_.empty()) return;
   auto shared = std::make_shared<const std::vector<Event>>(std::move(*batch));
   for (auto& sink : sinks_) sink->offer(shared);
@@ -210,7 +231,7 @@ bool Pipeline::flush(std::chrono::milliseconds timeout) {
       store_lost_.load(std::memory_order_relaxed) != lost_at_start) {
     return false;
   }
-  for (auto& sink : sinks_) {
+  for (auto& sink : current_sinks()) {
     if (!sink->flush(deadline)) return false;
   }
   return true;
@@ -225,7 +246,7 @@ RuntimeStats Pipeline::stats() const {
   s.stored = stored_.load(std::memory_order_relaxed);
   s.store_failures = store_failures_.load(std::memory_order_relaxed);
   s.store_lost = store_lost_.load(std::memory_order_relaxed);
-  for (const auto& sink : sinks_) s.sinks.push_back(sink->stats());
+  for (const auto& sink : current_sinks()) s.sinks.push_back(sink->stats());
   if (replicator_) s.replication = replicator_->stats();
   return s;
 }
@@ -246,7 +267,7 @@ void Pipeline::stop() {
     wake_.notify_one();
   }
   writer_.join();
-  for (auto& sink : sinks_) sink->stop();
+  for (auto& sink : current_sinks()) sink->stop();
   if (options_.record_stats) append_stats_event();
   stop_replicator();
 }

@@ -31,6 +31,9 @@ class Pipeline {
   bool flush(std::chrono::milliseconds timeout);
   RuntimeStats stats() const;
 
+  // Replaces the sinks; the old ones deliver what they hold and stop.
+  void set_sinks(const std::vector<std::shared_ptr<Sink>>& sinks);
+
   // Drains the queue, flushes and stops the sinks, appends the stats event,
   // closes the store. Call once no thread can submit any more.
   void stop();
@@ -53,7 +56,13 @@ class Pipeline {
   // Slots hold pointers: 16-byte slots keep the producers' and the writer's
   // cache lines apart far better than slots holding whole events.
   BoundedQueue<std::unique_ptr<Event>> queue_;
-  std::vector<std::unique_ptr<SinkRunner>> sinks_;
+  // Replaced by set_sinks(); the writer offers each batch under sinks_mu_,
+  // so that no batch reaches a runner after it was replaced.
+  using SinkRunners = std::vector<std::shared_ptr<SinkRunner>>;
+  SinkRunners make_runners(const std::vector<std::shared_ptr<Sink>>& sinks) const;
+  SinkRunners current_sinks() const;
+  mutable std::mutex sinks_mu_;
+  SinkRunners sinks_;
 
   std::mutex mu_;
   std::condition_variable wake_;      // the writer waits here

@@ -6,7 +6,10 @@
 // no written cache line with other emitting threads for this purpose.
 #include "emit/runtime_access.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -61,6 +64,17 @@ bool in_use(Pipeline* p) {
 
 void shutdown_at_exit() { streamll::shutdown(); }
 
+// fork() copies this thread only: the writer, sink and replicator threads of
+// the parent's pipeline do not exist in the child, so stopping it there would
+// wait forever, and writing its store would be a second writer. The child
+// forgets it (the memory is the parent's copy, not freed).
+std::atomic<bool> g_forked{false};
+std::atomic<bool> g_fork_noted{false};
+
+void abandon_in_child() {
+  if (g_pipeline.exchange(nullptr) != nullptr) g_forked = true;
+}
+
 }  // namespace
 
 PipelineRef::PipelineRef() {
@@ -81,6 +95,14 @@ PipelineRef::~PipelineRef() {
 
 bool runtime_active() { return g_pipeline.load(std::memory_order_relaxed) != nullptr; }
 
+void note_if_forked() {
+  if (g_forked.load(std::memory_order_relaxed) && !g_fork_noted.exchange(true)) {
+    std::fputs("streamll: this process was forked from one that writes a store; its events are not recorded"
+               " until it starts a runtime of its own (init) on another store\n",
+               stderr);
+  }
+}
+
 }  // namespace detail
 
 Status init(RuntimeOptions options) {
@@ -90,7 +112,8 @@ Status init(RuntimeOptions options) {
   }
   std::unique_ptr<detail::Pipeline> pipeline;
   if (Status s = detail::Pipeline::start(std::move(options), &pipeline); !s.ok()) return s;
-  static const bool registered = std::atexit(detail::shutdown_at_exit) == 0;
+  static const bool registered =
+      std::atexit(detail::shutdown_at_exit) == 0 && pthread_atfork(nullptr, nullptr, detail::abandon_in_child) == 0;
   (void)registered;
   detail::g_pipeline.store(pipeline.release(), std::memory_order_seq_cst);
   return Status::ok_status();
@@ -115,6 +138,15 @@ RuntimeStats stats() {
   detail::PipelineRef ref;
   return ref ? ref->stats() : RuntimeStats{};
 }
+
+Status set_sinks(std::vector<std::shared_ptr<Sink>> sinks) {
+  detail::PipelineRef ref;
+  if (!ref) return Status::not_supported("set_sinks: no streamll runtime is running");
+  ref->set_sinks(sinks);
+  return Status::ok_status();
+}
+
+bool forked_from_runtime() { return detail::g_forked.load(); }
 
 Runtime::Runtime(RuntimeOptions options) : status_(init(std::move(options))) {}
 

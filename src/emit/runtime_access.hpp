@@ -24,4 +24,8 @@ class PipelineRef {
 // A cheap check (one relaxed load) for the no-runtime fast path.
 bool runtime_active();
 
+// In a child forked from a process with a runtime, says once on stderr that
+// its events are not recorded (see forked_from_runtime()).
+void note_if_forked();
+
 }  // namespace streamll::detail

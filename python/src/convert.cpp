@@ -1,0 +1,353 @@
+#include "convert.hpp"
+
+#include <datetime.h>
+
+#include <chrono>
+#include <limits>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace streamll::python {
+
+namespace {
+
+// Thrown inside the recursive conversion only (never across the binding):
+// each level prepends its key, so that the message names the whole path
+// while the path costs nothing when nothing fails.
+struct ConversionError {
+  PyObject* type;
+  std::string path;
+  std::string message;
+};
+
+constexpr int kMaxDepth = 999;  // as validate_event(): deeper data would overflow a serializer's stack
+
+std::string type_name(py::handle value) { return Py_TYPE(value.ptr())->tp_name; }
+
+PyObject* interned(const char* name) { return PyUnicode_InternFromString(name); }
+
+Json to_json_at(PyObject* value, int depth);
+
+Json dict_to_json(PyObject* dict, int depth) {
+  Json out = Json::object();
+  // Python dict keys are unique: append without ordered_map's linear search.
+  auto& members = static_cast<std::vector<std::pair<const std::string, Json>>&>(out.get_ref<Json::object_t&>());
+  members.reserve(static_cast<size_t>(PyDict_GET_SIZE(dict)));
+  Py_ssize_t pos = 0;
+  PyObject *key, *item;
+  while (PyDict_Next(dict, &pos, &key, &item)) {
+    if (!PyUnicode_Check(key)) {
+      throw ConversionError{PyExc_TypeError, "",
+                            fmt::format("keys must be str, got {} ({})", type_name(key),
+                                        py::repr(key).cast<std::string>().substr(0, 40))};
+    }
+    Py_ssize_t size = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(key, &size);
+    if (text == nullptr) {
+      PyErr_Clear();
+      throw ConversionError{PyExc_ValueError, "", "a key is not valid UTF-8 (a lone surrogate)"};
+    }
+    try {
+      members.emplace_back(std::string(text, static_cast<size_t>(size)), to_json_at(item, depth + 1));
+    } catch (ConversionError& e) {
+      e.path = "." + std::string(text, static_cast<size_t>(size)) + e.path;
+      throw;
+    }
+  }
+  return out;
+}
+
+Json sequence_to_json(PyObject* seq, int depth) {
+  Json out = Json::array();
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  PyObject** items = PySequence_Fast_ITEMS(seq);
+  out.get_ref<Json::array_t&>().reserve(static_cast<size_t>(n));
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    try {
+      out.push_back(to_json_at(items[i], depth + 1));
+    } catch (ConversionError& e) {
+      e.path = fmt::format("[{}]{}", i, e.path);
+      throw;
+    }
+  }
+  return out;
+}
+
+Json to_json_at(PyObject* value, int depth) {
+  if (depth > kMaxDepth) throw ConversionError{PyExc_ValueError, "", "nested more than 999 levels deep"};
+  if (value == Py_None) return nullptr;
+  if (PyBool_Check(value)) return value == Py_True;
+  if (PyLong_Check(value)) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (overflow == 0) return static_cast<int64_t>(v);
+    if (overflow > 0) {
+      const unsigned long long u = PyLong_AsUnsignedLongLong(value);
+      if (!PyErr_Occurred()) return static_cast<uint64_t>(u);
+      PyErr_Clear();
+    }
+    // Beyond 64 bits: the nearest double, as the JSON reader stores such numbers.
+    return PyLong_AsDouble(value);
+  }
+  if (PyFloat_Check(value)) return PyFloat_AS_DOUBLE(value);
+  if (PyUnicode_Check(value)) {
+    Py_ssize_t size = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(value, &size);
+    if (text == nullptr) {
+      PyErr_Clear();
+      throw ConversionError{PyExc_ValueError, "", "is not valid UTF-8 (a lone surrogate)"};
+    }
+    return std::string(text, static_cast<size_t>(size));
+  }
+  if (PyDict_Check(value)) return dict_to_json(value, depth);
+  if (PyList_Check(value) || PyTuple_Check(value)) return sequence_to_json(value, depth);
+  // Anything else: the package's fallback (datetime, UUID, Enum, dataclasses,
+  // pydantic models ...) or a TypeError that says what the value was.
+  PyObject* converted = PyObject_CallOneArg(hooks().jsonable, value);
+  if (converted == nullptr) {
+    PyObject *type, *exc, *tb;
+    PyErr_Fetch(&type, &exc, &tb);
+    PyErr_NormalizeException(&type, &exc, &tb);
+    std::string message = exc != nullptr ? py::str(exc).cast<std::string>() : type_name(value) + " is not JSON";
+    Py_XDECREF(type);
+    Py_XDECREF(exc);
+    Py_XDECREF(tb);
+    throw ConversionError{PyExc_TypeError, "", message};
+  }
+  py::object owned = py::reinterpret_steal<py::object>(converted);
+  return to_json_at(owned.ptr(), depth + 1);
+}
+
+[[noreturn]] void raise(PyObject* type, const std::string& message) {
+  PyErr_SetString(type, message.c_str());
+  throw py::error_already_set();
+}
+
+// Days since 1970-01-01 of a civil date, and back (std::chrono's calendar).
+int64_t days_from_civil(int y, unsigned m, unsigned d) {
+  using namespace std::chrono;
+  return sys_days(year_month_day(year(y), month(m), day(d))).time_since_epoch().count();
+}
+
+void ensure_datetime_api() {
+  if (PyDateTimeAPI == nullptr) PyDateTime_IMPORT;
+}
+
+}  // namespace
+
+Hooks& hooks() {
+  static Hooks* h = new Hooks();
+  return *h;
+}
+
+void raise_status(const Status& status) {
+  if (status.is_invalid_argument()) raise(PyExc_ValueError, status.message());
+  const char* code = "error";
+  switch (status.code()) {
+    case Status::Code::kNotFound: code = "not_found"; break;
+    case Status::Code::kCorruption: code = "corruption"; break;
+    case Status::Code::kIOError: code = "io_error"; break;
+    case Status::Code::kBusy: code = "busy"; break;
+    case Status::Code::kNotSupported: code = "not_supported"; break;
+    default: break;
+  }
+  PyObject* cls = hooks().error_class != nullptr ? hooks().error_class : PyExc_RuntimeError;
+  py::object exc = py::reinterpret_steal<py::object>(PyObject_CallFunction(cls, "s", status.message().c_str()));
+  if (!exc) throw py::error_already_set();
+  PyObject_SetAttrString(exc.ptr(), "code", py::str(code).ptr());
+  PyErr_SetObject(cls, exc.ptr());
+  throw py::error_already_set();
+}
+
+Json to_json(py::handle value, const char* field) {
+  try {
+    return to_json_at(value.ptr(), 0);
+  } catch (const ConversionError& e) {
+    raise(e.type, fmt::format("field '{}{}': {}", field, e.path, e.message));
+  }
+}
+
+py::object from_json(const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null: return py::none();
+    case Json::value_t::boolean: return py::bool_(value.get<bool>());
+    case Json::value_t::number_integer: return py::int_(value.get<int64_t>());
+    case Json::value_t::number_unsigned: return py::int_(value.get<uint64_t>());
+    case Json::value_t::number_float: return py::float_(value.get<double>());
+    case Json::value_t::string: {
+      const auto& s = value.get_ref<const std::string&>();
+      return py::reinterpret_steal<py::object>(
+          PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace"));
+    }
+    case Json::value_t::array: {
+      py::list out(value.size());
+      size_t i = 0;
+      for (const auto& item : value) out[i++] = from_json(item);
+      return std::move(out);
+    }
+    case Json::value_t::object: {
+      py::dict out;
+      for (const auto& [key, item] : value.items()) out[py::str(key)] = from_json(item);
+      return std::move(out);
+    }
+    default: return py::none();  // binary and discarded values never come out of the codec
+  }
+}
+
+int64_t datetime_to_ns(py::handle value, const char* field) {
+  ensure_datetime_api();
+  PyObject* dt = value.ptr();
+  if (!PyDateTime_Check(dt)) {
+    raise(PyExc_TypeError, fmt::format("field '{}': must be an aware datetime, got {}", field, type_name(value)));
+  }
+  PyObject* tz = PyDateTime_DATE_GET_TZINFO(dt);
+  int64_t offset_us = 0;
+  if (tz != PyDateTime_TimeZone_UTC) {
+    py::object offset = tz == Py_None ? py::none() : py::reinterpret_borrow<py::object>(value).attr("utcoffset")();
+    if (offset.is_none()) {
+      raise(PyExc_ValueError, fmt::format("field '{}': a naive datetime (no tzinfo); use an aware one such as "
+                                          "datetime.now(UTC)",
+                                          field));
+    }
+    PyObject* delta = offset.ptr();
+    offset_us = (static_cast<int64_t>(PyDateTime_DELTA_GET_DAYS(delta)) * 86400 + PyDateTime_DELTA_GET_SECONDS(delta)) *
+                    1'000'000 +
+                PyDateTime_DELTA_GET_MICROSECONDS(delta);
+  }
+  const int64_t days = days_from_civil(PyDateTime_GET_YEAR(dt), PyDateTime_GET_MONTH(dt), PyDateTime_GET_DAY(dt));
+  const int64_t us = (days * 86400 + PyDateTime_DATE_GET_HOUR(dt) * 3600 + PyDateTime_DATE_GET_MINUTE(dt) * 60 +
+                      PyDateTime_DATE_GET_SECOND(dt)) *
+                         1'000'000 +
+                     PyDateTime_DATE_GET_MICROSECOND(dt) - offset_us;
+  constexpr int64_t kMaxUs = std::numeric_limits<int64_t>::max() / 1000;
+  if (us > kMaxUs || us < -kMaxUs) {
+    raise(PyExc_ValueError, fmt::format("field '{}': {} is outside the years 1677 to 2262 that ns timestamps hold",
+                                        field, py::str(value).cast<std::string>()));
+  }
+  return us * 1000;
+}
+
+py::object ns_to_datetime(int64_t ns) {
+  ensure_datetime_api();
+  using namespace std::chrono;
+  const int64_t us = ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000);
+  const int64_t days = us >= 0 ? us / 86'400'000'000 : -((-us + 86'399'999'999) / 86'400'000'000);
+  const int64_t in_day = us - days * 86'400'000'000;
+  const year_month_day ymd{sys_days(std::chrono::days(days))};
+  const int64_t secs = in_day / 1'000'000;
+  PyObject* dt = PyDateTimeAPI->DateTime_FromDateAndTime(
+      static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
+      static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(secs / 3600),
+      static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60), static_cast<int>(in_day % 1'000'000),
+      PyDateTime_TimeZone_UTC, PyDateTimeAPI->DateTimeType);
+  if (dt == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(dt);
+}
+
+std::string_view utf8_of(py::handle value, const char* field) {
+  if (!PyUnicode_Check(value.ptr())) {
+    raise(PyExc_TypeError, fmt::format("field '{}': must be str, got {}", field, type_name(value)));
+  }
+  Py_ssize_t size = 0;
+  const char* text = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
+  if (text == nullptr) {
+    PyErr_Clear();
+    raise(PyExc_ValueError, fmt::format("field '{}': is not valid UTF-8 (a lone surrogate)", field));
+  }
+  return {text, static_cast<size_t>(size)};
+}
+
+Event event_from_python(py::handle event) {
+  static PyObject* const n_event_id = interned("event_id");
+  static PyObject* const n_execution_id = interned("execution_id");
+  static PyObject* const n_timestamp = interned("timestamp");
+  static PyObject* const n_module_name = interned("module_name");
+  static PyObject* const n_method_name = interned("method_name");
+  static PyObject* const n_event_type = interned("event_type");
+  static PyObject* const n_operation = interned("operation");
+  static PyObject* const n_data = interned("data");
+  static PyObject* const n_tags = interned("tags");
+  const auto attr = [&](PyObject* name) {
+    PyObject* v = PyObject_GetAttr(event.ptr(), name);
+    if (v == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(v);
+  };
+  Event e;
+  e.event_id = utf8_of(attr(n_event_id), "event_id");
+  e.execution_id = utf8_of(attr(n_execution_id), "execution_id");
+  e.event_type = utf8_of(attr(n_event_type), "event_type");
+  e.module_name = utf8_of(attr(n_module_name), "module_name");
+  e.method_name = utf8_of(attr(n_method_name), "method_name");
+  if (py::object ts = attr(n_timestamp); !ts.is_none()) e.timestamp = datetime_to_ns(ts, "timestamp");
+  if (py::object op = attr(n_operation); !op.is_none()) e.operation = std::string(utf8_of(op, "operation"));
+  py::object data = attr(n_data);
+  if (!PyDict_Check(data.ptr())) {
+    raise(PyExc_TypeError, fmt::format("field 'data': must be a dict, got {}", type_name(data)));
+  }
+  e.data = to_json(data, "data");
+  py::object tags = attr(n_tags);
+  if (!PyDict_Check(tags.ptr())) {
+    raise(PyExc_TypeError, fmt::format("field 'tags': must be a dict of str, got {}", type_name(tags)));
+  }
+  Py_ssize_t pos = 0;
+  PyObject *key, *value;
+  while (PyDict_Next(tags.ptr(), &pos, &key, &value)) {
+    const std::string_view k = utf8_of(key, "tags");
+    if (!PyUnicode_Check(value)) {
+      raise(PyExc_TypeError, fmt::format("field 'tags.{}': must be str, got {}", k, type_name(value)));
+    }
+    e.tags.emplace(std::string(k), std::string(utf8_of(value, "tags")));
+  }
+  return e;
+}
+
+namespace {
+
+py::object make_event(std::string_view event_id, std::string_view execution_id, int64_t timestamp,
+                      std::string_view module_name, std::string_view method_name, std::string_view event_type,
+                      const std::optional<std::string_view>& operation, py::object data, py::object tags) {
+  const auto str = [](std::string_view s) {
+    return py::reinterpret_steal<py::object>(
+        PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace"));
+  };
+  py::object args[] = {str(event_id),    str(execution_id), ns_to_datetime(timestamp),
+                       str(module_name), str(method_name),  str(event_type),
+                       operation ? str(*operation) : py::none(), std::move(data), std::move(tags)};
+  PyObject* raw[9];
+  for (int i = 0; i < 9; ++i) raw[i] = args[i].ptr();
+  PyObject* out = PyObject_Vectorcall(hooks().restore_event, raw, 9, nullptr);
+  if (out == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(out);
+}
+
+py::dict tags_to_python(const std::map<std::string, std::string>& tags) {
+  py::dict out;
+  for (const auto& [k, v] : tags) out[py::str(k)] = py::str(v);
+  return out;
+}
+
+Json parse_stored(std::string_view text, const EventView& view, const char* field) {
+  Json out = Json::parse(text, nullptr, false);
+  if (out.is_discarded() || !out.is_object()) {
+    raise_status(Status::corruption(fmt::format("event {} (seq {}): stored {} is not a JSON object", view.event_id,
+                                                view.seq, field)));
+  }
+  return out;
+}
+
+}  // namespace
+
+py::object event_to_python(const Event& e) {
+  std::optional<std::string_view> op;
+  if (e.operation) op = *e.operation;
+  return make_event(e.event_id, e.execution_id, e.timestamp, e.module_name, e.method_name, e.event_type, op,
+                    from_json(e.data), tags_to_python(e.tags));
+}
+
+py::object event_to_python(const EventView& v) {
+  return make_event(v.event_id, v.execution_id, v.timestamp, v.module_name, v.method_name, v.event_type, v.operation,
+                    from_json(parse_stored(v.data_json, v, "data")), from_json(parse_stored(v.tags_json, v, "tags")));
+}
+
+}  // namespace streamll::python

@@ -1,0 +1,252 @@
+// Reading a store from Python: a read-only live view (the store may be
+// written by this process's runtime or by another process meanwhile),
+// cursors that read in batches with the GIL released, and replay with its
+// pacing done with the GIL released.
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <deque>
+
+#include <fmt/format.h>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+#include "streamll/replay.hpp"
+#include "streamll/store.hpp"
+
+namespace streamll::python {
+
+namespace {
+
+class StoreView;
+
+// Events of one scan, read ahead kBatch at a time off the GIL (record
+// decoding and JSON parsing included), handed out one by one with it.
+class EventCursor {
+ public:
+  static constexpr size_t kBatch = 256;
+
+  // `exact_type`, when not empty, keeps only events of exactly that type
+  // (the scan's type prefix narrows the read; this makes it exact).
+  EventCursor(py::object owner, std::unique_ptr<EventIterator> it, std::string exact_type)
+      : owner_(std::move(owner)), it_(std::move(it)), exact_type_(std::move(exact_type)) {}
+
+  py::object next() {
+    if (ready_.empty()) {
+      Status s;
+      {
+        py::gil_scoped_release release;
+        s = fill();
+      }
+      if (!s.ok()) raise_status(s);
+      if (ready_.empty()) throw py::stop_iteration();
+    }
+    py::object out = event_to_python(ready_.front());
+    ready_.pop_front();
+    return out;
+  }
+
+ private:
+  Status fill() {
+    for (; it_->valid() && ready_.size() < kBatch; it_->next()) {
+      if (!exact_type_.empty() && it_->view().event_type != exact_type_) continue;
+      Event e;
+      if (Status s = to_event(it_->view(), &e); !s.ok()) return s;
+      ready_.push_back(std::move(e));
+    }
+    return it_->status();
+  }
+
+  py::object owner_;  // the StoreView: the iterator must not outlive its store
+  std::unique_ptr<EventIterator> it_;
+  std::string exact_type_;
+  std::deque<Event> ready_;
+};
+
+class StoreView {
+ public:
+  explicit StoreView(const std::string& path) {
+    StoreOptions options;
+    options.mode = StoreOptions::Mode::kReadOnlyLive;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = Store::open(path, options, &store_);
+    }
+    if (!s.ok()) raise_status(s);
+  }
+
+  Store& store() {
+    if (!store_) throw py::value_error("the store is closed");
+    return *store_;
+  }
+
+  void refresh() {
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = store().refresh();
+    }
+    if (!s.ok()) raise_status(s);
+  }
+
+  void close() {
+    py::gil_scoped_release release;
+    store_.reset();
+  }
+
+  py::list executions() {
+    refresh();
+    std::vector<ExecutionSummary> summaries;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = store().list_executions(&summaries);
+    }
+    if (!s.ok()) raise_status(s);
+    py::list out;
+    for (const auto& x : summaries) {
+      out.append(py::make_tuple(x.execution_id, ns_to_datetime(x.first_ts), ns_to_datetime(x.last_ts),
+                                static_cast<double>(x.duration_ns()) / 1e9, x.event_count, x.error_count));
+    }
+    return out;
+  }
+
+  py::list event_types() {
+    refresh();
+    std::vector<EventTypeSummary> types;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = store().list_event_types(&types);
+    }
+    if (!s.ok()) raise_status(s);
+    py::list out;
+    for (const auto& t : types) {
+      out.append(py::make_tuple(t.event_type, t.count, ns_to_datetime(t.first_ts), ns_to_datetime(t.last_ts),
+                                t.data_keys, t.data_keys_truncated));
+    }
+    return out;
+  }
+
+  py::object get(const std::string& event_id) {
+    refresh();
+    Event e;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = store().get(event_id, &e);
+    }
+    if (s.is_not_found()) return py::none();
+    if (!s.ok()) raise_status(s);
+    return event_to_python(e);
+  }
+
+  std::unique_ptr<EventIterator> scan(const EventFilter& filter) {
+    refresh();
+    py::gil_scoped_release release;
+    return store().scan(filter);
+  }
+
+  py::dict replay(const std::string& execution_id, const py::function& handler, double speed, bool max_speed) {
+    refresh();
+    std::atomic<bool> cancel{false};
+    ReplayOptions options;
+    options.speed = speed;
+    options.as_fast_as_possible = max_speed;
+    options.cancel = &cancel;
+    // The handler raised: remembered and raised again once the replay ended.
+    std::optional<py::error_already_set> raised;
+    ReplayStats stats;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = streamll::replay(
+          store(), execution_id, options,
+          [&](const EventView& view) {
+            py::gil_scoped_acquire gil;
+            try {
+              handler(event_to_python(view));
+              if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C stops a long replay
+              return Status::ok_status();
+            } catch (py::error_already_set& e) {
+              raised.emplace(std::move(e));
+              cancel = true;
+              return Status::ok_status();
+            }
+          },
+          &stats);
+    }
+    if (raised) throw std::move(*raised);
+    if (!s.ok()) raise_status(s);
+    py::dict out;
+    out["delivered"] = stats.delivered;
+    out["total"] = stats.total;
+    out["elapsed_s"] = stats.elapsed_s;
+    out["cancelled"] = stats.cancelled;
+    return out;
+  }
+
+  py::dict verify() {
+    VerifyReport report;
+    Status s;
+    {
+      py::gil_scoped_release release;
+      s = store().verify(&report);
+    }
+    py::dict out;
+    out["ok"] = s.ok();
+    out["events"] = report.events;
+    out["executions"] = report.executions;
+    out["event_types"] = report.event_types;
+    out["problem_count"] = report.problem_count;
+    out["problems"] = report.problems;
+    return out;
+  }
+
+ private:
+  std::unique_ptr<Store> store_;
+};
+
+int64_t bound_or(const py::object& value, int64_t fallback, const char* field) {
+  return value.is_none() ? fallback : datetime_to_ns(value, field);
+}
+
+}  // namespace
+
+void bind_store(py::module_& m) {
+  py::class_<EventCursor>(m, "EventCursor")
+      .def("__iter__", [](py::object self) { return self; })
+      .def("__next__", &EventCursor::next);
+
+  py::class_<StoreView>(m, "StoreView")
+      .def(py::init<const std::string&>(), py::arg("path"))
+      .def("refresh", &StoreView::refresh)
+      .def("close", &StoreView::close)
+      .def("executions", &StoreView::executions)
+      .def("event_types", &StoreView::event_types)
+      .def("get", &StoreView::get, py::arg("event_id"))
+      .def(
+          "events",
+          [](py::object self, const std::string& execution_id, const py::object& since, const py::object& until,
+             const std::string& type_prefix) {
+            EventFilter filter;
+            filter.execution_id = execution_id;
+            filter.range.since = bound_or(since, filter.range.since, "since");
+            filter.range.until = bound_or(until, filter.range.until, "until");
+            // One grammar for types: "rag.*" and "rag." are prefixes, anything
+            // else is one exact type.
+            const bool prefix = type_prefix.ends_with('*') || type_prefix.ends_with('.');
+            filter.type_prefix = type_prefix;
+            auto it = self.cast<StoreView&>().scan(filter);
+            return EventCursor(self, std::move(it), prefix ? std::string() : type_prefix);
+          },
+          py::arg("execution_id"), py::arg("since"), py::arg("until"), py::arg("event_type"))
+      .def("replay", &StoreView::replay, py::arg("execution_id"), py::arg("handler"), py::arg("speed"),
+           py::arg("max_speed"))
+      .def("verify", &StoreView::verify)
+      .def_property_readonly("last_seq", [](StoreView& v) { return v.store().last_seq(); })
+      .def_property_readonly("id", [](StoreView& v) { return v.store().id(); });
+}
+
+}  // namespace streamll::python

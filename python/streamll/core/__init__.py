@@ -1,0 +1,1 @@
+"""The import paths of upstream's documentation (streamll.core.events)."""
