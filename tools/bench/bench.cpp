@@ -9,6 +9,17 @@ namespace fs = std::filesystem;
 
 namespace streamll::bench {
 
+Status shell(const std::string& command, std::string* out) {
+  out->clear();
+  std::FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return Status::io_error(fmt::format("cannot run: {}", command));
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof(buf), pipe)) > 0;) out->append(buf, n);
+  const int rc = pclose(pipe);
+  if (rc != 0) return Status::io_error(fmt::format("failed (status {}): {}\n{}", rc, command, *out));
+  return Status::ok_status();
+}
+
 Status ScratchDir::create(const std::string& parent, bool keep, std::unique_ptr<ScratchDir>* out) {
   std::string path = (fs::path(parent) / "streamll-bench-XXXXXX").string();
   if (mkdtemp(path.data()) == nullptr) {

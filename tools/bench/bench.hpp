@@ -47,6 +47,7 @@ std::unique_ptr<Benchmark> make_emit_benchmark();
 std::unique_ptr<Benchmark> make_query_benchmark();
 std::unique_ptr<Benchmark> make_replay_benchmark();
 std::unique_ptr<Benchmark> make_replicate_benchmark();
+std::unique_ptr<Benchmark> make_python_benchmark();
 
 // Progress and context go to stderr, so that stdout holds only the results
 // (and stays parseable with --json).
@@ -82,6 +83,10 @@ class ScratchDir {
   std::string path_;
   bool keep_;
 };
+
+// Runs a shell command and returns its standard output; IOError with the
+// status and output when it fails.
+Status shell(const std::string& command, std::string* out);
 
 // The sum of the sizes of the regular files under `dir`, recursively: what
 // the data costs on disk, independent of the file system's block size.

@@ -32,18 +32,6 @@ namespace streamll::bench {
 
 namespace {
 
-// Runs a shell command and returns its standard output.
-Status shell(const std::string& command, std::string* out) {
-  out->clear();
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return Status::io_error(fmt::format("cannot run: {}", command));
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof(buf), pipe)) > 0;) out->append(buf, n);
-  const int rc = pclose(pipe);
-  if (rc != 0) return Status::io_error(fmt::format("failed (status {}): {}\n{}", rc, command, *out));
-  return Status::ok_status();
-}
-
 int free_port() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

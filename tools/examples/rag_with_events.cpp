@@ -1,6 +1,8 @@
-// A retrieval-augmented generation pipeline with custom events: each
-// question is one execution; retrieval and generation are instrumented
-// scopes with events inside them; the last question fails in generation.
+// A retrieval-augmented generation pipeline with the seed's custom events
+// (rag.retrieval.start, rag.retrieval.complete, rag.reranking,
+// rag.generation.start): each question is one execution; retrieval and
+// generation are instrumented scopes with events inside them; the last
+// question fails in generation.
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -21,23 +23,30 @@ std::vector<Document> retrieve(const std::string& question) {
   example::work(30);
   std::vector<Document> docs = {{"streamll_overview.md", 0.91}, {"dspy_integration.md", 0.84},
                                 {"production_patterns.md", 0.62}};
-  streamll::Json hits = streamll::Json::array();
-  for (const auto& d : docs) hits.push_back({{"doc", d.id}, {"score", d.score}});
-  scope.emit("rag.retrieval.end", {{"num_docs", docs.size()}, {"hits", hits}});
+  streamll::Json doc_ids = streamll::Json::array();
+  for (const auto& d : docs) doc_ids.push_back(d.id);
+  scope.emit("rag.retrieval.complete", {{"query", question}, {"num_docs", docs.size()}, {"doc_ids", doc_ids}});
+  return docs;
+}
+
+std::vector<Document> rerank(std::vector<Document> docs) {
+  streamll::emit("rag.reranking", {{"num_docs", docs.size()}}, "Reranker");
+  example::work(10);
+  docs.pop_back();  // keep the best two
   return docs;
 }
 
 std::string generate(const std::string& question, const std::vector<Document>& docs, bool times_out) {
   auto scope = streamll::trace("generate", "Generator", {{"model", "local-sim-7b"}});
   return scope.run([&] {
-    scope.emit("llm.generation.start", {{"prompt_tokens", 120 + 90 * docs.size()}});
+    scope.emit("rag.generation.start", {{"context_size", 800 * docs.size()}, {"prompt_tokens", 120 + 90 * docs.size()}});
     example::work(60);
     if (times_out) throw std::runtime_error("model did not answer within 2 s");
     for (int i = 0; i < 3; ++i) {
       example::work(10);
-      scope.emit("llm.token", {{"index", i}, {"token", std::string("tok") + char('A' + i)}});
+      scope.emit("generation.token", {{"index", i}, {"token", std::string("tok") + char('A' + i)}});
     }
-    scope.emit("llm.generation.end", {{"completion_tokens", 96}});
+    scope.emit("generation.complete", {{"completion_tokens", 96}});
     return "An answer to: " + question;
   });
 }
@@ -54,7 +63,7 @@ int main(int argc, char** argv) {
       streamll::set_context("pipeline", "rag-demo");
       try {
         auto scope = streamll::trace("rag_pipeline", "RAGPipeline", {{"question", questions[i]}});
-        scope.run([&] { return generate(questions[i], retrieve(questions[i]), i == 2); });
+        scope.run([&] { return generate(questions[i], rerank(retrieve(questions[i])), i == 2); });
       } catch (const std::exception& e) {
         streamll::emit("rag.answer.fallback", {{"reason", e.what()}}, "RAGPipeline");
       }

@@ -1,0 +1,253 @@
+"""Sinks: Python objects with handle_event (off the caller's thread, behind
+the breaker), JsonlSink, TerminalSink, and RedisSink against a real
+redis-server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+
+import pytest
+
+import streamll
+from streamll import emit_event
+from streamll.core.events import StreamllEvent, generate_event_id, get_execution_id
+from streamll.sinks import JsonlSink, RedisSink, TerminalSink
+
+from conftest import wait_until
+
+
+def event(event_type="sink.test", **data) -> StreamllEvent:
+    return StreamllEvent(event_id=generate_event_id(), execution_id=get_execution_id(), event_type=event_type,
+                         module_name="SinkTest", data=data)
+
+
+class Recording:
+    def __init__(self):
+        self.events = []
+        self.threads = set()
+
+    def handle_event(self, e):
+        self.threads.add(threading.get_ident())
+        self.events.append(e)
+
+
+def test_user_sink_gets_events_off_the_callers_thread(runtime):
+    sink = Recording()
+    streamll.configure(sinks=[sink], permanent=True)
+    sent = [event(i=i) for i in range(50)]
+    for e in sent:
+        assert emit_event(e)
+    assert streamll.flush(10)
+    assert [e.event_id for e in sink.events] == [e.event_id for e in sent]
+    assert all(isinstance(e, StreamllEvent) for e in sink.events)
+    assert sink.events[3] == sent[3]
+    assert threading.get_ident() not in sink.threads
+    [stat] = streamll.stats()["sinks"]
+    assert stat["delivered"] == 50 and stat["failures"] == 0 and stat["state"] == "closed"
+    assert "Recording" in stat["name"]
+
+
+def test_raising_sink_is_counted_never_propagated(runtime, capfd):
+    class Broken:
+        calls = 0
+
+        def handle_event(self, e):
+            Broken.calls += 1
+            raise RuntimeError("sink is down")
+
+    good = Recording()
+    streamll.configure(sinks=[Broken(), good], permanent=True)
+    for i in range(20):
+        assert emit_event(event(i=i)) is True  # never raises into the app
+        assert streamll.flush(10) is not None
+    broken_stats, good_stats = streamll.stats()["sinks"]
+    assert broken_stats["failures"] >= 1
+    assert broken_stats["delivered"] == 0
+    assert broken_stats["missed"] >= 1
+    assert Broken.calls >= 1
+    # The other sink and the store are unaffected.
+    assert good_stats["delivered"] == 20 and good_stats["failures"] == 0
+    s = streamll.stats()
+    assert s["stored"] == 20
+    assert len(good.events) == 20
+    # Told once on stderr, then counted only.
+    err = capfd.readouterr().err
+    assert err.count("sink is down") == 1, err
+    # Emitting keeps working.
+    assert emit_event(event("after"))
+    assert streamll.flush(10)
+
+
+def test_sink_failing_on_some_events_recovers(runtime):
+    class Flaky:
+        def __init__(self):
+            self.seen = []
+
+        def handle_event(self, e):
+            if e.data.get("fail"):
+                raise ValueError("flaky")
+            self.seen.append(e.data["i"])
+
+    flaky = Flaky()
+    streamll.configure(sinks=[flaky], permanent=True)
+    emit_event(event(i=0))
+    assert streamll.flush(10)
+    emit_event(event(i=1, fail=True))
+    assert streamll.flush(10)
+    emit_event(event(i=2))
+    assert streamll.flush(10)
+    [stat] = streamll.stats()["sinks"]
+    assert stat["failures"] == 1
+    assert flaky.seen == [0, 2]
+    assert stat["state"] == "closed"
+
+
+def test_async_handle_event_is_run(runtime):
+    class AsyncSink:
+        def __init__(self):
+            self.seen = []
+
+        async def handle_event(self, e):
+            await asyncio.sleep(0)
+            self.seen.append(e.event_type)
+
+    sink = AsyncSink()
+    streamll.configure(sinks=[sink], permanent=True)
+    emit_event(event("a"))
+    emit_event(event("b"))
+    assert streamll.flush(10)
+    assert sink.seen == ["a", "b"]
+
+
+def test_upstream_style_sink_is_started(runtime):
+    class Upstream:
+        def __init__(self):
+            self.is_running = False
+            self.seen = []
+
+        def start(self):
+            self.is_running = True
+
+        def stop(self):
+            self.is_running = False
+
+        def handle_event(self, e):
+            self.seen.append(e)
+
+    sink = Upstream()
+    streamll.configure(sinks=[sink], permanent=True)
+    assert sink.is_running
+    emit_event(event())
+    assert streamll.flush(10)
+    assert len(sink.seen) == 1
+
+
+def test_sink_given_to_init(store_path):
+    sink = Recording()
+    streamll.init(store_path, sinks=[sink])
+    emit_event(event())
+    streamll.shutdown()  # delivers what it holds
+    assert [e.event_type for e in sink.events][:1] == ["sink.test"]
+
+
+def test_jsonl_sink_writes_upstream_json(runtime, tmp_path):
+    path = tmp_path / "out" / "events.jsonl"
+    path.parent.mkdir()
+    streamll.configure(sinks=[JsonlSink(path)], permanent=True)
+    sent = [event(i=i) for i in range(5)]
+    for e in sent:
+        emit_event(e)
+    assert streamll.flush(10)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 5
+    for line, e in zip(lines, sent):
+        assert line == e.model_dump_json()
+        assert StreamllEvent.model_validate_json(line) == e
+
+
+def test_terminal_sink_prints_lines(runtime, tmp_path):
+    out = tmp_path / "terminal.txt"
+    with open(out, "w") as f:
+        sink = TerminalSink(output=f)
+        streamll.configure(sinks=[sink], permanent=True)
+        with streamll.trace("retrieve"):
+            emit_event(event("rag.retrieval.complete", num_docs=3))
+        assert streamll.flush(10)
+        streamll.configure(sinks=[], permanent=True)
+    text = wait_until(lambda: out.read_text() if "rag.retrieval.complete" in out.read_text() else "", 5)
+    assert "num_docs" in text and "retrieve" in text
+    assert len(text.splitlines()) >= 3
+
+
+def test_terminal_sink_needs_a_real_file():
+    import io
+
+    with pytest.raises(TypeError, match="fileno"):
+        TerminalSink(output=io.StringIO())
+    TerminalSink()  # stdout
+
+
+# --- RedisSink against a real redis-server -----------------------------------
+
+def test_redis_sink_seed_parameters():
+    sink = RedisSink(url="redis://localhost:6379", buffer_size=5000, flush_interval=0.5, batch_size=500)
+    assert (sink.url, sink.stream_key, sink.buffer_size, sink.flush_interval, sink.batch_size,
+            sink.max_stream_length) == ("redis://localhost:6379", "streamll_events", 5000, 0.5, 500, 10000)
+    assert RedisSink(redis_url="redis://h:1").url == "redis://h:1"
+
+
+def test_redis_sink_delivers_upstream_json(runtime, redis_server):
+    streamll.configure(sinks=[RedisSink(url=redis_server.url, stream_key="test_events")], permanent=True)
+    sent = []
+    with streamll.trace("pipeline") as ctx:
+        for i in range(30):
+            e = event("rag.retrieval.complete", i=i)
+            sent.append(e)
+            emit_event(e)
+    assert streamll.flush(10)
+    entries = wait_until(lambda: (lambda x: x if len(x) == 32 else None)(redis_server.entries("test_events")), 10)
+    messages = []
+    for _id, fields in entries:
+        assert list(fields) == ["message"]
+        messages.append(fields["message"])
+    events = [StreamllEvent.model_validate_json(m) for m in messages]
+    assert [e.event_type for e in events] == ["start"] + ["rag.retrieval.complete"] * 30 + ["end"]
+    assert {e.execution_id for e in events} == {ctx.execution_id}
+    assert events[1:31] == sent
+    # Upstream's field order, compact, "Z" timestamps.
+    first = messages[1]
+    assert first == sent[0].model_dump_json()
+    assert list(json.loads(first)) == ["event_id", "execution_id", "timestamp", "module_name", "method_name",
+                                       "event_type", "operation", "data", "tags"]
+    assert json.loads(first)["timestamp"].endswith("Z")
+    [stat] = streamll.stats()["sinks"]
+    assert stat["delivered"] == 32 and stat["failures"] == 0
+
+
+def test_redis_sink_trims_stream(runtime, redis_server):
+    streamll.configure(sinks=[RedisSink(url=redis_server.url, stream_key="trimmed", max_stream_length=10)],
+                       permanent=True)
+    for i in range(500):
+        emit_event(event(i=i))
+    assert streamll.flush(10)
+    wait_until(lambda: streamll.stats()["sinks"][0]["delivered"] == 500, 10)
+    # MAXLEN ~: about the limit (Redis trims whole nodes), far below 500.
+    assert redis_server.xlen("trimmed") < 500
+
+
+def test_redis_sink_down_is_counted_not_raised(runtime, tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    streamll.configure(sinks=[RedisSink(url=f"redis://127.0.0.1:{port}", timeout=0.5)], permanent=True)
+    for i in range(5):
+        assert emit_event(event(i=i))
+    streamll.flush(10)
+    [stat] = streamll.stats()["sinks"]
+    assert stat["delivered"] == 0
+    assert stat["failures"] >= 1 or stat["missed"] >= 1
+    assert streamll.stats()["stored"] == 5

@@ -1,0 +1,291 @@
+"""Reading the store: connect() (a sqlite3.Connection), Store's iterators,
+get, replay, and readers beside a live writer in another process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+import streamll
+from streamll import emit_event
+from streamll.core.events import StreamllEvent
+
+from conftest import wait_until
+
+UTC = dt.timezone.utc
+T0 = dt.datetime(2025, 8, 24, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def filled(runtime):
+    """A store with two executions at known times:
+    run-a: start, rag.retrieval.start, rag.retrieval.complete, end (t0..t0+3s)
+    run-b: start, error (t0+10s, t0+12s)."""
+    plan = [("run-a", 0, "start", {}), ("run-a", 1, "rag.retrieval.start", {"query": "q"}),
+            ("run-a", 2, "rag.retrieval.complete", {"num_docs": 3, "doc_ids": ["d1", "d2", "d3"]}),
+            ("run-a", 3, "end", {"duration_seconds": 3.0}),
+            ("run-b", 10, "start", {}), ("run-b", 12, "error", {"error_message": "boom"})]
+    events = []
+    for execution, offset, event_type, data in plan:
+        e = StreamllEvent(execution_id=execution, event_type=event_type, timestamp=T0 + dt.timedelta(seconds=offset),
+                          module_name="RAG", data=data, tags={"env": "test"})
+        events.append(e)
+        assert emit_event(e)
+    assert streamll.flush(10)
+    return runtime, events
+
+
+def test_connect_is_a_sqlite3_connection(filled):
+    path, events = filled
+    db = streamll.connect(path)
+    try:
+        assert isinstance(db, sqlite3.Connection)
+        rows = db.execute("SELECT event_type, count(*) FROM events GROUP BY 1 ORDER BY 1").fetchall()
+        assert dict(rows) == {"end": 1, "error": 1, "rag.retrieval.complete": 1, "rag.retrieval.start": 1,
+                              "start": 2}
+        # A DB-API cursor with parameters.
+        cur = db.cursor()
+        cur.execute("SELECT event_id, module_name FROM events WHERE execution_id = ? ORDER BY ts_ns", ("run-b",))
+        assert cur.fetchall() == [(events[4].event_id, "RAG"), (events[5].event_id, "RAG")]
+        assert [d[0] for d in cur.description] == ["event_id", "module_name"]
+    finally:
+        db.close()
+
+
+def test_sql_json_functions(filled):
+    path, _ = filled
+    with streamll.connect(path) as db:
+        assert db.execute("SELECT data ->> '$.num_docs' FROM events WHERE event_type = 'rag.retrieval.complete'"
+                          ).fetchone() == (3,)
+        assert db.execute("SELECT json_extract(data, '$.query') FROM events WHERE event_type = ?",
+                          ("rag.retrieval.start",)).fetchone() == ("q",)
+        doc_ids = db.execute("SELECT j.value FROM events, json_each(events.data, '$.doc_ids') AS j "
+                             "ORDER BY j.value").fetchall()
+        assert doc_ids == [("d1",), ("d2",), ("d3",)]
+        assert db.execute("SELECT DISTINCT tags ->> '$.env' FROM events").fetchall() == [("test",)]
+        assert db.execute("SELECT timestamp FROM events WHERE event_type = 'rag.retrieval.start'"
+                          ).fetchone() == ("2025-08-24T12:00:01.000000Z",)
+        assert db.execute("SELECT count(*) FROM events WHERE event_type LIKE 'rag.%'").fetchone() == (2,)
+
+
+def test_sql_executions_and_event_types(filled):
+    path, _ = filled
+    with streamll.connect(path) as db:
+        rows = db.execute("SELECT execution_id, event_count, error_count, duration_ms FROM executions "
+                          "ORDER BY execution_id").fetchall()
+        assert rows == [("run-a", 4, 0, 3000), ("run-b", 2, 1, 2000)]
+        types = dict(db.execute("SELECT event_type, count FROM event_types").fetchall())
+        assert types["start"] == 2
+        keys = db.execute("SELECT data_keys FROM event_types WHERE event_type = 'rag.retrieval.complete'"
+                          ).fetchone()[0]
+        assert sorted(json.loads(keys)) == ["doc_ids", "num_docs"]
+
+
+def test_sql_tables_are_read_only(filled):
+    path, _ = filled
+    with streamll.connect(path) as db:
+        with pytest.raises(sqlite3.DatabaseError):
+            db.execute("DELETE FROM events")
+
+
+def test_connect_default_path_and_missing_store(tmp_path, monkeypatch, filled):
+    path, _ = filled
+    monkeypatch.setenv("STREAMLL_DB", str(path))
+    with streamll.connect() as db:
+        assert db.execute("SELECT count(*) FROM events").fetchone() == (6,)
+    with pytest.raises(FileNotFoundError):
+        streamll.connect(tmp_path / "nope.db")
+    with pytest.raises(FileNotFoundError):
+        streamll.Store(tmp_path / "nope.db")
+
+
+def test_connect_sqlite_options(filled):
+    path, _ = filled
+    import threading
+
+    db = streamll.connect(path, check_same_thread=False)
+    result = []
+    t = threading.Thread(target=lambda: result.append(db.execute("SELECT count(*) FROM events").fetchone()))
+    t.start()
+    t.join()
+    db.close()
+    assert result == [(6,)]
+
+
+def test_store_executions(filled):
+    path, _ = filled
+    with streamll.Store(path) as store:
+        runs = store.executions()
+        assert [r.execution_id for r in runs] == ["run-a", "run-b"]
+        a, b = runs
+        assert a.started_at == T0 and a.ended_at == T0 + dt.timedelta(seconds=3)
+        assert a.duration_seconds == pytest.approx(3.0)
+        assert (a.event_count, a.error_count) == (4, 0)
+        assert (b.event_count, b.error_count) == (2, 1)
+        assert isinstance(a, streamll.Execution)
+        types = {t.event_type: t for t in store.event_types()}
+        assert types["start"].count == 2 and isinstance(types["start"], streamll.EventType)
+
+
+def test_store_events_filters(filled):
+    path, events = filled
+    with streamll.Store(path) as store:
+        every = list(store.events())
+        assert every == events  # time order
+        assert list(store.events(execution_id="run-b")) == events[4:]
+        assert list(store.events(since=T0 + dt.timedelta(seconds=2))) == events[2:]
+        assert list(store.events(until=T0 + dt.timedelta(seconds=2))) == events[:2]  # until is exclusive
+        assert list(store.events(since="2025-08-24T12:00:01Z", until="2025-08-24T12:00:11Z")) == events[1:5]
+        assert list(store.events(type="start")) == [events[0], events[4]]
+        assert list(store.events(type="rag.retrieval.start")) == [events[1]]
+        assert list(store.events(type="rag.*")) == events[1:3]
+        assert list(store.events(type="rag.")) == events[1:3]
+        assert list(store.events(type="rag")) == []  # exact
+        assert list(store.events(execution_id="run-a", type="end")) == [events[3]]
+        assert list(store.events(execution_id="unknown")) == []
+        with pytest.raises(TypeError):
+            list(store.events(since=12))
+        with pytest.raises(ValueError):
+            list(store.events(since=dt.datetime(2025, 1, 1)))  # naive
+
+
+def test_store_events_is_lazy_and_large(runtime):
+    for i in range(1000):
+        emit_event(StreamllEvent(execution_id="big", event_type="n", data={"i": i}))
+    assert streamll.flush(10)
+    with streamll.Store(runtime) as store:
+        it = store.events(execution_id="big")
+        assert next(it).data == {"i": 0}
+        assert [e.data["i"] for e in it] == list(range(1, 1000))
+
+
+def test_store_get(filled):
+    path, events = filled
+    with streamll.Store(path) as store:
+        assert store.get(events[2].event_id) == events[2]
+        assert store.get("no-such-event") is None
+        assert store.last_seq >= 6
+
+
+def test_store_closed(filled):
+    path, _ = filled
+    store = streamll.Store(path)
+    store.close()
+    with pytest.raises(ValueError):
+        store.executions()
+
+
+def test_store_query_and_verify(filled):
+    path, _ = filled
+    with streamll.Store(path) as store:
+        assert store.query("SELECT count(*) FROM events WHERE execution_id = ?", ("run-a",)) == [(4,)]
+        report = store.verify()
+        assert report["ok"] is True and report["events"] == 6 and report["problem_count"] == 0
+
+
+def test_replay(filled):
+    path, events = filled
+    got = []
+    with streamll.Store(path) as store:
+        result = store.replay("run-a", got.append, max_speed=True)
+        assert got == events[:4]
+        assert result["delivered"] == result["total"] == 4 and not result["cancelled"]
+        # Paced: 3 s of recorded gaps at 100x is 30 ms.
+        got.clear()
+        result = store.replay("run-a", got.append, speed=100.0)
+        assert got == events[:4]
+        assert result["elapsed_s"] >= 0.02
+        with pytest.raises(streamll.StreamllError) as raised:
+            store.replay("no-such-run", got.append)
+        assert raised.value.code == "not_found"
+
+
+def test_replay_handler_exception_stops_it(filled):
+    path, _ = filled
+    seen = []
+
+    def handler(e):
+        seen.append(e)
+        if len(seen) == 2:
+            raise LookupError("stop here")
+
+    with streamll.Store(path) as store:
+        with pytest.raises(LookupError, match="stop here"):
+            store.replay("run-a", handler, max_speed=True)
+    assert len(seen) == 2
+
+
+def test_to_pandas(filled):
+    pytest.importorskip("pandas")
+    path, _ = filled
+    with streamll.Store(path) as store:
+        frame = store.to_pandas("SELECT event_type, count(*) AS n FROM events GROUP BY 1 ORDER BY 1")
+    assert list(frame["event_type"]) == ["end", "error", "rag.retrieval.complete", "rag.retrieval.start", "start"]
+
+
+def test_reader_sees_this_process_writer_live(runtime):
+    with streamll.Store(runtime) as store, streamll.connect(runtime) as db:
+        assert list(store.events()) == []
+        for round_ in range(1, 4):
+            emit_event(StreamllEvent(execution_id="live", event_type="tick", data={"n": round_}))
+            assert streamll.flush(10)
+            assert len(list(store.events(execution_id="live"))) == round_
+            assert db.execute("SELECT count(*) FROM events WHERE execution_id = 'live'").fetchone() == (round_,)
+
+
+WRITER = """
+import sys, time, streamll
+streamll.init(sys.argv[1], flush_interval=0.02)
+n = 0
+print("ready", flush=True)
+while True:
+    for _ in range(10):
+        streamll.emit("writer.tick", data={"n": n})
+        n += 1
+    streamll.flush(10)
+    if n >= int(sys.argv[2]):
+        break
+    time.sleep(0.01)
+streamll.shutdown()
+print("done", n, flush=True)
+"""
+
+
+def test_connect_beside_a_live_writer_in_another_process(store_path, child_env):
+    writer = subprocess.Popen([sys.executable, "-c", textwrap.dedent(WRITER), str(store_path), "1500"],
+                              env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        wait_until(lambda: store_path.is_dir(), 10)
+        seen = []
+        with streamll.connect(store_path) as db, streamll.Store(store_path) as store:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and (len(seen) < 3 or writer.poll() is None):
+                count = db.execute("SELECT count(*) FROM events WHERE event_type = 'writer.tick'").fetchone()[0]
+                if not seen or count > seen[-1]:
+                    seen.append(count)
+                if writer.poll() is not None and len(seen) >= 2:
+                    break
+                time.sleep(0.02)
+            assert len(seen) >= 3, seen  # the count grew while the writer wrote
+            assert seen == sorted(seen)
+            # Store's iterators read the live store too.
+            assert sum(1 for _ in store.events(type="writer.tick")) >= seen[-1]
+        out, err = writer.communicate(timeout=30)
+        assert writer.returncode == 0, err
+        total = int(out.split()[-1])
+        with streamll.connect(store_path) as db:
+            assert db.execute("SELECT count(*) FROM events WHERE event_type = 'writer.tick'").fetchone() == (total,)
+            assert db.execute("SELECT min(data ->> '$.n'), max(data ->> '$.n') FROM events "
+                              "WHERE event_type = 'writer.tick'").fetchone() == (0, total - 1)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
