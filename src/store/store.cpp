@@ -1,9 +1,11 @@
 #include "streamll/store.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -138,6 +140,18 @@ rocksdb::DBOptions db_options() {
 
 bool is_store_dir(const std::string& path) { return fs::exists(fs::path(path) / "CURRENT"); }
 
+// What a writer changes before it deletes a write-ahead log: the edit that
+// makes the log obsolete (a flush) grows the MANIFEST, and a writer's open
+// starts a new MANIFEST and points CURRENT at it.
+std::string manifest_state(const std::string& path) {
+  std::ifstream in(fs::path(path) / "CURRENT");
+  std::string manifest;
+  std::getline(in, manifest);
+  struct stat st {};
+  if (manifest.empty() || ::stat((fs::path(path) / manifest).c_str(), &st) != 0) return manifest + " (missing)";
+  return fmt::format("{} {} {} {}.{}", manifest, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
 // A directory holding only what a creation killed before RocksDB wrote
 // CURRENT leaves behind: the info log, RocksDB's lock, identity, first
 // MANIFEST and temporary files.
@@ -248,9 +262,36 @@ Status open_view(Store::Impl* impl) {
   rocksdb::DBOptions options = db_options();
   options.max_open_files = -1;  // required by secondary instances
   options.info_log = detail::open_info_log(impl->secondary_path);
+  // OpenAsSecondary reads the MANIFEST, then replays the write-ahead logs it
+  // finds after that. A writer that flushes in between (its own open flushes
+  // what it recovered) records the flush in an edit this opening did not
+  // read, then deletes the log: what the log held is in neither, and RocksDB
+  // opens without it (a log already deleted is not an error). The view
+  // would lack any part of what was stored, down to the format version of
+  // a store that was just created. An opening during which CURRENT or the
+  // MANIFEST changed is discarded and made again.
+  constexpr int kAttempts = 50;
+  rocksdb::Status s;
   rocksdb::DB* raw = nullptr;
-  const rocksdb::Status s = rocksdb::DB::OpenAsSecondary(options, path, impl->secondary_path,
-                                                         family_descriptors(), &impl->families, &raw);
+  for (int attempt = 1;; ++attempt) {
+    const std::string before = manifest_state(path);
+    s = rocksdb::DB::OpenAsSecondary(options, path, impl->secondary_path, family_descriptors(), &impl->families,
+                                     &raw);
+    if (manifest_state(path) == before) break;
+    if (s.ok()) {
+      for (auto* h : impl->families) raw->DestroyColumnFamilyHandle(h);
+      delete raw;
+    }
+    raw = nullptr;
+    impl->families.clear();
+    // A reader never answers from a view that may lack part of the store.
+    if (attempt == kAttempts) {
+      return Status::io_error(fmt::format("{}: no consistent view: the writer changed its MANIFEST during each of "
+                                          "{} openings; try again",
+                                          path, kAttempts));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
+  }
   if (!s.ok()) return from_rocks(s, path);
   impl->db.reset(raw);
   if (Status v = check_format_version(raw, path); !v.ok()) return v;
