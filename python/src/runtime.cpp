@@ -4,7 +4,11 @@
 // later), merges the set_context() pairs of the caller's contextvars
 // context, and queues it; no I/O, no lock beyond the GIL.
 #include <pybind11/stl.h>
+#include <pthread.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #include <fmt/format.h>
@@ -154,9 +158,33 @@ py::dict stats_dict() {
   return out;
 }
 
+// A forked child's exit. fork() copies only the forking thread, but the C++
+// objects with static storage that the parent made before the fork are
+// destroyed at the child's exit() as well, among them RocksDB's timer
+// (rocksdb::Timer), whose destructor joins or waits on the parent's timer
+// thread: the child hangs forever or crashes (SIGSEGV) when it exits
+// normally (sys.exit, the end of the script) in any process that ever
+// opened a store. So in the child, the exit handlers and destructors
+// inherited from the parent are skipped: an exit handler registered at the
+// fork (thus run before them) flushes stdio and ends the process with the
+// same status. Python has finalized by then (Py_Exit finalizes, then calls
+// exit()), and the child's own runtime was shut down by its atexit.
+#ifdef __GLIBC__
+void exit_skipping_inherited_handlers(int status, void*) {
+  std::fflush(nullptr);
+  ::_exit(status);
+}
+
+void after_fork_in_child() { ::on_exit(exit_skipping_inherited_handlers, nullptr); }
+#endif
+
 }  // namespace
 
 void bind_runtime(py::module_& m) {
+#ifdef __GLIBC__
+  static const bool fork_handler_registered = ::pthread_atfork(nullptr, nullptr, after_fork_in_child) == 0;
+  (void)fork_handler_registered;
+#endif
   m.def(
       "init",
       [](std::string path, size_t buffer_size, size_t batch_size, double flush_interval, const std::string& overflow,

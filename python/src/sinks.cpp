@@ -95,7 +95,15 @@ std::FILE* file_of(const py::object& output) {
   }
   py::object flush = py::getattr(output, "flush", py::none());
   if (!flush.is_none()) flush();
-  const int fd = ::dup(output.attr("fileno")().cast<int>());
+  int source_fd = -1;
+  try {
+    source_fd = output.attr("fileno")().cast<int>();
+  } catch (py::error_already_set& e) {
+    // io.StringIO has a fileno() that raises io.UnsupportedOperation.
+    if (!e.matches(PyExc_OSError) && !e.matches(PyExc_ValueError)) throw;
+    throw py::type_error("TerminalSink(output=...): needs a file with a fileno() (sys.stdout, sys.stderr, open(...))");
+  }
+  const int fd = ::dup(source_fd);
   std::FILE* f = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
   if (f == nullptr) throw py::value_error("TerminalSink(output=...): cannot write to that file");
   return f;

@@ -28,8 +28,8 @@ class EventCursor {
 
   // `exact_type`, when not empty, keeps only events of exactly that type
   // (the scan's type prefix narrows the read; this makes it exact).
-  EventCursor(py::object owner, std::unique_ptr<EventIterator> it, std::string exact_type)
-      : owner_(std::move(owner)), it_(std::move(it)), exact_type_(std::move(exact_type)) {}
+  EventCursor(std::shared_ptr<Store> store, std::unique_ptr<EventIterator> it, std::string exact_type)
+      : store_(std::move(store)), it_(std::move(it)), exact_type_(std::move(exact_type)) {}
 
   py::object next() {
     if (ready_.empty()) {
@@ -57,7 +57,9 @@ class EventCursor {
     return it_->status();
   }
 
-  py::object owner_;  // the StoreView: the iterator must not outlive its store
+  // The iterator must not outlive its store: a cursor keeps the store open
+  // after Store.close() until it is gone (members are destroyed in reverse).
+  std::shared_ptr<Store> store_;
   std::unique_ptr<EventIterator> it_;
   std::string exact_type_;
   std::deque<Event> ready_;
@@ -69,16 +71,20 @@ class StoreView {
     StoreOptions options;
     options.mode = StoreOptions::Mode::kReadOnlyLive;
     Status s;
+    std::unique_ptr<Store> store;
     {
       py::gil_scoped_release release;
-      s = Store::open(path, options, &store_);
+      s = Store::open(path, options, &store);
     }
     if (!s.ok()) raise_status(s);
+    store_ = std::move(store);
   }
 
-  Store& store() {
+  Store& store() { return *shared(); }
+
+  const std::shared_ptr<Store>& shared() {
     if (!store_) throw py::value_error("the store is closed");
-    return *store_;
+    return store_;
   }
 
   void refresh() {
@@ -142,10 +148,15 @@ class StoreView {
     return event_to_python(e);
   }
 
-  std::unique_ptr<EventIterator> scan(const EventFilter& filter) {
+  EventCursor scan(const EventFilter& filter, std::string exact_type) {
     refresh();
-    py::gil_scoped_release release;
-    return store().scan(filter);
+    std::shared_ptr<Store> store = shared();
+    std::unique_ptr<EventIterator> it;
+    {
+      py::gil_scoped_release release;
+      it = store->scan(filter);
+    }
+    return EventCursor(std::move(store), std::move(it), std::move(exact_type));
   }
 
   py::dict replay(const std::string& execution_id, const py::function& handler, double speed, bool max_speed) {
@@ -205,7 +216,7 @@ class StoreView {
   }
 
  private:
-  std::unique_ptr<Store> store_;
+  std::shared_ptr<Store> store_;
 };
 
 int64_t bound_or(const py::object& value, int64_t fallback, const char* field) {
@@ -228,7 +239,7 @@ void bind_store(py::module_& m) {
       .def("get", &StoreView::get, py::arg("event_id"))
       .def(
           "events",
-          [](py::object self, const std::string& execution_id, const py::object& since, const py::object& until,
+          [](StoreView& self, const std::string& execution_id, const py::object& since, const py::object& until,
              const std::string& type_prefix) {
             EventFilter filter;
             filter.execution_id = execution_id;
@@ -238,8 +249,7 @@ void bind_store(py::module_& m) {
             // else is one exact type.
             const bool prefix = type_prefix.ends_with('*') || type_prefix.ends_with('.');
             filter.type_prefix = type_prefix;
-            auto it = self.cast<StoreView&>().scan(filter);
-            return EventCursor(self, std::move(it), prefix ? std::string() : type_prefix);
+            return self.scan(filter, prefix ? std::string() : type_prefix);
           },
           py::arg("execution_id"), py::arg("since"), py::arg("until"), py::arg("event_type"))
       .def("replay", &StoreView::replay, py::arg("execution_id"), py::arg("handler"), py::arg("speed"),

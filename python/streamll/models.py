@@ -121,9 +121,15 @@ class Event:
     def model_dump_json(self) -> str:
         """The event as one compact JSON object in upstream's field order, the
         form the store exports and Redis entries carry:
-        {"event_id":"…","execution_id":"…","timestamp":"2025-08-24T12:40:47.591526Z",…}.
+        {"event_id":"…","execution_id":"…","timestamp":"2025-08-24T12:40:47.591526Z",…}
+        (a zero fraction is left out, as pydantic does: "2025-01-01T12:00:00Z").
         Raises TypeError naming the field when data has no JSON form."""
-        return _streamll.event_to_json(self)
+        text = _streamll.event_to_json(self)
+        if self.timestamp.microsecond == 0:
+            # As pydantic: no fraction when it is zero ("2025-01-01T12:00:00Z").
+            full = _streamll.format_timestamp(self.timestamp)
+            text = text.replace(f'"timestamp":"{full}"', f'"timestamp":"{full[:-8]}Z"', 1)
+        return text
 
     @classmethod
     def model_validate(cls, value: dict[str, Any]) -> "Event":

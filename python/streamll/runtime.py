@@ -102,8 +102,11 @@ def flush(timeout: float = 86400.0) -> bool:
 def stats() -> dict[str, Any]:
     """The runtime's counters: emitted, filtered, invalid, dropped, stored,
     store_failures, store_lost, and per sink name/delivered/missed/failures/
-    state (plus replication when replicate_to is set). stored + store_lost
-    + dropped = emitted once flushed. Zeros without a runtime."""
+    state (plus replication when replicate_to is set). emitted counts the
+    events the queue accepted: once flushed, stored + store_lost = emitted
+    minus those "drop_oldest" displaced (dropped); "drop_newest" drops an
+    event before accepting it (dropped, not emitted). Zeros without a
+    runtime."""
     return _streamll.stats()
 
 

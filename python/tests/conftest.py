@@ -124,62 +124,73 @@ def _free_port() -> int:
 
 def redis_command(port: int, *args: str, timeout: float = 2.0) -> bytes:
     """One command over a raw RESP socket; the raw reply (first read)."""
-    parts = [f"*{len(args)}\r\n".encode()]
-    for a in args:
-        b = a.encode()
-        parts.append(b"$%d\r\n%s\r\n" % (len(b), b))
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(b"".join(parts))
+        s.sendall(_encode(args))
         return s.recv(1 << 20)
 
 
 class RedisServer:
     """A running redis-server on 127.0.0.1:port."""
 
-    def __init__(self, port: int, process: subprocess.Popen):
+    def __init__(self, port: int, process: subprocess.Popen, password: str | None = None):
         self.port = port
         self.process = process
-        self.url = f"redis://127.0.0.1:{port}"
+        self.password = password
+        self.url = f"redis://:{password}@127.0.0.1:{port}" if password else f"redis://127.0.0.1:{port}"
 
-    def cli(self, *args: str) -> str:
-        """redis-cli's output (raw mode) for one command."""
-        out = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "--raw", *args],
-                             capture_output=True, text=True, timeout=10, check=True)
-        return out.stdout
+    def command(self, *args: str, db: int = 0) -> Any:
+        """One command's parsed reply (after AUTH and SELECT when needed)."""
+        prefix: list[list[str]] = []
+        if self.password:
+            prefix.append(["AUTH", self.password])
+        if db:
+            prefix.append(["SELECT", str(db)])
+        return redis_command_full(self.port, *args, before=prefix).value
 
-    def xlen(self, key: str) -> int:
-        return int(self.cli("XLEN", key).strip() or 0)
+    def xlen(self, key: str, db: int = 0) -> int:
+        return int(self.command("XLEN", key, db=db))
 
-    def entries(self, key: str) -> list[tuple[str, dict[str, str]]]:
-        """Every entry of a stream as (id, {field: value}), read with XRANGE
-        over RESP (values may hold newlines, so not via redis-cli)."""
-        reply = _Resp(redis_command_full(self.port, "XRANGE", key, "-", "+"))
-        out = []
-        for entry_id, fields in reply.value:
-            out.append((entry_id, dict(zip(fields[0::2], fields[1::2]))))
-        return out
+    def entries(self, key: str, db: int = 0) -> list[tuple[str, dict[str, str]]]:
+        """Every entry of a stream as (id, {field: value}), by XRANGE."""
+        return [(entry_id, dict(zip(fields[0::2], fields[1::2])))
+                for entry_id, fields in self.command("XRANGE", key, "-", "+", db=db)]
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
 
 
-def redis_command_full(port: int, *args: str) -> bytes:
-    """One command over RESP; reads until a whole reply has arrived."""
+def _encode(args: tuple[str, ...] | list[str]) -> bytes:
     parts = [f"*{len(args)}\r\n".encode()]
     for a in args:
         b = a.encode()
         parts.append(b"$%d\r\n%s\r\n" % (len(b), b))
+    return b"".join(parts)
+
+
+def redis_command_full(port: int, *args: str, before: list[list[str]] = ()) -> "_Resp":
+    """One command over RESP (after the commands `before`, whose replies
+    are skipped); its whole reply, parsed (an error reply raises)."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(b"".join(parts))
+        s.sendall(b"".join(_encode(c) for c in [*before, list(args)]))
         buf = b""
         while True:
             chunk = s.recv(1 << 20)
             if not chunk:
-                break
+                raise ConnectionError(f"redis closed the connection: {buf!r}")
             buf += chunk
             try:
-                _Resp(buf)
-                return buf
+                replies = _Resp(buf, count=len(before) + 1)
             except _Incomplete:
                 continue
-    return buf
+            last = replies.value
+            if isinstance(last, RedisReplyError):
+                raise last
+            return replies
+
+
+class RedisReplyError(Exception):
+    pass
 
 
 class _Incomplete(Exception):
@@ -189,10 +200,11 @@ class _Incomplete(Exception):
 class _Resp:
     """A minimal RESP2 reply parser (strings decoded as UTF-8)."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, count: int = 1):
         self.data = data
         self.pos = 0
-        self.value = self._parse()
+        for _ in range(count):  # the last reply is the value
+            self.value = self._parse()
 
     def _line(self) -> bytes:
         end = self.data.find(b"\r\n", self.pos)
@@ -205,8 +217,10 @@ class _Resp:
     def _parse(self) -> Any:
         line = self._line()
         kind, rest = line[:1], line[1:]
-        if kind in (b"+", b"-"):
+        if kind == b"+":
             return rest.decode()
+        if kind == b"-":
+            return RedisReplyError(rest.decode())
         if kind == b":":
             return int(rest)
         if kind == b"$":
@@ -224,40 +238,51 @@ class _Resp:
         raise ValueError(f"bad RESP reply: {line!r}")
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path):
-    """A real redis-server on a free loopback port (no persistence), killed
-    after the test. Skips only when redis-server is not installed."""
+def _start_redis(workdir: Path, password: str | None = None) -> RedisServer:
     binary = REDIS_SERVER if os.path.exists(REDIS_SERVER) else shutil.which("redis-server")
     if not binary:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    extra = ["--requirepass", password] if password else []
+    ping = ["AUTH", password] if password else []
     for _attempt in range(3):
         port = _free_port()
         process = subprocess.Popen(
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(tmp_path), "--daemonize", "no", "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             "--dir", str(workdir), "--daemonize", "no", "--loglevel", "warning", *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
-        ready = False
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                if redis_command(port, "PING", timeout=0.5).startswith(b"+PONG"):
-                    ready = True
-                    break
+                if ping:
+                    redis_command(port, *ping, timeout=0.5)
+                if redis_command(port, "PING", timeout=0.5).startswith((b"+PONG", b"-NOAUTH")):
+                    return RedisServer(port, process, password)
             except OSError:
                 time.sleep(0.02)
-        if ready:
-            break
         process.kill()
         process.wait()
-    else:
-        pytest.fail("redis-server did not answer PING")
-    server = RedisServer(port, process)
+    pytest.fail("redis-server did not answer PING")
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path):
+    """A real redis-server on a free loopback port (no persistence), killed
+    after the test. Skips only when redis-server is not installed."""
+    server = _start_redis(tmp_path)
     try:
         yield server
     finally:
-        process.kill()
-        process.wait(timeout=10)
+        server.stop()
+
+
+@pytest.fixture
+def redis_auth_server(tmp_path: Path):
+    """As redis_server, with --requirepass; .url carries the password."""
+    server = _start_redis(tmp_path, password="s3cret-pw")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -99,7 +99,8 @@ def test_cli_imported_jsonl_read_in_python(cli, tmp_path):
     lines = [e.model_dump_json() for e in source]
     # Upstream HEAD's own form too: spaced JSON, str(datetime).
     head = source[0].model_dump()
-    head.update(event_id="headform0001", event_type="head.form", timestamp=str(head["timestamp"]))
+    head.update(event_id="headform0001", event_type="head.form",
+                timestamp=str(head["timestamp"] + dt.timedelta(seconds=10)))
     lines.append(json.dumps(head))
     jsonl.write_text("\n".join(lines) + "\n")
     out = cli_run(cli, "--db", str(db), "import", str(jsonl))
@@ -108,7 +109,8 @@ def test_cli_imported_jsonl_read_in_python(cli, tmp_path):
     with streamll.Store(db) as store:
         got = list(store.events(execution_id="imp-1"))
     assert got[:5] == source
-    assert got[5].event_id == "headform0001" and got[5].timestamp == source[0].timestamp
+    assert got[5].event_id == "headform0001"
+    assert got[5].timestamp == source[0].timestamp + dt.timedelta(seconds=10)
     with streamll.connect(db) as conn:
         assert conn.execute("SELECT sum(data ->> '$.i') FROM events WHERE tags ->> '$.src' = 'jsonl'"
                             ).fetchone() == (10,)

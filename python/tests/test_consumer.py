@@ -18,7 +18,7 @@ from streamll.consumer import RedisStreamConsumer
 from streamll.core.events import StreamllEvent, generate_event_id, get_execution_id
 from streamll.sinks import RedisSink
 
-from conftest import redis_command_full, wait_until
+from conftest import wait_until
 
 UTC = dt.timezone.utc
 TYPES = ["rag.retrieval.start", "rag.retrieval.complete", "rag.reranking", "performance.metrics", "error",
@@ -31,14 +31,13 @@ def make_events(execution="run-1") -> list[StreamllEvent]:
                           data={"i": i, "num_docs": i}) for i, t in enumerate(TYPES)]
 
 
-def xadd(port: int, key: str, *fields: str) -> None:
-    reply = redis_command_full(port, "XADD", key, "*", *fields)
-    assert not reply.startswith(b"-"), reply
+def xadd(server, key: str, *fields: str) -> None:
+    server.command("XADD", key, "*", *fields)
 
 
 def publish(redis_server, key: str, events: list[StreamllEvent]) -> None:
     for e in events:
-        xadd(redis_server.port, key, "message", e.model_dump_json())
+        xadd(redis_server, key, "message", e.model_dump_json())
 
 
 def test_events_from_redis_sink_to_consumer(runtime, redis_server):
@@ -151,7 +150,7 @@ def test_start_blocks_until_stop_from_a_handler(redis_server):
     def producer():
         time.sleep(0.2)  # entries added after start() began reading ("$": only new ones)
         for n in range(5):
-            xadd(redis_server.port, "live", "message",
+            xadd(redis_server, "live", "message",
                  StreamllEvent(execution_id="p", event_type="tick" if n < 4 else "last", data={"n": n}
                                ).model_dump_json())
 
@@ -189,8 +188,8 @@ def test_reads_upstream_wire_formats(redis_server):
             "module_name": "M", "method_name": "forward", "event_type": "head", "operation": None,
             "data": {"a": 1}, "tags": {}}
     e0 = dict(head, event_id="e0one", event_type="e0", timestamp="2025-01-01T12:00:01+00:00")
-    xadd(redis_server.port, "wire", "message", json.dumps(head))
-    xadd(redis_server.port, "wire", "event", json.dumps(e0))
+    xadd(redis_server, "wire", "message", json.dumps(head))
+    xadd(redis_server, "wire", "event", json.dumps(e0))
     consumer = RedisStreamConsumer(url=redis_server.url, stream_key="wire")
     got = []
     consumer.subscribe(got.append)
@@ -201,8 +200,8 @@ def test_reads_upstream_wire_formats(redis_server):
 
 
 def test_malformed_entry_is_counted(redis_server):
-    xadd(redis_server.port, "bad", "message", "{not json")
-    xadd(redis_server.port, "bad", "message", StreamllEvent(execution_id="x", event_type="fine").model_dump_json())
+    xadd(redis_server, "bad", "message", "{not json")
+    xadd(redis_server, "bad", "message", StreamllEvent(execution_id="x", event_type="fine").model_dump_json())
     errors = []
     consumer = RedisStreamConsumer(url=redis_server.url, stream_key="bad", on_error=errors.append)
     got = []
@@ -250,8 +249,7 @@ def test_consumer_group(redis_server):
     assert [e.execution_id for e in second] == ["run-2", "run-2"]
     assert a.drain() == 0
     # The group sees nothing pending.
-    pending = redis_command_full(redis_server.port, "XPENDING", "grouped", "workers")
-    assert pending.startswith(b"*4\r\n:0\r\n"), pending
+    assert redis_server.command("XPENDING", "grouped", "workers")[0] == 0
 
 
 def test_group_redelivers_after_handler_failure(redis_server):
@@ -281,3 +279,44 @@ def test_redis_down_raises_in_drain():
     consumer = RedisStreamConsumer(url=f"redis://127.0.0.1:{port}", on_error=lambda m: None)
     with pytest.raises(streamll.StreamllError):
         consumer.drain()
+
+
+def test_password_and_database_in_the_url(runtime, redis_auth_server):
+    url = redis_auth_server.url + "/3"
+    streamll.configure(sinks=[RedisSink(url=url, stream_key="authed")], permanent=True)
+    sent = make_events(get_execution_id())
+    for e in sent:
+        emit_event(e)
+    assert streamll.flush(10)
+    wait_until(lambda: redis_auth_server.xlen("authed", db=3) == len(sent), 10)
+    assert redis_auth_server.xlen("authed") == 0  # not in database 0
+    [stat] = streamll.stats()["sinks"]
+    assert redis_auth_server.password not in stat["name"]  # the password is not shown
+    got = []
+    consumer = RedisStreamConsumer(url=url, stream_key="authed")
+    consumer.subscribe(got.append)
+    assert consumer.drain() == len(sent)
+    assert got == sent
+    wrong = RedisStreamConsumer(url=url.replace(redis_auth_server.password, "wrong"), stream_key="authed",
+                                on_error=lambda m: None)
+    with pytest.raises((ValueError, streamll.StreamllError), match="auth"):
+        wrong.drain()
+
+
+def test_stop_ends_start_while_redis_is_unreachable():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    errors = []
+    consumer = RedisStreamConsumer(url=f"redis://127.0.0.1:{port}", on_error=errors.append)
+    thread = threading.Thread(target=consumer.start)
+    thread.start()
+    try:
+        wait_until(lambda: consumer.stats()["failures"] >= 1, 10)
+    finally:
+        consumer.stop()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert errors  # told through on_error, retried, never raised

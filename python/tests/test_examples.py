@@ -55,8 +55,7 @@ def test_consumer_example(redis_server, child_env):
         e = StreamllEvent(execution_id="x", event_type=event_type, module_name="M",
                           data={"num_docs": 0, "duration_seconds": 0.5, "throughput": 10.0,
                                 "error_message": "boom"})
-        subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(redis_server.port), "XADD", "streamll_events",
-                        "*", "message", e.model_dump_json()], check=True, capture_output=True, timeout=10)
+        redis_server.command("XADD", "streamll_events", "*", "message", e.model_dump_json())
     proc = run_example("consumer.py", [redis_server.url, "--drain"], child_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ALERT: No documents retrieved!" in proc.stdout

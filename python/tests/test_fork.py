@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import streamll
 
 
@@ -117,3 +119,41 @@ def test_fork_without_runtime_child_records_normally(run_py, tmp_path):
         assert status == 0
     """)
     assert [e.event_type for e in stored(db)] == ["child"]
+
+
+NORMAL_EXIT = """
+import os, sys, streamll
+parent_db, child_db, parent_state, child_init = sys.argv[1:5]
+streamll.init(parent_db)
+streamll.emit("parent")
+if parent_state == "shut_down":
+    streamll.shutdown()
+elif parent_state == "reader":
+    streamll.shutdown()
+    reader = streamll.Store(parent_db)
+    assert len(list(reader.events())) >= 1
+pid = os.fork()
+if pid == 0:
+    if child_init == "yes":
+        streamll.init(child_db)
+        streamll.emit("child")
+    print("child done")  # Python flushes it at its exit
+    sys.exit(3)  # a normal exit: atexit handlers, interpreter finalization, exit()
+_, status = os.waitpid(pid, 0)
+print("child exit code", os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.parametrize("child_init", ["no", "yes"])
+@pytest.mark.parametrize("parent_state", ["running", "shut_down", "reader"])
+def test_forked_child_exits_normally(run_py, tmp_path, parent_state, child_init):
+    """A child that ends with sys.exit (not os._exit) in a process that
+    opened a store: it used to hang forever or die of SIGSEGV in RocksDB's
+    static timer destructor, inherited from the parent."""
+    parent_db, child_db = tmp_path / "parent.db", tmp_path / "child.db"
+    code = NORMAL_EXIT.replace("sys.argv[1:5]", repr([str(parent_db), str(child_db), parent_state, child_init]))
+    proc = run_py(code, timeout=30)
+    assert proc.stdout.splitlines() == ["child done", "child exit code 3"], proc.stdout + proc.stderr
+    if child_init == "yes":
+        assert [e.event_type for e in stored(child_db)] == ["child"]
+    assert [e.event_type for e in stored(parent_db)] == ["parent"]

@@ -289,3 +289,37 @@ def test_connect_beside_a_live_writer_in_another_process(store_path, child_env):
         if writer.poll() is None:
             writer.kill()
             writer.wait()
+
+
+def test_replay_pacing_releases_the_gil(filled):
+    """While replay waits out the recorded gaps, other Python threads run."""
+    import threading
+
+    path, _ = filled
+    ticks = [0]
+    done = threading.Event()
+
+    def spin():
+        while not done.is_set():
+            ticks[0] += 1
+
+    at_event = []
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        with streamll.Store(path) as store:
+            store.replay("run-a", lambda e: at_event.append(ticks[0]), speed=30.0)  # 3 s of gaps: 0.1 s
+    finally:
+        done.set()
+        thread.join()
+    assert len(at_event) == 4
+    assert all(later > earlier for earlier, later in zip(at_event, at_event[1:])), at_event
+
+
+def test_not_a_store(tmp_path):
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(streamll.StreamllError) as raised:
+        streamll.Store(tmp_path / "plain")
+    assert raised.value.code == "not_found"
+    with pytest.raises(sqlite3.OperationalError, match="no store"):
+        streamll.connect(tmp_path / "plain")
