@@ -19,6 +19,22 @@ FIELD_ORDER = ["event_id", "execution_id", "timestamp", "module_name", "method_n
                "operation", "data", "tags"]
 
 
+SEED_IMPORTS = """
+import streamll
+from streamll import emit_event
+from streamll.core.events import StreamllEvent, generate_event_id, get_execution_id
+from datetime import datetime, UTC
+from streamll.consumer import RedisStreamConsumer
+from streamll.sinks import RedisSink
+assert StreamllEvent is streamll.models.Event
+print("ok")
+"""
+
+
+def test_seed_import_lines_in_a_fresh_process(run_py):
+    assert run_py(SEED_IMPORTS).stdout == "ok\n"
+
+
 def test_seed_import_lines():
     # The seed's exact lines (its quick example and use cases).
     exec("import streamll\n"
