@@ -18,7 +18,16 @@ namespace streamll::python {
 
 namespace {
 
-class StoreView;
+// Runs `read` with the GIL released and raises its failure.
+template <typename Read>
+void read_released(Read&& read) {
+  Status s;
+  {
+    py::gil_scoped_release release;
+    s = read();
+  }
+  if (!s.ok()) raise_status(s);
+}
 
 // Events of one scan, read ahead kBatch at a time off the GIL (record
 // decoding and JSON parsing included), handed out one by one with it.
@@ -88,12 +97,8 @@ class StoreView {
   }
 
   void refresh() {
-    Status s;
-    {
-      py::gil_scoped_release release;
-      s = store().refresh();
-    }
-    if (!s.ok()) raise_status(s);
+    Store& s = store();
+    read_released([&] { return s.refresh(); });
   }
 
   void close() {
@@ -104,12 +109,7 @@ class StoreView {
   py::list executions() {
     refresh();
     std::vector<ExecutionSummary> summaries;
-    Status s;
-    {
-      py::gil_scoped_release release;
-      s = store().list_executions(&summaries);
-    }
-    if (!s.ok()) raise_status(s);
+    read_released([&] { return store_->list_executions(&summaries); });
     py::list out;
     for (const auto& x : summaries) {
       out.append(py::make_tuple(x.execution_id, ns_to_datetime(x.first_ts), ns_to_datetime(x.last_ts),
@@ -121,12 +121,7 @@ class StoreView {
   py::list event_types() {
     refresh();
     std::vector<EventTypeSummary> types;
-    Status s;
-    {
-      py::gil_scoped_release release;
-      s = store().list_event_types(&types);
-    }
-    if (!s.ok()) raise_status(s);
+    read_released([&] { return store_->list_event_types(&types); });
     py::list out;
     for (const auto& t : types) {
       out.append(py::make_tuple(t.event_type, t.count, ns_to_datetime(t.first_ts), ns_to_datetime(t.last_ts),

@@ -92,19 +92,12 @@ class Event:
         self.tags = tags
 
     @classmethod
-    def _restore(cls, event_id, execution_id, timestamp, module_name, method_name, event_type,
-                 operation, data, tags) -> "Event":
-        # From the C++ core (a stored or consumed event): already checked.
+    def _restore(cls, *values: Any) -> "Event":
+        # From the C++ core (a stored or consumed event), the fields in
+        # _FIELDS order: already checked.
         self = cls.__new__(cls)
-        self.event_id = event_id
-        self.execution_id = execution_id
-        self.timestamp = timestamp
-        self.module_name = module_name
-        self.method_name = method_name
-        self.event_type = event_type
-        self.operation = operation
-        self.data = data
-        self.tags = tags
+        for name, value in zip(_FIELDS, values):
+            setattr(self, name, value)
         return self
 
     def model_dump(self, mode: str = "python") -> dict[str, Any]:
