@@ -23,6 +23,7 @@ _lock = threading.RLock()
 _sinks: list[Any] | None = None          # configure(sinks=...), kept across runtimes
 _event_filter: list[str] | None = None   # configure(event_filter=...)
 _path: str | None = None                 # the store of the running runtime
+_exiting = False                         # the interpreter is exiting: no implicit start any more
 
 
 def _resolve(path: str | os.PathLike[str] | None) -> str:
@@ -129,6 +130,8 @@ def _autostart() -> bool:
     with _lock:
         if _streamll.running():
             return True
+        if _exiting:
+            return False  # a thread emitting after the exit's flush must not start a runtime again
         if _streamll.forked():
             print("streamll: this process was forked from one that records events; its own events are "
                   "not recorded until it calls streamll.init() on another store", file=sys.stderr)
@@ -180,4 +183,11 @@ def _configured_filter() -> list[str] | None:
     return list(_event_filter) if _event_filter is not None else None
 
 
-atexit.register(shutdown)
+def _shutdown_at_exit() -> None:
+    # While the interpreter can still run the Python sinks' last batches.
+    global _exiting
+    _exiting = True
+    shutdown()
+
+
+atexit.register(_shutdown_at_exit)

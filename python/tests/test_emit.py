@@ -414,3 +414,23 @@ def test_model_dump_json_matches_stored_export(runtime):
     assert streamll.flush(10)
     [back] = stored(runtime)
     assert json.loads(back.model_dump_json()) == json.loads(e.model_dump_json())
+
+
+def test_daemon_thread_emitting_through_exit_does_not_restart_the_runtime(run_py, tmp_path):
+    # After the exit's flush, a daemon thread that goes on emitting must not
+    # start a runtime again (one that would outlive the interpreter).
+    proc = run_py("""
+        import threading, streamll
+        from streamll import emit
+        streamll.init(path="exit.db")
+        started = threading.Event()
+        def spam():
+            started.set()
+            while True:
+                emit("spam.tick", data={"n": 1})
+        threading.Thread(target=spam, daemon=True).start()
+        started.wait()
+    """, timeout=60)
+    assert "recording events to" not in proc.stderr
+    with streamll.Store(tmp_path / "exit.db") as store:
+        assert any(e.event_type == "spam.tick" for e in store.events(type="spam.tick"))
