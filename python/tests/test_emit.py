@@ -416,21 +416,22 @@ def test_model_dump_json_matches_stored_export(runtime):
     assert json.loads(back.model_dump_json()) == json.loads(e.model_dump_json())
 
 
-def test_daemon_thread_emitting_through_exit_does_not_restart_the_runtime(run_py, tmp_path):
-    # After the exit's flush, a daemon thread that goes on emitting must not
-    # start a runtime again (one that would outlive the interpreter).
+def test_emit_after_the_exit_flush_does_not_start_a_runtime_again(run_py, tmp_path):
+    # atexit runs its handlers last-registered first: this one, registered
+    # before streamll is imported, emits after streamll's exit flush, as a
+    # daemon thread or a late handler would. No runtime may start then (one
+    # that would outlive the interpreter, with no flush).
     proc = run_py("""
-        import threading, streamll
-        from streamll import emit
+        import atexit
+        def late():
+            import streamll
+            print("late emit queued:", streamll.emit("late.tick", data={"n": 1}))
+        atexit.register(late)
+        import streamll
         streamll.init(path="exit.db")
-        started = threading.Event()
-        def spam():
-            started.set()
-            while True:
-                emit("spam.tick", data={"n": 1})
-        threading.Thread(target=spam, daemon=True).start()
-        started.wait()
+        streamll.emit("early.tick", data={"n": 0})
     """, timeout=60)
+    assert "late emit queued: False" in proc.stdout
     assert "recording events to" not in proc.stderr
     with streamll.Store(tmp_path / "exit.db") as store:
-        assert any(e.event_type == "spam.tick" for e in store.events(type="spam.tick"))
+        assert [e.event_type for e in store.events() if e.event_type.endswith(".tick")] == ["early.tick"]
