@@ -1,3 +1,6 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <map>
 #include <set>
@@ -465,4 +468,62 @@ TEST_CASE("a JSONL sink writes upstream's format", "[emit][sink]") {
   CHECK(events[0].event_type == "a");
   CHECK(events[1].data["n"] == 2);
   CHECK(events[1].execution_id == "jsonl");
+}
+
+TEST_CASE("set_sinks replaces the sinks of a running runtime; the old ones deliver what they hold", "[emit][sink]") {
+  TempDir dir;
+  auto first = std::make_shared<FlakySink>();
+  auto second = std::make_shared<FlakySink>();
+  first->failing = false;
+  second->failing = false;
+  CHECK(set_sinks({first}).code() == Status::Code::kNotSupported);  // no runtime yet
+  RuntimeOptions o = options_for(dir);
+  o.sinks = {first};
+  Runtime runtime(o);
+  ExecutionScope run("swap");
+  for (int i = 0; i < 30; ++i) emit("before", {{"i", i}});
+  // Not flushed: what the writer has not handed to `first` yet goes to `second`.
+  REQUIRE(set_sinks({second}).ok());
+  for (int i = 0; i < 20; ++i) emit("after", {{"i", i}});
+  REQUIRE(flush());
+  const RuntimeStats s = stats();
+  REQUIRE(s.sinks.size() == 1);
+  CHECK(s.sinks[0].name == "flaky");
+  CHECK(first->received + second->received == 50);  // every event reached exactly one of them
+  CHECK(second->received >= 20);
+  CHECK(s.stored == 50);
+  REQUIRE(set_sinks({}).ok());
+  emit("none", {});
+  REQUIRE(flush());
+  CHECK(stats().sinks.empty());
+  CHECK(first->received + second->received == 50);
+}
+
+TEST_CASE("a forked child does not use its parent's runtime; the parent's events are all stored", "[emit][process]") {
+  TempDir dir;
+  Runtime runtime(options_for(dir));
+  ExecutionScope run("fork");
+  for (int i = 0; i < 10; ++i) emit("parent", {{"i", i}});
+  CHECK_FALSE(forked_from_runtime());
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // The child: no writer thread exists here; emit must not queue (it would
+    // block forever under kBlock), flush must not wait.
+    const bool queued = emit("child", {});
+    const bool flushed = flush(std::chrono::milliseconds(100));
+    _exit(forked_from_runtime() && !queued && !flushed ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  for (int i = 10; i < 20; ++i) emit("parent", {{"i", i}});
+  REQUIRE(flush());
+  size_t parents = 0;
+  for (const Event& e : stored_events(dir / "db")) {
+    CHECK(e.event_type != "child");
+    parents += e.event_type == "parent";
+  }
+  CHECK(parents == 20);
 }
