@@ -3,6 +3,7 @@ get, replay, and readers beside a live writer in another process."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -323,3 +324,14 @@ def test_not_a_store(tmp_path):
     assert raised.value.code == "not_found"
     with pytest.raises(sqlite3.OperationalError, match="no store"):
         streamll.connect(tmp_path / "plain")
+
+
+def test_pandas_read_sql_on_connect(filled):
+    pandas = pytest.importorskip("pandas")
+    path, _ = filled
+    with contextlib.closing(streamll.connect(path)) as db:
+        frame = pandas.read_sql("SELECT execution_id, event_type, data->>'$.num_docs' AS num_docs FROM events "
+                                "WHERE execution_id = ? ORDER BY ts_ns", db, params=("run-a",))
+    assert list(frame.columns) == ["execution_id", "event_type", "num_docs"]
+    assert len(frame) == 4
+    assert set(frame["execution_id"]) == {"run-a"}
