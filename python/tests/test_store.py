@@ -335,3 +335,4 @@ def test_pandas_read_sql_on_connect(filled):
     assert list(frame.columns) == ["execution_id", "event_type", "num_docs"]
     assert len(frame) == 4
     assert set(frame["execution_id"]) == {"run-a"}
+    assert list(frame["num_docs"].dropna()) == [3]
