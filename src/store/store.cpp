@@ -152,6 +152,33 @@ std::string manifest_state(const std::string& path) {
   return fmt::format("{} {} {} {}.{}", manifest, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
+// OpenAsSecondary and TryCatchUpWithPrimary read the MANIFEST, then replay
+// the write-ahead logs they find after that. A writer that flushes in
+// between (its own open flushes what it recovered) records the flush in an
+// edit the reader did not read, then deletes the log: what the log held is
+// in neither, and RocksDB goes on without it (a log already deleted is not
+// an error). The view would lack any part of what was stored, down to the
+// format version of a store that was just created. So `read` is repeated
+// (after `undo`) until CURRENT and the MANIFEST did not change during it,
+// and a view that never got such a read fails rather than answer from part
+// of the store.
+template <typename Read, typename Undo>
+Status without_writer_interference(const std::string& path, Read&& read, Undo&& undo) {
+  constexpr int kAttempts = 50;
+  for (int attempt = 1;; ++attempt) {
+    const std::string before = manifest_state(path);
+    read();
+    if (manifest_state(path) == before) return Status::ok_status();
+    undo();
+    if (attempt == kAttempts) {
+      return Status::io_error(fmt::format("{}: no consistent view: the writer changed its MANIFEST during each of "
+                                          "{} reads of it; try again",
+                                          path, kAttempts));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
+  }
+}
+
 // A directory holding only what a creation killed before RocksDB wrote
 // CURRENT leaves behind: the info log, RocksDB's lock, identity, first
 // MANIFEST and temporary files.
@@ -262,36 +289,23 @@ Status open_view(Store::Impl* impl) {
   rocksdb::DBOptions options = db_options();
   options.max_open_files = -1;  // required by secondary instances
   options.info_log = detail::open_info_log(impl->secondary_path);
-  // OpenAsSecondary reads the MANIFEST, then replays the write-ahead logs it
-  // finds after that. A writer that flushes in between (its own open flushes
-  // what it recovered) records the flush in an edit this opening did not
-  // read, then deletes the log: what the log held is in neither, and RocksDB
-  // opens without it (a log already deleted is not an error). The view
-  // would lack any part of what was stored, down to the format version of
-  // a store that was just created. An opening during which CURRENT or the
-  // MANIFEST changed is discarded and made again.
-  constexpr int kAttempts = 50;
   rocksdb::Status s;
   rocksdb::DB* raw = nullptr;
-  for (int attempt = 1;; ++attempt) {
-    const std::string before = manifest_state(path);
-    s = rocksdb::DB::OpenAsSecondary(options, path, impl->secondary_path, family_descriptors(), &impl->families,
-                                     &raw);
-    if (manifest_state(path) == before) break;
-    if (s.ok()) {
-      for (auto* h : impl->families) raw->DestroyColumnFamilyHandle(h);
-      delete raw;
-    }
-    raw = nullptr;
-    impl->families.clear();
-    // A reader never answers from a view that may lack part of the store.
-    if (attempt == kAttempts) {
-      return Status::io_error(fmt::format("{}: no consistent view: the writer changed its MANIFEST during each of "
-                                          "{} openings; try again",
-                                          path, kAttempts));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
-  }
+  const Status stable = without_writer_interference(
+      path,
+      [&] {
+        s = rocksdb::DB::OpenAsSecondary(options, path, impl->secondary_path, family_descriptors(),
+                                         &impl->families, &raw);
+      },
+      [&] {
+        if (s.ok()) {
+          for (auto* h : impl->families) raw->DestroyColumnFamilyHandle(h);
+          delete raw;
+        }
+        raw = nullptr;
+        impl->families.clear();
+      });
+  if (!stable.ok()) return stable;
   if (!s.ok()) return from_rocks(s, path);
   impl->db.reset(raw);
   if (Status v = check_format_version(raw, path); !v.ok()) return v;
@@ -370,8 +384,13 @@ Status Store::refresh() {
   const uint64_t fingerprint = impl_->writer_fingerprint();
   if (fingerprint == impl_->seen_fingerprint) return Status::ok_status();
   impl_->seen_fingerprint = fingerprint;
-  const rocksdb::Status s = impl_->db->TryCatchUpWithPrimary();
+  rocksdb::Status s;
+  // A catch-up that missed a deleted log is made complete by the next one,
+  // which reads the flush's edit (see without_writer_interference).
+  const Status stable = without_writer_interference(
+      impl_->path, [&] { s = impl_->db->TryCatchUpWithPrimary(); }, [] {});
   if (!s.ok()) return from_rocks(s, impl_->path);
+  if (!stable.ok()) return stable;
   return impl_->load_last_seq();
 }
 
