@@ -57,7 +57,8 @@ struct RuntimeOptions {
   SinkOptions sink_options;
 
   // Event type filters, checked at emit. A pattern is an exact type or a
-  // prefix ending in '*' ("rag.*"). allow empty = allow all; deny wins.
+  // prefix ending in '*' or '.' ("rag.*", "rag."). allow empty = allow all;
+  // deny wins.
   std::vector<std::string> allow_types;
   std::vector<std::string> deny_types;
   // data keys (at any depth, case-insensitive) whose values are replaced by

@@ -24,4 +24,14 @@ void bind_consumer(py::module_& m);  // consumer.cpp: RedisStreamConsumer
 // TypeError for anything else.
 std::vector<std::shared_ptr<Sink>> sinks_from_python(const py::iterable& sinks);
 
+// True on a Python sink's delivery thread while it runs handle_event
+// (sinks.cpp): flush, shutdown and set_sinks would wait for this very thread.
+bool in_sink_delivery();
+
+// That this process has opened a store (RocksDB), and whether it has
+// (store.cpp): a forked child of such a process must not run the parent's
+// static destructors at exit (runtime.cpp).
+void note_store_used();
+bool store_used_in_process();
+
 }  // namespace streamll::python

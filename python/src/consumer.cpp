@@ -5,6 +5,9 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "bindings.hpp"
@@ -24,10 +27,19 @@ class Consumer {
     // delivered again); the exception is reported through on_error.
     consumer_->subscribe([this](const Event& e) {
       py::gil_scoped_acquire gil;
+      if (cancel_) return Status::io_error("interrupted");  // the rest of an interrupted drain's batch
       try {
         deliver_(event_to_python(e));
+        if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C during drain()
         return Status::ok_status();
       } catch (py::error_already_set& err) {
+        // Ctrl-C or sys.exit in a handler ends drain() (and is raised by it);
+        // any other exception is this entry's failure.
+        if (err.matches(PyExc_KeyboardInterrupt) || err.matches(PyExc_SystemExit)) {
+          interrupted_.emplace(std::move(err));
+          cancel_ = true;
+          return Status::io_error("interrupted");
+        }
         return Status::io_error(fmt::format("handler raised {}", err.what()));
       }
     });
@@ -59,10 +71,16 @@ class Consumer {
 
   size_t drain() {
     size_t entries = 0;
+    cancel_ = false;
     Status s;
     {
       py::gil_scoped_release release;
-      s = consumer_->drain(nullptr, &entries);
+      s = consumer_->drain(&cancel_, &entries);
+    }
+    if (interrupted_) {
+      py::error_already_set raised = std::move(*interrupted_);
+      interrupted_.reset();
+      throw raised;
     }
     if (!s.ok()) raise_status(s);
     return entries;
@@ -87,6 +105,8 @@ class Consumer {
  private:
   py::function deliver_;
   py::function on_error_;
+  std::atomic<bool> cancel_{false};
+  std::optional<py::error_already_set> interrupted_;  // a handler's KeyboardInterrupt, raised by drain()
   std::unique_ptr<RedisStreamConsumer> consumer_;
 };
 

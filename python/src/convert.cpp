@@ -88,7 +88,12 @@ Json to_json_at(PyObject* value, int depth) {
       PyErr_Clear();
     }
     // Beyond 64 bits: the nearest double, as the JSON reader stores such numbers.
-    return PyLong_AsDouble(value);
+    const double d = PyLong_AsDouble(value);
+    if (d == -1.0 && PyErr_Occurred()) {
+      PyErr_Clear();
+      throw ConversionError{PyExc_ValueError, "", "an integer too large for a JSON number (beyond 1.8e308)"};
+    }
+    return d;
   }
   if (PyFloat_Check(value)) return PyFloat_AS_DOUBLE(value);
   if (PyUnicode_Check(value)) {

@@ -56,13 +56,11 @@ void bind_events(py::module_& m) {
       },
       py::arg("text"));
   m.def("format_timestamp", [](const py::handle& dt) { return format_timestamp(datetime_to_ns(dt, "timestamp")); });
-  m.def("timestamp_ns", [](const py::handle& dt) { return datetime_to_ns(dt, "timestamp"); });
 
   py::class_<detail::TypePatterns>(m, "TypePatterns",
-                                   "Event type patterns: exact types, or prefixes ending in '*' (\"rag.*\").")
+                                   "Event type patterns: exact types, or prefixes ending in '*' or '.' (\"rag.*\", \"rag.\").")
       .def(py::init<const std::vector<std::string>&>(), py::arg("patterns"))
-      .def("matches", &detail::TypePatterns::matches, py::arg("event_type"))
-      .def("empty", &detail::TypePatterns::empty);
+      .def("matches", &detail::TypePatterns::matches, py::arg("event_type"));
 }
 
 }  // namespace streamll::python

@@ -2,7 +2,8 @@
 // runtime, and the emit hot path. emit_event converts the Python event on
 // the caller's thread (the GIL is held: Python objects cannot be read
 // later), merges the set_context() pairs of the caller's contextvars
-// context, and queues it; no I/O, no lock beyond the GIL.
+// context, and queues it; no I/O, no lock beyond the GIL (under overflow
+// "block" the GIL is released around the push, which may wait for room).
 #include <pybind11/stl.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -28,6 +29,8 @@ namespace {
 // State of the Python side of the runtime, guarded by the GIL.
 struct EmitState {
   bool autostart_failed = false;  // the implicit start failed: do not retry per emit
+  bool stopping = false;          // shutdown() runs: no implicit start (a sink emitting would deadlock it)
+  bool release_gil = false;       // overflow "block": a full queue makes emit wait, without the GIL
   std::optional<detail::TypeFilter> filter;  // configure(event_filter=...)
   uint64_t filtered = 0;          // events the filter above rejected
 };
@@ -61,7 +64,7 @@ void merge_context_pairs(Json* data) {
 bool ensure_running() {
   if (detail::runtime_active()) return true;
   EmitState& s = state();
-  if (s.autostart_failed || hooks().autostart == nullptr) return false;
+  if (s.autostart_failed || s.stopping || in_sink_delivery() || hooks().autostart == nullptr) return false;
   PyObject* r = PyObject_CallNoArgs(hooks().autostart);
   if (r == nullptr) throw py::error_already_set();
   const bool ok = r == Py_True;
@@ -97,6 +100,8 @@ bool emit_python_event(py::handle event) {
                                                    : new_execution_id();
   }
   merge_context_pairs(&e.data);
+  if (!s.release_gil) return emit_event(std::move(e));
+  py::gil_scoped_release release;  // the push may wait for room
   return emit_event(std::move(e));
 }
 
@@ -175,8 +180,18 @@ void exit_skipping_inherited_handlers(int status, void*) {
   ::_exit(status);
 }
 
-void after_fork_in_child() { ::on_exit(exit_skipping_inherited_handlers, nullptr); }
+void after_fork_in_child() {
+  if (store_used_in_process()) ::on_exit(exit_skipping_inherited_handlers, nullptr);
+}
 #endif
+
+// What the runtime's callers must not do from a sink's own delivery thread:
+// each waits for that thread, which would wait for itself.
+void refuse_in_sink(const char* what) {
+  if (in_sink_delivery()) {
+    throw py::value_error(fmt::format("{} cannot be called from a sink's handle_event (it waits for the sink)", what));
+  }
+}
 
 }  // namespace
 
@@ -210,13 +225,16 @@ void bind_runtime(py::module_& m) {
           r.maxlen = replicate["maxlen"].cast<size_t>();
           o.replicate = std::move(r);
         }
+        const bool block = o.overflow == OverflowPolicy::kBlock;
         Status s;
         {
           py::gil_scoped_release release;
           s = init(std::move(o));
         }
+        note_store_used();
         if (!s.ok()) raise_status(s);
         state().autostart_failed = false;
+        state().release_gil = block;
       },
       py::arg("path"), py::arg("buffer_size"), py::arg("batch_size"), py::arg("flush_interval"), py::arg("overflow"),
       py::arg("sync"), py::arg("redact_keys"), py::arg("sinks"), py::arg("allow_types"), py::arg("deny_types"),
@@ -224,15 +242,23 @@ void bind_runtime(py::module_& m) {
 
   m.def("running", [] { return detail::runtime_active(); });
   m.def("forked", [] { return forked_from_runtime(); });
+  m.def("note_if_forked", &detail::note_if_forked);
+  m.def("note_store_used", &note_store_used);
 
   m.def("shutdown", [] {
-    py::gil_scoped_release release;
-    shutdown();
+    refuse_in_sink("shutdown()");
+    state().stopping = true;
+    {
+      py::gil_scoped_release release;
+      shutdown();
+    }
+    state().stopping = false;
   });
 
   m.def(
       "flush",
       [](double timeout) {
+        refuse_in_sink("flush()");
         py::gil_scoped_release release;
         return flush(std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000)));
       },
@@ -241,6 +267,7 @@ void bind_runtime(py::module_& m) {
   m.def("stats", &stats_dict);
 
   m.def("set_sinks", [](const py::iterable& sinks) {
+    refuse_in_sink("configure(sinks=...)");
     auto converted = sinks_from_python(sinks);
     Status s;
     {
@@ -267,11 +294,11 @@ path, e.g. "field 'data.docs[2]': a set is not JSON (use a list)"), the
 set_context() pairs are merged beneath its data, an empty execution_id becomes
 the current execution, and it is put in the runtime's queue. With no runtime,
 the first emit starts one on $STREAMLL_DB or ./streamll.db (said once on
-stderr). Returns True when queued; False when filtered out, dropped by the
-overflow policy, or with no runtime (each counted in stats()).
-Thread-safe. Cost: about 1-2 us for a seed-sized event. Under
-overflow="block" a full queue makes the caller wait, holding the GIL, until
-the writer makes room.)doc");
+stderr). Returns True when queued; False when filtered out or dropped by the
+overflow policy (both counted in stats()), or with no runtime.
+Thread-safe. Cost: about 2 us for a seed-sized event (the data's
+conversion is most of it). Under overflow="block" a full queue makes the
+caller wait, with the GIL released, until the writer makes room.)doc");
 }
 
 }  // namespace streamll::python

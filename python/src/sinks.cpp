@@ -18,10 +18,20 @@ namespace streamll::python {
 
 namespace {
 
+thread_local bool t_in_sink_delivery = false;
+
+// Marks this thread as delivering to a Python sink for the scope.
+struct DeliveryScope {
+  DeliveryScope() { t_in_sink_delivery = true; }
+  ~DeliveryScope() { t_in_sink_delivery = false; }
+};
+
 // A Python object's handle_event, called once per event with the GIL taken.
-// An exception is one failure of the batch for the breaker, never raised
-// into the application; the first of each sink is printed once. A coroutine
-// (an async handle_event) is run to completion on a loop of this sink's own.
+// An event whose handle_event raises does not keep the others of its batch
+// from being delivered; the batch then counts as one failure for the
+// breaker (never raised into the application; the first of each sink is
+// printed once). A coroutine (an async handle_event) is run to completion
+// on a loop of this sink's own.
 class PythonSink : public Sink {
  public:
   explicit PythonSink(py::object target)
@@ -41,19 +51,22 @@ class PythonSink : public Sink {
 
   Status write(std::span<const Event> batch) override {
     py::gil_scoped_acquire gil;
-    try {
-      for (const Event& e : batch) {
+    DeliveryScope delivering;
+    Status first_failure;
+    for (const Event& e : batch) {
+      try {
         py::object result = handle_(event_to_python(e));
         if (PyCoro_CheckExact(result.ptr())) run(result);
+      } catch (py::error_already_set& err) {
+        if (first_failure.ok()) first_failure = failed(err.what());
       }
-      return Status::ok_status();
-    } catch (py::error_already_set& e) {
-      return failed(e.what());
     }
+    return first_failure;
   }
 
   Status flush() override {
     py::gil_scoped_acquire gil;
+    DeliveryScope delivering;
     try {
       if (py::hasattr(target_, "flush")) {
         py::object result = target_.attr("flush")();
@@ -110,6 +123,8 @@ std::FILE* file_of(const py::object& output) {
 }
 
 }  // namespace
+
+bool in_sink_delivery() { return t_in_sink_delivery; }
 
 std::vector<std::shared_ptr<Sink>> sinks_from_python(const py::iterable& sinks) {
   std::vector<std::shared_ptr<Sink>> out;

@@ -18,6 +18,8 @@ namespace streamll::python {
 
 namespace {
 
+std::atomic<bool> g_store_used{false};
+
 // Runs `read` with the GIL released and raises its failure.
 template <typename Read>
 void read_released(Read&& read) {
@@ -85,20 +87,22 @@ class StoreView {
       py::gil_scoped_release release;
       s = Store::open(path, options, &store);
     }
+    note_store_used();
     if (!s.ok()) raise_status(s);
     store_ = std::move(store);
   }
 
-  Store& store() { return *shared(); }
-
-  const std::shared_ptr<Store>& shared() {
+  // The store, held by the caller for the call: close() from another thread
+  // (or a replay handler) cannot free it under a read with the GIL released.
+  std::shared_ptr<Store> store() const {
     if (!store_) throw py::value_error("the store is closed");
     return store_;
   }
 
-  void refresh() {
-    Store& s = store();
-    read_released([&] { return s.refresh(); });
+  std::shared_ptr<Store> refresh() {
+    std::shared_ptr<Store> store = this->store();
+    read_released([&] { return store->refresh(); });
+    return store;
   }
 
   void close() {
@@ -107,9 +111,9 @@ class StoreView {
   }
 
   py::list executions() {
-    refresh();
+    const auto store = refresh();
     std::vector<ExecutionSummary> summaries;
-    read_released([&] { return store_->list_executions(&summaries); });
+    read_released([&] { return store->list_executions(&summaries); });
     py::list out;
     for (const auto& x : summaries) {
       out.append(py::make_tuple(x.execution_id, ns_to_datetime(x.first_ts), ns_to_datetime(x.last_ts),
@@ -119,9 +123,9 @@ class StoreView {
   }
 
   py::list event_types() {
-    refresh();
+    const auto store = refresh();
     std::vector<EventTypeSummary> types;
-    read_released([&] { return store_->list_event_types(&types); });
+    read_released([&] { return store->list_event_types(&types); });
     py::list out;
     for (const auto& t : types) {
       out.append(py::make_tuple(t.event_type, t.count, ns_to_datetime(t.first_ts), ns_to_datetime(t.last_ts),
@@ -131,12 +135,12 @@ class StoreView {
   }
 
   py::object get(const std::string& event_id) {
-    refresh();
+    const auto store = refresh();
     Event e;
     Status s;
     {
       py::gil_scoped_release release;
-      s = store().get(event_id, &e);
+      s = store->get(event_id, &e);
     }
     if (s.is_not_found()) return py::none();
     if (!s.ok()) raise_status(s);
@@ -144,8 +148,7 @@ class StoreView {
   }
 
   EventCursor scan(const EventFilter& filter, std::string exact_type) {
-    refresh();
-    std::shared_ptr<Store> store = shared();
+    std::shared_ptr<Store> store = refresh();
     std::unique_ptr<EventIterator> it;
     {
       py::gil_scoped_release release;
@@ -155,7 +158,7 @@ class StoreView {
   }
 
   py::dict replay(const std::string& execution_id, const py::function& handler, double speed, bool max_speed) {
-    refresh();
+    const auto store = refresh();
     std::atomic<bool> cancel{false};
     ReplayOptions options;
     options.speed = speed;
@@ -168,7 +171,7 @@ class StoreView {
     {
       py::gil_scoped_release release;
       s = streamll::replay(
-          store(), execution_id, options,
+          *store, execution_id, options,
           [&](const EventView& view) {
             py::gil_scoped_acquire gil;
             try {
@@ -194,11 +197,12 @@ class StoreView {
   }
 
   py::dict verify() {
+    const auto store = this->store();
     VerifyReport report;
     Status s;
     {
       py::gil_scoped_release release;
-      s = store().verify(&report);
+      s = store->verify(&report);
     }
     py::dict out;
     out["ok"] = s.ok();
@@ -219,6 +223,9 @@ int64_t bound_or(const py::object& value, int64_t fallback, const char* field) {
 }
 
 }  // namespace
+
+void note_store_used() { g_store_used = true; }
+bool store_used_in_process() { return g_store_used; }
 
 void bind_store(py::module_& m) {
   py::class_<EventCursor>(m, "EventCursor")
@@ -250,8 +257,8 @@ void bind_store(py::module_& m) {
       .def("replay", &StoreView::replay, py::arg("execution_id"), py::arg("handler"), py::arg("speed"),
            py::arg("max_speed"))
       .def("verify", &StoreView::verify)
-      .def_property_readonly("last_seq", [](StoreView& v) { return v.store().last_seq(); })
-      .def_property_readonly("id", [](StoreView& v) { return v.store().id(); });
+      .def_property_readonly("last_seq", [](StoreView& v) { return v.store()->last_seq(); })
+      .def_property_readonly("id", [](StoreView& v) { return v.store()->id(); });
 }
 
 }  // namespace streamll::python

@@ -54,7 +54,13 @@ class RedisStreamConsumer:
     def __init__(self, url: str = "redis://localhost:6379", stream_key: str = "streamll_events",
                  group: str | None = None, consumer_name: str | None = None, start_id: str = "0",
                  batch_size: int = 100, block: float = 0.2, claim_min_idle: float = 30.0,
-                 on_error: Callable[[str], Any] | None = None, **_upstream_options: Any) -> None:
+                 on_error: Callable[[str], Any] | None = None, *, redis_url: str | None = None,
+                 consumer_group: str | None = None, block_ms: int | None = None) -> None:
+        # Upstream's other names for the same settings.
+        url = redis_url or url
+        group = consumer_group or group
+        if block_ms is not None:
+            block = block_ms / 1000
         self.url = url
         self.stream_key = stream_key
         self.group = group
@@ -98,8 +104,15 @@ class RedisStreamConsumer:
 
     async def run(self) -> None:
         """start() for asyncio applications: consumes on a worker thread
-        until stop(); await it as a task."""
-        await asyncio.get_running_loop().run_in_executor(None, self.start)
+        until stop() or until the awaiting task is cancelled (which stops
+        the consumer, then raises CancelledError)."""
+        worker = asyncio.get_running_loop().run_in_executor(None, self.start)
+        try:
+            await asyncio.shield(worker)
+        except asyncio.CancelledError:
+            self.stop()
+            await worker
+            raise
 
     def stop(self) -> None:
         """Ends start() (idempotent)."""
@@ -108,7 +121,9 @@ class RedisStreamConsumer:
     def drain(self) -> int:
         """Processes every entry in the stream as of the call on this thread
         and returns how many were read; never waits for new ones. Raises
-        StreamllError when Redis fails."""
+        StreamllError when Redis fails; Ctrl-C (KeyboardInterrupt) in a
+        handler stops it after the current entry and is raised (that entry
+        is not acknowledged)."""
         return self._core.drain()
 
     def stats(self) -> dict[str, Any]:
@@ -136,6 +151,4 @@ def _patterns(event_type: str | None) -> Any:
     if event_type is None or event_type in ("", "*"):
         return None
     # One grammar for types: "rag.*" and "rag." are prefixes, else exact.
-    if event_type.endswith(".") and not event_type.endswith("*"):
-        event_type += "*"
     return _streamll.TypePatterns([event_type])

@@ -32,7 +32,9 @@ def get_execution_id() -> str:
     """The current execution: that of the innermost trace() or instrumented
     call, else DSPy's active call id when DSPy runs one, else a new id for
     each call (an event emitted outside any scope is an execution of its
-    own), as upstream. Cost: a contextvar read."""
+    own). Upstream looks at DSPy's call id first; here a trace's id wins, so
+    that a run stays one execution across the DSPy modules it calls. Cost: a
+    contextvar read."""
     current = _execution.get()
     if current is not None:
         return current

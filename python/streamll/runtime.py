@@ -133,8 +133,7 @@ def _autostart() -> bool:
         if _exiting:
             return False  # a thread emitting after the exit's flush must not start a runtime again
         if _streamll.forked():
-            print("streamll: this process was forked from one that records events; its own events are "
-                  "not recorded until it calls streamll.init() on another store", file=sys.stderr)
+            _streamll.note_if_forked()  # says so once on stderr
             return False
         path = _resolve(None)
         try:

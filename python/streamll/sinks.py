@@ -20,7 +20,21 @@ from . import _streamll
 __all__ = ["RedisSink", "TerminalSink", "JsonlSink"]
 
 
-class RedisSink(_streamll.RedisSink):
+class _RuntimeRun:
+    """Upstream's sink lifecycle, for code that calls it: these sinks run
+    while a runtime has them (configure or init), so start() and stop() do
+    nothing and is_running is always True."""
+
+    is_running = True
+
+    def start(self) -> None:
+        """Nothing to do: the runtime starts the sink's thread."""
+
+    def stop(self) -> None:
+        """Nothing to do: shutdown() or configure() stops the sink's thread."""
+
+
+class RedisSink(_RuntimeRun, _streamll.RedisSink):
     """Adds each event to a Redis stream in upstream's wire format:
     XADD <stream_key> MAXLEN ~ <max_stream_length> * message <event JSON>,
     one pipelined round trip per batch; it connects at the first batch and
@@ -50,7 +64,7 @@ class RedisSink(_streamll.RedisSink):
         self.max_stream_length = max_stream_length
 
 
-class TerminalSink(_streamll.TerminalSink):
+class TerminalSink(_RuntimeRun, _streamll.TerminalSink):
     """Prints one line per event (time, execution, type, module, operation,
     data), coloured on a terminal. output: a file with a fileno() (default
     sys.stdout; a StringIO has none: TypeError). show_tokens and show_data
@@ -63,7 +77,7 @@ class TerminalSink(_streamll.TerminalSink):
         self.show_data = show_data
 
 
-class JsonlSink(_streamll.JsonlSink):
+class JsonlSink(_RuntimeRun, _streamll.JsonlSink):
     """Appends each event as one line of upstream's JSON to `path` (created
     if missing): one write per batch; flush() fsyncs it."""
 

@@ -52,6 +52,7 @@ def connect(path: str | os.PathLike[str] | None = None, **sqlite_options: Any) -
     read-only views (milliseconds). Thread-safety: as sqlite3's.
     """
     resolved = _existing(path)
+    _streamll.note_store_used()
     db = sqlite3.connect(":memory:", **sqlite_options)
     try:
         # The extension module is also SQLite's loadable extension.

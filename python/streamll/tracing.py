@@ -46,7 +46,11 @@ class Span:
         if self.execution_id != current:
             self._token = _execution.set(self.execution_id)
         self._started = time.perf_counter()
-        self._emit("start", {**extra, "stage": "start"})
+        try:
+            self._emit("start", {**extra, "stage": "start"})
+        except BaseException:
+            self._leave()  # a start that raised (data with no JSON form) leaves no execution behind
+            raise
 
     def end(self, **extra: Any) -> None:
         try:
@@ -105,6 +109,9 @@ class trace:  # noqa: N801 - upstream's name, used as `with streamll.trace(...)`
     """
 
     def __init__(self, operation: str, module_name: str | None = None, **metadata: Any):
+        if "sinks" in metadata:
+            raise TypeError("trace(sinks=...): sinks are the runtime's here; use streamll.configure(sinks=[...]) "
+                            "(in a `with` block for a part of the program)")
         execution_id = metadata.pop("execution_id", None)
         self._span = Span(operation, module_name or "manual", operation, metadata, execution_id)
 

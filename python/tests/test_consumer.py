@@ -320,3 +320,33 @@ def test_stop_ends_start_while_redis_is_unreachable():
         thread.join(10)
     assert not thread.is_alive()
     assert errors  # told through on_error, retried, never raised
+
+
+def test_keyboard_interrupt_in_a_handler_ends_drain_and_is_raised(redis_server):
+    publish(redis_server, "s-int", make_events())
+    consumer = RedisStreamConsumer(url=redis_server.url, stream_key="s-int")
+    seen = []
+
+    def handler(event):
+        seen.append(event.data["i"])
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    consumer.subscribe(handler)
+    with pytest.raises(KeyboardInterrupt):
+        consumer.drain()
+    assert seen == [0, 1]  # the rest of the batch was not handed to the handler
+
+
+def test_run_stops_when_its_task_is_cancelled(redis_server):
+    consumer = RedisStreamConsumer(redis_url=redis_server.url, stream_key="s-cancel", block_ms=50)
+    assert consumer.url == redis_server.url
+
+    async def main():
+        task = asyncio.create_task(consumer.run())
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+
+    asyncio.run(main())  # returns: the worker thread ended

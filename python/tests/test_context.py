@@ -229,3 +229,18 @@ def test_set_context_follows_contextvars(runtime):
     events = stored(runtime)
     assert sorted(e.data.get("task", "-") for e in events if e.event_type == "ctx.step") == ["a", "b"]
     assert [e.data for e in events if e.event_type == "ctx.outside"] == [{}]
+
+
+def test_a_trace_whose_start_raises_leaves_no_execution_behind(runtime):
+    before = streamll.get_execution_id()
+    with pytest.raises(TypeError, match="field 'data.ids'"):
+        with streamll.trace("op", ids={1, 2}):
+            pass
+    # Outside any scope: a new id per call, not the failed trace's.
+    assert streamll.get_execution_id() != streamll.get_execution_id()
+    assert before != streamll.get_execution_id()
+
+
+def test_trace_sinks_argument_says_where_sinks_go():
+    with pytest.raises(TypeError, match="configure"):
+        streamll.trace("op", sinks=[])

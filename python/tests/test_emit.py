@@ -435,3 +435,18 @@ def test_emit_after_the_exit_flush_does_not_start_a_runtime_again(run_py, tmp_pa
     assert "recording events to" not in proc.stderr
     with streamll.Store(tmp_path / "exit.db") as store:
         assert [e.event_type for e in store.events() if e.event_type.endswith(".tick")] == ["early.tick"]
+
+
+def test_an_integer_beyond_a_json_number_is_refused_and_nothing_is_stored(runtime):
+    with pytest.raises(ValueError, match=r"field 'data.x'"):
+        emit_event(StreamllEvent(execution_id="big-int", event_type="t", data={"x": 10**400}))
+    assert streamll.flush(10)
+    with streamll.Store(runtime) as store:
+        assert list(store.events(execution_id="big-int")) == []
+
+
+def test_a_dot_ended_event_filter_is_a_prefix(runtime):
+    with streamll.configure(event_filter=["rag."]):
+        assert streamll.emit("rag.retrieval.start", data={})
+        assert not streamll.emit("llm.call", data={})
+    assert streamll.flush(10)

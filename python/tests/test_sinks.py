@@ -270,3 +270,57 @@ def test_replicate_to_redis_ships_every_stored_event(store_path, redis_server):
     shipped = [StreamllEvent.model_validate_json(fields["message"]) for _, fields in redis_server.entries("replica")]
     ours = [e for e in shipped if e.event_type == "replicated"]
     assert ours == sent  # each once, in order
+
+
+def test_one_raising_event_does_not_keep_its_batch_mates_from_the_sink(runtime):
+    got = []
+
+    class Picky:
+        def handle_event(self, event):
+            if event.data["i"] == 3:
+                raise ValueError("not this one")
+            got.append(event.data["i"])
+
+    streamll.configure(sinks=[Picky()], permanent=True)
+    for i in range(10):
+        streamll.emit("picky", data={"i": i})
+    assert streamll.flush(10) is not None
+    wait_until(lambda: len(got) == 9)
+    assert got == [0, 1, 2, 4, 5, 6, 7, 8, 9]
+
+
+def test_a_sink_calling_flush_configure_or_shutdown_is_refused_not_deadlocked(run_py):
+    # Each waits for the sink's own thread; from that thread it is a
+    # ValueError (counted as the sink's failure), never a hang or a crash.
+    proc = run_py("""
+        import streamll
+        errors = []
+        class Meddler:
+            def handle_event(self, event):
+                for call in (lambda: streamll.flush(1), lambda: streamll.configure(sinks=[], permanent=True),
+                             streamll.shutdown):
+                    try:
+                        call()
+                    except ValueError as e:
+                        errors.append(str(e))
+        streamll.init(path="meddle.db", sinks=[Meddler()])
+        streamll.emit("x", data={})
+        streamll.flush(10)
+        print(len(errors), errors[0])
+    """, timeout=60)
+    assert proc.stdout.startswith("3 flush() cannot be called from a sink's handle_event")
+
+
+def test_a_sink_that_emits_while_the_runtime_shuts_down_does_not_deadlock(run_py):
+    proc = run_py("""
+        import streamll
+        class Echo:
+            def handle_event(self, event):
+                streamll.emit("echo", data={})  # during shutdown: no runtime, no implicit start
+        streamll.init(path="echo.db", sinks=[Echo()])
+        for i in range(50):
+            streamll.emit("x", data={"i": i})
+        streamll.shutdown()
+        print("shut down")
+    """, timeout=60)
+    assert "shut down" in proc.stdout

@@ -336,3 +336,18 @@ def test_pandas_read_sql_on_connect(filled):
     assert len(frame) == 4
     assert set(frame["execution_id"]) == {"run-a"}
     assert list(frame["num_docs"].dropna()) == [3]
+
+
+def test_closing_the_store_during_a_replay_is_safe(filled):
+    path, _ = filled
+    store = streamll.Store(path)
+    seen = []
+
+    def handler(event):
+        seen.append(event.event_type)
+        store.close()  # the replay holds the store until it ends
+
+    store.replay("run-a", handler, max_speed=True)
+    assert len(seen) == 4
+    with pytest.raises(ValueError, match="closed"):
+        store.executions()

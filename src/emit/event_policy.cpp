@@ -20,6 +20,8 @@ TypePatterns::TypePatterns(const std::vector<std::string>& patterns) {
   for (const auto& p : patterns) {
     if (p.ends_with('*')) {
       prefixes_.push_back(p.substr(0, p.size() - 1));
+    } else if (p.ends_with('.')) {
+      prefixes_.push_back(p);  // "rag." is the prefix of "rag.retrieval.start"
     } else {
       exact_.push_back(p);
     }

@@ -11,7 +11,8 @@
 
 namespace streamll::detail {
 
-// A set of event type patterns: exact types and prefixes ("rag.*").
+// A set of event type patterns: exact types, and prefixes ending in '*' or
+// '.' ("rag.*" and "rag." both match "rag.retrieval.start").
 class TypePatterns {
  public:
   explicit TypePatterns(const std::vector<std::string>& patterns);

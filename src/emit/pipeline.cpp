@@ -45,7 +45,9 @@ Status Pipeline::start(RuntimeOptions options, std::unique_ptr<Pipeline>* out) {
       return s.with_context("RuntimeOptions.replicate");
     }
   }
-  out->reset(new Pipeline(std::move(options), std::move(store)));
+  std::vector<std::shared_ptr<Sink>> sinks = std::move(options.sinks);
+  options.sinks.clear();
+  out->reset(new Pipeline(std::move(options), std::move(sinks), std::move(store)));
   if (replicator) (*out)->start_replicator(std::move(replicator));
   return Status::ok_status();
 }
@@ -64,13 +66,13 @@ void Pipeline::start_replicator(std::unique_ptr<Replicator> replicator) {
   });
 }
 
-Pipeline::Pipeline(RuntimeOptions options, std::unique_ptr<Store> store)
+Pipeline::Pipeline(RuntimeOptions options, std::vector<std::shared_ptr<Sink>> sinks, std::unique_ptr<Store> store)
     : options_(std::move(options)),
       filter_(options_.allow_types, options_.deny_types),
       redactor_(options_.redact_keys),
       store_(std::move(store)),
       queue_(options_.buffer_size),
-      sinks_(make_runners(options_.sinks)) {
+      sinks_(make_runners(sinks)) {
   writer_ = std::thread([this] { writer_loop(); });
 }
 

@@ -39,7 +39,9 @@ class Pipeline {
   void stop();
 
  private:
-  Pipeline(RuntimeOptions options, std::unique_ptr<Store> store);
+  // `options.sinks` is empty: the sinks are `sinks`, which set_sinks()
+  // replaces (options_ would keep replaced sinks alive).
+  Pipeline(RuntimeOptions options, std::vector<std::shared_ptr<Sink>> sinks, std::unique_ptr<Store> store);
   bool push(Event&& event);
   void writer_loop();
   void write_batch(std::vector<Event>* batch);

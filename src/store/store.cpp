@@ -383,7 +383,6 @@ Status Store::refresh() {
   if (!read_only()) return Status::ok_status();
   const uint64_t fingerprint = impl_->writer_fingerprint();
   if (fingerprint == impl_->seen_fingerprint) return Status::ok_status();
-  impl_->seen_fingerprint = fingerprint;
   rocksdb::Status s;
   // A catch-up that missed a deleted log is made complete by the next one,
   // which reads the flush's edit (see without_writer_interference).
@@ -391,6 +390,7 @@ Status Store::refresh() {
       impl_->path, [&] { s = impl_->db->TryCatchUpWithPrimary(); }, [] {});
   if (!s.ok()) return from_rocks(s, impl_->path);
   if (!stable.ok()) return stable;
+  impl_->seen_fingerprint = fingerprint;  // only once caught up: a failed refresh is tried again
   return impl_->load_last_seq();
 }
 
