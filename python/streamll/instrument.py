@@ -52,20 +52,18 @@ def instrument(cls: T | None = None, *, sinks: list[Any] | None = None, include_
         if sinks is not None:
             runtime._configure_sinks(list(sinks))
         for name in methods:
-            setattr(target, name, _wrapped(getattr(target, name), target.__name__, include_inputs,
-                                           include_outputs))
+            setattr(target, name, _wrapped(getattr(target, name), include_inputs, include_outputs))
         target._streamll_instrumented = True
         return target
 
     return wrap(cls) if cls is not None else wrap
 
 
-def _wrapped(method: Callable[..., Any], module_name: str, include_inputs: bool,
-             include_outputs: bool) -> Callable[..., Any]:
+def _wrapped(method: Callable[..., Any], include_inputs: bool, include_outputs: bool) -> Callable[..., Any]:
     signature = inspect.signature(method)
 
     def begin(self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Span:
-        span = Span("forward", type(self).__name__ or module_name, "forward", {})
+        span = Span("forward", type(self).__name__, "forward", {})
         span.start(**({"inputs": _inputs(signature, self, args, kwargs)} if include_inputs else {}))
         return span
 
