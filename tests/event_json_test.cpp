@@ -1,10 +1,14 @@
 #include "streamll/event_json.hpp"
 #include "streamll/timestamp.hpp"
 
+#include <cmath>
+#include <cstring>
+#include <random>
 #include <set>
 
 #include <catch2/catch.hpp>
 
+#include "event/json_writer.hpp"
 #include "support/event_gen.hpp"
 
 using namespace streamll;
@@ -239,4 +243,61 @@ TEST_CASE("generated event ids are 12 URL-safe characters and distinct", "[json]
     seen.insert(id);
   }
   CHECK(seen.size() == 100000);
+}
+
+namespace {
+
+// A random JSON value of every kind nlohmann can hold after a parse or a
+// build: strings with escapes, non-ASCII, cut and broken UTF-8; integers at
+// both ends of int64 and uint64; doubles of every magnitude, negative zero,
+// NaN and infinity.
+Json random_json(std::mt19937_64& rng, int depth) {
+  std::uniform_int_distribution<int> kind(0, depth > 3 ? 6 : 8);
+  switch (kind(rng)) {
+    case 0: return nullptr;
+    case 1: return rng() % 2 == 0;
+    case 2: return static_cast<int64_t>(rng());
+    case 3: return static_cast<uint64_t>(rng());
+    case 4: {
+      static const double kSpecial[] = {0.0, -0.0, 1.0, 0.1, 1e15, 1e16, 1e-5, 1e-4, 123456789.125,
+                                        5e-324, 1.7976931348623157e308, std::nan(""), INFINITY, -INFINITY};
+      if (rng() % 3 == 0) return kSpecial[rng() % std::size(kSpecial)];
+      double d;
+      const uint64_t bits = rng();
+      std::memcpy(&d, &bits, sizeof d);
+      return d;
+    }
+    case 5:
+    case 6: {
+      static const char kBytes[] = {'a', '"', '\\', '\n', '\x01', '\x1f', '\x7f', '\xc3', '\xa9', '\xe2', '\x82',
+                                    '\xac', '\xf0', '\x9f', '\x98', '\x80', '\xff', '\xc0', '\xed', '\xa0', '\xf4'};
+      std::string s;
+      for (size_t n = rng() % 12; n > 0; --n) s.push_back(kBytes[rng() % sizeof kBytes]);
+      return s;
+    }
+    case 7: {
+      Json a = Json::array();
+      for (size_t n = rng() % 4; n > 0; --n) a.push_back(random_json(rng, depth + 1));
+      return a;
+    }
+    default: {
+      Json o = Json::object();
+      for (size_t n = rng() % 4; n > 0; --n) o["k" + std::to_string(rng() % 100)] = random_json(rng, depth + 1);
+      return o;
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the direct JSON writer gives nlohmann's dump byte for byte", "[json]") {
+  std::mt19937_64 rng(20261202);
+  for (int i = 0; i < 20000; ++i) {
+    const Json value = random_json(rng, 0);
+    std::string direct;
+    detail::append_json(value, &direct);
+    const std::string dumped = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+    INFO("case " << i);
+    REQUIRE(direct == dumped);
+  }
 }

@@ -324,7 +324,7 @@ TEST_CASE("a store of another format version is refused, naming both versions", 
   std::unique_ptr<Store> store;
   const Status s = Store::open(dir / "db", {}, &store);
   CHECK(s.is_invalid_argument());
-  CHECK(s.message().find("format version 7 is not readable by this build, which reads version 2") !=
+  CHECK(s.message().find("format version 7 is not readable by this build, which reads version 3") !=
         std::string::npos);
 }
 
@@ -456,4 +456,39 @@ TEST_CASE("verify passes on a sound store and names each kind of damage", "[stor
     REQUIRE(report.problem_count >= 1);
     CHECK(report.problems[0].starts_with("table files: Corruption: block checksum mismatch"));
   }
+}
+
+TEST_CASE("a version 2 store is refused unchanged, with the way to carry its events over", "[store]") {
+  TempDir dir;
+  const std::string path = dir / "v2";
+  {
+    // The families of format version 2, as a build of it left them.
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const char* name : {"default", "events", "by_seq", "by_time", "by_id", "executions", "types"}) {
+      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, path, cfs, &handles, &raw).ok());
+    REQUIRE(raw->Put(rocksdb::WriteOptions(), "streamll.format_version", "2").ok());
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+  for (const auto mode : {StoreOptions::Mode::kReadWrite, StoreOptions::Mode::kReadOnlyLive}) {
+    StoreOptions options;
+    options.mode = mode;
+    std::unique_ptr<Store> store;
+    const Status s = Store::open(path, options, &store);
+    INFO(s.to_string());
+    CHECK(s.is_invalid_argument());
+    CHECK(s.message().find("format version 2 is not readable by this build, which reads version 3") !=
+          std::string::npos);
+    CHECK(s.message().find("export > events.jsonl") != std::string::npos);
+  }
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  CHECK(std::find(names.begin(), names.end(), "blocks") == names.end());
 }

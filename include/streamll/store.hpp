@@ -60,6 +60,16 @@ struct EventFilter {
   bool matches(const EventView& event) const;
 };
 
+// How append() may take a batch.
+struct AppendOptions {
+  // Empty, or one flag per event: fresh_ids[i] != 0 vouches that
+  // events[i].event_id was made by generate_event_id() for that event in
+  // this process and never given to another, so it cannot be stored
+  // already and append() skips its dedupe lookup (what the runtime does for
+  // the ids it fills in). Every other id is looked up.
+  std::span<const uint8_t> fresh_ids;
+};
+
 // What append() did.
 struct AppendResult {
   size_t appended = 0;    // new events written
@@ -146,9 +156,12 @@ class Store {
   // event (empty event_id, execution_id or event_type, a NUL byte in an id),
   // writing nothing. Fails with IOError when the disk is full or the store
   // directory was removed meanwhile (see recover()). Cost: one batched point
-  // lookup per event (event_id dedupe, bloom-filtered), an fstat() of the
-  // directory, and the write; O(batch) memory.
-  Status append(std::span<const Event> events, AppendResult* result = nullptr);
+  // lookup per event whose id options.fresh_ids does not vouch for (event_id
+  // dedupe, bloom-filtered), serializing each event once, one RocksDB entry
+  // per block of up to 128 events plus three small index entries per event,
+  // an fstat() of the directory, and the write; O(batch) memory.
+  Status append(std::span<const Event> events, AppendResult* result = nullptr,
+                const AppendOptions& options = {});
 
   // After append() failed (disk full, an I/O error, a read-only file
   // system), tries to make the store writable again: RocksDB keeps refusing
@@ -163,16 +176,18 @@ class Store {
   Status get(std::string_view event_id, Event* out) const;
 
   // The event with `event_id` as an iterator of zero or one events (no JSON
-  // parsing, unlike get()). Cost: two point lookups.
+  // parsing, unlike get()). Cost: a point lookup and a block read.
   std::unique_ptr<EventIterator> lookup(std::string_view event_id) const;
 
   // The events of one execution in time order (ties in arrival order),
-  // restricted to `range`. Cost: one seek, then sequential reads.
+  // restricted to `range`. Cost: one seek in the execution index, then per
+  // event a step in it and a read of its block (shared with the events
+  // around it, so mostly a step too).
   std::unique_ptr<EventIterator> scan_execution(std::string_view execution_id,
                                                 TimeRange range = {}) const;
 
   // All events with a timestamp in `range`, in time order (ties in arrival
-  // order). Cost: one seek, then one point lookup per event.
+  // order). Cost: as scan_execution(), through the time index.
   std::unique_ptr<EventIterator> scan_time(TimeRange range) const;
 
   // As scan_time(), but each view holds only the timestamp and seq (every
@@ -182,11 +197,12 @@ class Store {
   std::unique_ptr<EventIterator> scan_time_keys(TimeRange range) const;
 
   // All events with seq > after_seq, in arrival order: the cursor for tailing
-  // and replication. Cost: one seek, then one point lookup per event.
+  // and replication. Cost: one seek, then sequential reads of the blocks
+  // (no index).
   std::unique_ptr<EventIterator> scan_arrival(uint64_t after_seq = 0) const;
 
-  // Every event, in key order: by execution_id, then time, then seq. The
-  // cheapest full scan (sequential reads, no index).
+  // Every event, in arrival (seq) order: scan_arrival(0), the cheapest full
+  // scan.
   std::unique_ptr<EventIterator> scan_all() const;
 
   // The events that match `filter`, in time order (ties in arrival order).

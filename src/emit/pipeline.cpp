@@ -105,7 +105,8 @@ bool Pipeline::submit(Event&& event) {
     filtered_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  if (event.event_id.empty()) event.event_id = generate_event_id();
+  const bool fresh_id = event.event_id.empty();
+  if (fresh_id) event.event_id = generate_event_id();
   if (event.execution_id.empty()) event.execution_id = get_execution_id();
   if (event.timestamp == 0) event.timestamp = event_now();
   if (event.data.is_object()) merge_context(&event.data);
@@ -113,13 +114,12 @@ bool Pipeline::submit(Event&& event) {
     invalid_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  return push(std::move(event));
+  return push(Queued{std::move(event), fresh_id});
 }
 
-bool Pipeline::push(Event&& event) {
-  auto boxed = std::make_unique<Event>(std::move(event));
-  for (int attempt = 0;; ++attempt) {
-    if (const auto pos = queue_.try_push(boxed); pos) {
+bool Pipeline::push(Queued&& queued) {
+  for (;;) {
+    if (const auto pos = queue_.try_push(queued); pos) {
       // One wake-up per batch_size events; below that the writer's
       // flush_interval timer picks them up.
       if ((*pos + 1) % options_.batch_size == 0) wake_writer();
@@ -130,33 +130,49 @@ bool Pipeline::push(Event&& event) {
         dropped_.fetch_add(1, std::memory_order_relaxed);
         return false;
       case OverflowPolicy::kDropOldest: {
-        std::unique_ptr<Event> oldest;
+        Queued oldest;
         if (queue_.try_pop(&oldest)) dropped_.fetch_add(1, std::memory_order_relaxed);
         break;
       }
       case OverflowPolicy::kBlock:
-        wake_writer();
-        if (attempt < 64) {
-          std::this_thread::yield();
-        } else {
-          std::this_thread::sleep_for(std::chrono::microseconds(50));
-        }
+        wait_for_room();
         break;
     }
   }
+}
+
+void Pipeline::wait_for_room() {
+  wake_writer();
+  blocked_.fetch_add(1);
+  // Read room_ before looking at the queue again: a batch taken out after
+  // this read changes room_, so the wait below returns at once.
+  const uint64_t seen = room_.load();
+  if (queue_.size() >= queue_.capacity()) room_.wait(seen);
+  blocked_.fetch_sub(1);
 }
 
 void Pipeline::wake_writer() { wake_.notify_one(); }
 
 void Pipeline::writer_loop() {
   std::vector<Event> batch;
+  std::vector<uint8_t> fresh_ids;
+  Queued q;
   for (;;) {
     batch.clear();
+    fresh_ids.clear();
     // Take what is there, up to batch_size; a backlog is written in several
     // appends rather than one huge one, which keeps memory bounded.
-    std::unique_ptr<Event> e;
-    while (batch.size() < options_.batch_size && queue_.try_pop(&e)) batch.push_back(std::move(*e));
-    if (!batch.empty()) write_batch(&batch);
+    while (batch.size() < options_.batch_size && queue_.try_pop(&q)) {
+      batch.push_back(std::move(q.event));
+      fresh_ids.push_back(q.fresh_id ? 1 : 0);
+    }
+    if (!batch.empty()) {
+      // Room appeared: producers blocked on a full queue go on while this
+      // batch is written.
+      room_.fetch_add(1);
+      if (blocked_.load() != 0) room_.notify_all();
+      write_batch(&batch, fresh_ids);
+    }
     // Everything below pop_position() is now written or was dropped.
     handled_.store(queue_.pop_position(), std::memory_order_release);
     {
@@ -184,13 +200,15 @@ bool Pipeline::store_writable() {
   return true;  // the append decides whether the store works again
 }
 
-void Pipeline::write_batch(std::vector<Event>* batch) {
+void Pipeline::write_batch(std::vector<Event>* batch, const std::vector<uint8_t>& fresh_ids) {
   for (Event& e : *batch) redactor_.apply(&e.data);
   AppendResult result;
   // While the store fails (disk full, read-only, removed), batches are
   // counted as lost without touching it, and recover() is tried with
   // backoff: the application is never slowed by a broken disk.
-  const Status s = store_writable() ? store_->append(*batch, &result)
+  AppendOptions append_options;
+  append_options.fresh_ids = fresh_ids;
+  const Status s = store_writable() ? store_->append(*batch, &result, append_options)
                                     : Status::io_error("the store is not writable");
   if (s.ok()) {
     stored_.fetch_add(result.appended, std::memory_order_relaxed);

@@ -42,9 +42,17 @@ class Pipeline {
   // `options.sinks` is empty: the sinks are `sinks`, which set_sinks()
   // replaces (options_ would keep replaced sinks alive).
   Pipeline(RuntimeOptions options, std::vector<std::shared_ptr<Sink>> sinks, std::unique_ptr<Store> store);
-  bool push(Event&& event);
+  // What the queue holds: the event itself (no box to allocate and free on
+  // another thread), and whether its id is one submit() made.
+  struct Queued {
+    Event event;
+    bool fresh_id = false;
+  };
+  bool push(Queued&& queued);
+  // kBlock: waits until the writer has taken events out of a full queue.
+  void wait_for_room();
   void writer_loop();
-  void write_batch(std::vector<Event>* batch);
+  void write_batch(std::vector<Event>* batch, const std::vector<uint8_t>& fresh_ids);
   bool store_writable();  // false while a failed store is not yet recovered
   void wake_writer();
   void start_replicator(std::unique_ptr<Replicator> replicator);
@@ -55,9 +63,12 @@ class Pipeline {
   const TypeFilter filter_;
   const Redactor redactor_;
   std::unique_ptr<Store> store_;
-  // Slots hold pointers: 16-byte slots keep the producers' and the writer's
-  // cache lines apart far better than slots holding whole events.
-  BoundedQueue<std::unique_ptr<Event>> queue_;
+  BoundedQueue<Queued> queue_;
+  // Producers blocked on a full queue (kBlock) wait on room_, which the
+  // writer bumps after each batch it takes out, waking them only when
+  // blocked_ says someone waits (no system call otherwise).
+  std::atomic<uint64_t> room_{0};
+  std::atomic<uint32_t> blocked_{0};
   // Replaced by set_sinks(); the writer offers each batch under sinks_mu_,
   // so that no batch reaches a runner after it was replaced.
   using SinkRunners = std::vector<std::shared_ptr<SinkRunner>>;

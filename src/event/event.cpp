@@ -154,7 +154,8 @@ Status to_event(const EventView& view, Event* out) {
 namespace detail {
 
 EventView view_with_text(const Event& event, std::string* data_json, std::string* tags_json) {
-  *data_json = event.data.dump(-1, ' ', false, Json::error_handler_t::replace);
+  data_json->clear();
+  append_json(event.data, data_json);
   tags_json->clear();
   append_tags_json(event.tags, tags_json);
   EventView v;

@@ -1,21 +1,44 @@
+#include <atomic>
+#include <ctime>
+
 #include "common/random.hpp"
 #include "streamll/event.hpp"
 
 namespace streamll {
 
+namespace {
+
+// upstream's nanoid alphabet, in byte order, so that ids sort as their bits do.
+constexpr char kAlphabet[] = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+constexpr int kCounterBits = 22;
+constexpr uint64_t kEpochMs = 1577836800000;  // 2020-01-01T00:00:00Z
+
+uint64_t wall_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+  const uint64_t ms = static_cast<uint64_t>(ts.tv_sec) * 1000 + static_cast<uint64_t>(ts.tv_nsec) / 1'000'000;
+  return ms > kEpochMs ? ms - kEpochMs : 0;
+}
+
+}  // namespace
+
 std::string generate_event_id() {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-  // 12 characters of 6 bits each: 60 bits from one draw, 12 from a second.
-  uint64_t bits = detail::random_u64();
-  const uint64_t more = detail::random_u64();
+  // The top 64 of the id's 72 bits: 42 bits of milliseconds, then a 22-bit
+  // counter that starts each millisecond at a random value below 2^21 and
+  // counts up (spilling into the milliseconds when a millisecond holds more
+  // than 2^21 ids). One process-wide value, advanced by CAS, so no two ids
+  // of a process are equal and each is above the one before.
+  static std::atomic<uint64_t> last{0};
+  const uint64_t floor = wall_ms() << kCounterBits;
+  uint64_t previous = last.load(std::memory_order_relaxed);
+  uint64_t next = 0;
+  do {
+    next = previous + 1 > floor ? previous + 1 : floor | (detail::random_u64() & ((uint64_t{1} << 21) - 1));
+  } while (!last.compare_exchange_weak(previous, next, std::memory_order_relaxed));
+  // The last 8 bits are random too.
+  const unsigned __int128 bits = (static_cast<unsigned __int128>(next) << 8) | (detail::random_u64() & 0xFF);
   std::string id(12, '\0');
-  for (int i = 0; i < 10; ++i) {
-    id[i] = kAlphabet[bits & 63];
-    bits >>= 6;
-  }
-  id[10] = kAlphabet[more & 63];
-  id[11] = kAlphabet[(more >> 6) & 63];
+  for (int i = 0; i < 12; ++i) id[i] = kAlphabet[static_cast<uint64_t>(bits >> (66 - 6 * i)) & 63];
   return id;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "event/json_writer.hpp"
 #include "streamll/sink.hpp"
 #include "streamll/timestamp.hpp"
 
@@ -24,7 +25,8 @@ Status TerminalSink::write(std::span<const Event> batch) {
   std::string text;
   for (const Event& e : batch) {
     const std::string ts = format_timestamp(e.timestamp);
-    const std::string data = e.data.dump(-1, ' ', false, Json::error_handler_t::replace);
+    std::string data;
+    detail::append_json(e.data, &data);
     // HH:MM:SS.ffffff of the RFC 3339 text; the date rarely matters on a terminal.
     fmt::format_to(std::back_inserter(text), "{} {} {}{}{} {}{} {}\n", ts.substr(11, 15),
                    e.execution_id.substr(0, 8), colour_ ? colour_of(e.event_type) : "", e.event_type,

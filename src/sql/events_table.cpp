@@ -9,7 +9,7 @@
 //                       per id
 //   3       arrival     Store::scan_arrival(from seq)          seq
 //   4       time        Store::scan_time(ts range)             ts_ns, seq
-//   5       full        Store::scan_all()                      execution_id, ts_ns, seq
+//   5       full        Store::scan_all()                      seq
 //   6       time keys   Store::scan_time_keys(ts range)        ts_ns, seq
 //
 // Plan 6 replaces 4 and 5 when the statement reads no column but ts_ns,
@@ -109,7 +109,7 @@ bool order_consumed(const sqlite3_index_info* info, Plan plan, bool many) {
     case kByTime:
     case kTimeKeys: natural = {kTsNs, kSeq}; break;
     case kByArrival: natural = {kSeq}; break;
-    default: natural = {kExecutionId, kTsNs, kSeq}; break;
+    default: natural = {kSeq}; break;
   }
   if (info->nOrderBy > static_cast<int>(natural.size())) return false;
   for (int i = 0; i < info->nOrderBy; ++i) {

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/coding.hpp"
-#include "event/record.hpp"
+#include "store/layout.hpp"
 #include "store/rocks_status.hpp"
 
 namespace streamll::detail {
@@ -42,14 +42,6 @@ class RangeIterator : public EventIterator {
 
   EventView& mutable_view() { return view_; }
 
-  Status decode_record(std::string_view bytes, std::string_view key_for_error) {
-    Status s = record::decode(bytes, &view_);
-    if (!s.ok()) {
-      s = Status::corruption(fmt::format("event at key {:?}: {}", key_for_error, s.message()));
-    }
-    return s;
-  }
-
  private:
   void settle() {
     current_ = false;
@@ -70,44 +62,35 @@ class RangeIterator : public EventIterator {
   Status status_;
 };
 
-class PrimaryIterator final : public RangeIterator {
+// One index entry -> its event through a BlockCursor.
+class IndexIterator final : public RangeIterator {
  public:
-  PrimaryIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, std::string lower,
-                  std::string upper)
-      : RangeIterator(db, events, std::move(lower), std::move(upper)) {
+  IndexIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index, rocksdb::ColumnFamilyHandle* blocks,
+                SeqIn seq_in, std::string lower, std::string upper)
+      : RangeIterator(db, index, std::move(lower), std::move(upper)), cursor_(db, blocks), seq_in_(seq_in) {
     start();
   }
 
  private:
   Status load(const rocksdb::Slice& key, const rocksdb::Slice& value) override {
-    return decode_record(std::string_view(value.data(), value.size()),
-                         std::string_view(key.data(), key.size()));
-  }
-};
-
-class IndexIterator final : public RangeIterator {
- public:
-  IndexIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index,
-                rocksdb::ColumnFamilyHandle* events, std::string lower, std::string upper)
-      : RangeIterator(db, index, std::move(lower), std::move(upper)), db_(db), events_(events) {
-    start();
-  }
-
- private:
-  Status load(const rocksdb::Slice&, const rocksdb::Slice& primary_key) override {
-    record_.Reset();
-    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), events_, primary_key, &record_);
-    const std::string_view key(primary_key.data(), primary_key.size());
-    if (s.IsNotFound()) {
-      return Status::corruption(fmt::format("index entry points to a missing event at key {:?}", key));
+    const std::string_view k(key.data(), key.size());
+    uint64_t seq = 0;
+    if (seq_in_ == SeqIn::kValue) {
+      if (value.size() != 8) return Status::corruption(fmt::format("index entry {:?} does not hold a seq", k));
+      seq = get_be64(std::string_view(value.data(), 8));
+    } else {
+      seq = layout::seq_of_index_key(k);
+      if (seq == 0) return Status::corruption(fmt::format("index key {:?} does not end in a seq", k));
     }
-    if (!s.ok()) return from_rocks(s);
-    return decode_record(std::string_view(record_.data(), record_.size()), key);
+    Status s = cursor_.find(seq, &mutable_view());
+    if (s.is_not_found()) {
+      return Status::corruption(fmt::format("index entry {:?} points to seq {}, which no block holds", k, seq));
+    }
+    return s;
   }
 
-  rocksdb::DB* db_;
-  rocksdb::ColumnFamilyHandle* events_;
-  rocksdb::PinnableSlice record_;
+  BlockCursor cursor_;
+  SeqIn seq_in_;
 };
 
 // The by_time index alone: ts(8) seq(8) keys, no event read.
@@ -123,10 +106,69 @@ class TimeKeyIterator final : public RangeIterator {
     const std::string_view k(key.data(), key.size());
     if (k.size() != 16) return Status::corruption(fmt::format("time index key {:?} is not 16 bytes", k));
     EventView& v = mutable_view();
-    v.timestamp = static_cast<int64_t>(get_be64(k) ^ (uint64_t{1} << 63));
+    v.timestamp = layout::get_ts(k);
     v.seq = get_be64(k.substr(8));
     return Status::ok_status();
   }
+};
+
+// The blocks in key order, each record in turn.
+class ArrivalIterator final : public EventIterator {
+ public:
+  ArrivalIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks, uint64_t after_seq)
+      : it_(db->NewIterator(rocksdb::ReadOptions(), blocks)) {
+    // The block holding after_seq + 1, if any; else the first after it.
+    it_->SeekForPrev(layout::seq_key(after_seq + 1));
+    if (!it_->Valid() && it_->status().ok()) it_->SeekToFirst();
+    next_seq_ = after_seq + 1;
+    if (load_block()) settle();
+  }
+
+  bool valid() const override { return current_; }
+  const EventView& view() const override { return view_; }
+  Status status() const override { return status_; }
+  void next() override {
+    ++next_seq_;
+    settle();
+  }
+
+ private:
+  // Parses the block the iterator is on; false (and not current) at the end or on an error.
+  bool load_block() {
+    current_ = false;
+    if (!it_->Valid()) {
+      status_ = from_rocks(it_->status());
+      return false;
+    }
+    const rocksdb::Slice key = it_->key();
+    if (key.size() != 8) {
+      status_ = Status::corruption(fmt::format("block key {:?} is not 8 bytes", key.ToString()));
+      return false;
+    }
+    status_ = block_.parse(get_be64(std::string_view(key.data(), 8)),
+                           std::string_view(it_->value().data(), it_->value().size()));
+    if (!status_.ok()) return false;
+    if (next_seq_ < block_.first_seq()) next_seq_ = block_.first_seq();
+    return true;
+  }
+
+  // Makes next_seq_ current, moving to later blocks as needed.
+  void settle() {
+    while (!block_.contains(next_seq_)) {
+      if (!status_.ok()) return;
+      it_->Next();
+      if (!load_block()) return;
+    }
+    status_ = block_.record(next_seq_, &view_);
+    current_ = status_.ok();
+  }
+
+  std::unique_ptr<rocksdb::Iterator> it_;
+  block::Reader block_;
+  uint64_t next_seq_ = 0;
+  bool current_ = false;
+  EventView view_;
+  Status status_;
 };
 
 class FilterIterator final : public EventIterator {
@@ -167,17 +209,51 @@ class EmptyIterator final : public EventIterator {
 
 }  // namespace
 
-std::unique_ptr<EventIterator> make_primary_iterator(rocksdb::DB* db,
-                                                     rocksdb::ColumnFamilyHandle* events,
-                                                     std::string lower, std::string upper) {
-  return std::make_unique<PrimaryIterator>(db, events, std::move(lower), std::move(upper));
+BlockCursor::BlockCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks)
+    : it_(db->NewIterator(rocksdb::ReadOptions(), blocks)) {}
+
+Status BlockCursor::load_current() {
+  loaded_ = false;
+  if (!it_->Valid()) return from_rocks(it_->status());
+  const rocksdb::Slice key = it_->key();
+  if (key.size() != 8) return Status::corruption(fmt::format("block key {:?} is not 8 bytes", key.ToString()));
+  if (Status s = block_.parse(get_be64(std::string_view(key.data(), 8)),
+                              std::string_view(it_->value().data(), it_->value().size()));
+      !s.ok()) {
+    return s;
+  }
+  loaded_ = true;
+  return Status::ok_status();
 }
 
-std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db,
-                                                   rocksdb::ColumnFamilyHandle* index,
-                                                   rocksdb::ColumnFamilyHandle* events,
+Status BlockCursor::find(uint64_t seq, EventView* out) {
+  if (!loaded_ || !block_.contains(seq)) {
+    // Reading forward: the next block, before a seek.
+    if (loaded_ && seq >= block_.first_seq() + block_.count()) {
+      it_->Next();
+      if (Status s = load_current(); !s.ok()) return s;
+    }
+    if (!loaded_ || !block_.contains(seq)) {
+      it_->SeekForPrev(layout::seq_key(seq));
+      if (Status s = load_current(); !s.ok()) return s;
+      if (!loaded_ || !block_.contains(seq)) {
+        loaded_ = false;  // not positioned where the next find() could step from
+        return Status::not_found(fmt::format("no event with seq {}", seq));
+      }
+    }
+  }
+  return block_.record(seq, out);
+}
+
+std::unique_ptr<EventIterator> make_arrival_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks,
+                                                     uint64_t after_seq) {
+  return std::make_unique<ArrivalIterator>(db, blocks, after_seq);
+}
+
+std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index,
+                                                   rocksdb::ColumnFamilyHandle* blocks, SeqIn seq_in,
                                                    std::string lower, std::string upper) {
-  return std::make_unique<IndexIterator>(db, index, events, std::move(lower), std::move(upper));
+  return std::make_unique<IndexIterator>(db, index, blocks, seq_in, std::move(lower), std::move(upper));
 }
 
 std::unique_ptr<EventIterator> make_time_key_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time,

@@ -1,4 +1,5 @@
-// The EventIterator implementations behind Store's scans.
+// The EventIterator implementations behind Store's scans, and the cursor
+// that finds an event by seq among the blocks.
 #pragma once
 
 #include <memory>
@@ -6,21 +7,43 @@
 
 #include <rocksdb/db.h>
 
+#include "store/block.hpp"
 #include "streamll/store.hpp"
 
 namespace streamll::detail {
 
-// Events stored in the events family between two primary keys [lower, upper);
-// an empty `upper` means no upper bound.
-std::unique_ptr<EventIterator> make_primary_iterator(rocksdb::DB* db,
-                                                     rocksdb::ColumnFamilyHandle* events,
-                                                     std::string lower, std::string upper);
+// Finds events by seq in the blocks family. It keeps the block it read last
+// and steps to the next one before seeking, so reading seqs in increasing
+// order (an execution, a time range) costs about one block read per block.
+// Not thread-safe; the views it gives are valid until the next find().
+class BlockCursor {
+ public:
+  BlockCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks);
+  // Decodes the event `seq` into *out; NotFound when no block holds it,
+  // Corruption when its block or record is damaged.
+  Status find(uint64_t seq, EventView* out);
 
-// Events reached through an index family whose values are primary keys,
-// between two index keys [lower, upper), in index order.
-std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db,
-                                                   rocksdb::ColumnFamilyHandle* index,
-                                                   rocksdb::ColumnFamilyHandle* events,
+ private:
+  Status load_current();
+
+  std::unique_ptr<rocksdb::Iterator> it_;
+  block::Reader block_;
+  bool loaded_ = false;
+};
+
+// Every event with a seq above after_seq, in seq (arrival) order, read
+// block after block.
+std::unique_ptr<EventIterator> make_arrival_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks,
+                                                     uint64_t after_seq);
+
+// Where an index entry keeps the seq of its event.
+enum class SeqIn { kKeySuffix, kValue };
+
+// Events reached through an index family (by_execution, by_time: the seq
+// ends the key; by_id: the value is the seq), between two index keys
+// [lower, upper), in index order.
+std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index,
+                                                   rocksdb::ColumnFamilyHandle* blocks, SeqIn seq_in,
                                                    std::string lower, std::string upper);
 
 // The timestamp and seq of each event in the by_time index between two

@@ -4,10 +4,15 @@
 
 namespace streamll::layout {
 
+using detail::get_be64;
 using detail::put_be64;
 
 void put_ts(int64_t ts, std::string* out) {
   put_be64(static_cast<uint64_t>(ts) ^ (uint64_t{1} << 63), out);
+}
+
+int64_t get_ts(std::string_view eight_bytes) {
+  return static_cast<int64_t>(get_be64(eight_bytes) ^ (uint64_t{1} << 63));
 }
 
 std::string execution_lower_bound(std::string_view execution_id, int64_t ts) {
@@ -19,7 +24,7 @@ std::string execution_lower_bound(std::string_view execution_id, int64_t ts) {
   return key;
 }
 
-std::string primary_key(std::string_view execution_id, int64_t ts, uint64_t seq) {
+std::string execution_key(std::string_view execution_id, int64_t ts, uint64_t seq) {
   std::string key = execution_lower_bound(execution_id, ts);
   put_be64(seq, &key);
   return key;
@@ -38,6 +43,10 @@ std::string seq_key(uint64_t seq) {
   key.reserve(8);
   put_be64(seq, &key);
   return key;
+}
+
+uint64_t seq_of_index_key(std::string_view key) {
+  return key.size() < 16 ? 0 : get_be64(key.substr(key.size() - 8));
 }
 
 }  // namespace streamll::layout

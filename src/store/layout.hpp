@@ -9,26 +9,32 @@
 namespace streamll::layout {
 
 // Bumped on any incompatible change; stored under kFormatVersionKey.
-inline constexpr int kFormatVersion = 2;
+inline constexpr int kFormatVersion = 3;
 inline constexpr std::string_view kFormatVersionKey = "streamll.format_version";
 
 // Column families, in the order Store::Impl keeps their handles.
-enum Family : int { kMeta = 0, kEvents, kBySeq, kByTime, kById, kExecutions, kTypes, kFamilyCount };
+enum Family : int { kMeta = 0, kBlocks, kByExecution, kByTime, kById, kExecutions, kTypes, kFamilyCount };
 inline constexpr const char* kFamilyNames[kFamilyCount] = {
-    "default", "events", "by_seq", "by_time", "by_id", "executions", "types"};
+    "default", "blocks", "by_execution", "by_time", "by_id", "executions", "types"};
 
 // A timestamp as 8 bytes that sort like the signed value (sign bit flipped).
 void put_ts(int64_t ts, std::string* out);
+int64_t get_ts(std::string_view eight_bytes);
 
-// events: execution_id 0x00 ts(8) seq(8). execution_id holds no NUL byte, so
-// one execution's keys are contiguous and in time order.
-std::string primary_key(std::string_view execution_id, int64_t ts, uint64_t seq);
-// The first key of execution_id at or after ts.
+// blocks: seq(8) of the block's first event -> a block (store/block.hpp).
+std::string seq_key(uint64_t seq);
+
+// by_execution: execution_id 0x00 ts(8) seq(8) -> empty. execution_id holds
+// no NUL byte, so one execution's keys are contiguous and in time order.
+std::string execution_key(std::string_view execution_id, int64_t ts, uint64_t seq);
+// The first by_execution key of execution_id at or after ts.
 std::string execution_lower_bound(std::string_view execution_id, int64_t ts);
 
-// by_time: ts(8) seq(8) -> primary key.
+// by_time: ts(8) seq(8) -> empty.
 std::string time_key(int64_t ts, uint64_t seq);
-// by_seq: seq(8) -> primary key.
-std::string seq_key(uint64_t seq);
+
+// The seq that ends a by_execution or by_time key (its last 8 bytes), or 0
+// when the key is too short to hold one.
+uint64_t seq_of_index_key(std::string_view key);
 
 }  // namespace streamll::layout

@@ -1,5 +1,6 @@
 #include "streamll/store.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -21,7 +22,7 @@
 
 #include "common/coding.hpp"
 #include "event/event_text.hpp"
-#include "event/record.hpp"
+#include "store/block.hpp"
 #include "store/info_log.hpp"
 #include "store/insert_hints.hpp"
 #include "store/iterators.hpp"
@@ -81,10 +82,23 @@ Status Store::Impl::load_state() {
 }
 
 Status Store::Impl::load_last_seq() {
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family(layout::kBySeq)));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family(layout::kBlocks)));
   it->SeekToLast();
   if (!it->status().ok()) return from_rocks(it->status(), path);
-  last_seq = it->Valid() ? detail::get_be64(std::string_view(it->key().data(), it->key().size())) : 0;
+  if (!it->Valid()) {
+    last_seq = 0;
+    return Status::ok_status();
+  }
+  if (it->key().size() != 8) {
+    return Status::corruption(fmt::format("{}: block key {:?} is not 8 bytes", path, it->key().ToString()));
+  }
+  block::Reader last;
+  if (Status s = last.parse(detail::get_be64(std::string_view(it->key().data(), 8)),
+                            std::string_view(it->value().data(), it->value().size()));
+      !s.ok()) {
+    return s.with_context(path);
+  }
+  last_seq = last.first_seq() + last.count() - 1;
   return Status::ok_status();
 }
 
@@ -97,10 +111,10 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   cf.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 16 * 1024;
-  if (f == layout::kById || f == layout::kEvents) {
-    // Point lookups: event_id dedupe on every append, get() by id, index
-    // iterators. Almost every dedupe lookup misses, and a bloom filter answers
-    // a miss without searching, on disk and in the memtable alike.
+  if (f == layout::kById) {
+    // Point lookups: event_id dedupe on appends of ids the runtime did not
+    // make, get() by id. Almost every dedupe lookup misses, and a bloom
+    // filter answers a miss without searching, on disk and in the memtable.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     cf.memtable_whole_key_filtering = true;
     cf.memtable_prefix_bloom_size_ratio = 0.05;
@@ -108,11 +122,18 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (f == layout::kExecutions) cf.merge_operator = execution_summary::merge_operator();
   if (f == layout::kTypes) cf.merge_operator = type_summary::merge_operator();
-  if (f == layout::kBySeq || f == layout::kByTime) {
+  // Insert hints: keys that grow (blocks by seq, by_time for live events,
+  // by_id for the runtime's time-ordered ids) start their skiplist search
+  // where the last insert of the batch ended; by_execution where the last
+  // key of the same execution went.
+  if (f == layout::kBlocks || f == layout::kByTime || f == layout::kById) {
     cf.memtable_insert_with_hint_prefix_extractor = detail::whole_family_hint();
-  } else if (f == layout::kEvents) {
+  } else if (f == layout::kByExecution) {
     cf.memtable_insert_with_hint_prefix_extractor = detail::execution_hint();
   }
+  // The log-shaped families, whose keys arrive in order: universal
+  // compaction rewrites them far less often than leveled.
+  if (f == layout::kBlocks || f == layout::kByTime) cf.compaction_style = rocksdb::kCompactionStyleUniversal;
   return cf;
 }
 
@@ -222,9 +243,25 @@ Status check_format_version(rocksdb::DB* db, const std::string& path) {
   return Status::ok_status();
 }
 
+// A store of format version 2 has its own column families, which RocksDB
+// would refuse with a message about families; say what it is instead.
+Status check_not_version_2(const std::string& path) {
+  std::vector<std::string> names;
+  if (!rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok()) return Status::ok_status();
+  if (std::find(names.begin(), names.end(), "by_seq") == names.end()) return Status::ok_status();
+  return Status::invalid_argument(fmt::format(
+      "{}: store format version 2 is not readable by this build, which reads version {}; nothing was changed. "
+      "Carry its events over with the build that wrote it: `streamll --db {} export > events.jsonl`, then "
+      "with this one: `streamll --db NEW import events.jsonl` (event ids, times and data are kept)",
+      path, layout::kFormatVersion, path));
+}
+
 Status open_writer(Store::Impl* impl) {
   const std::string& path = impl->path;
   const bool existed = is_store_dir(path);
+  if (existed) {
+    if (Status v = check_not_version_2(path); !v.ok()) return v;
+  }
   if (!existed) {
     if (!impl->options.create_if_missing) return Status::not_found(fmt::format("no store at {}", path));
     std::error_code ec;
@@ -281,6 +318,7 @@ Status open_writer(Store::Impl* impl) {
 Status open_view(Store::Impl* impl) {
   const std::string& path = impl->path;
   if (!is_store_dir(path)) return Status::not_found(fmt::format("no store at {}", path));
+  if (Status v = check_not_version_2(path); !v.ok()) return v;
   char dir_template[] = "/tmp/streamll-view-XXXXXX";
   if (mkdtemp(dir_template) == nullptr) {
     return Status::io_error(fmt::format("cannot create a directory for a read-only view of {}", path));
@@ -394,54 +432,85 @@ Status Store::refresh() {
   return impl_->load_last_seq();
 }
 
-Status Store::append(std::span<const Event> events, AppendResult* result) {
+Status Store::append(std::span<const Event> events, AppendResult* result, const AppendOptions& options) {
   AppendResult local;
   AppendResult& r = result != nullptr ? *result : local;
   r = AppendResult{};
   if (read_only()) return Status::not_supported(fmt::format("{} is open as a read-only view", impl_->path));
+  if (!options.fresh_ids.empty() && options.fresh_ids.size() != events.size()) {
+    return Status::invalid_argument(fmt::format("AppendOptions.fresh_ids has {} flags for {} events",
+                                                options.fresh_ids.size(), events.size()));
+  }
   for (size_t i = 0; i < events.size(); ++i) {
     if (Status s = validate_event(events[i]); !s.ok()) {
       return s.with_context(fmt::format("event {} of the batch", i));
     }
   }
   if (events.empty()) return Status::ok_status();
+  const auto fresh = [&](size_t i) { return !options.fresh_ids.empty() && options.fresh_ids[i] != 0; };
 
   Impl& impl = *impl_;
   std::lock_guard<std::mutex> lock(impl.append_mutex);
 
-  // Dedupe against the store (one batched lookup) and within the batch.
+  // Dedupe against the store (one batched lookup) and within the batch, for
+  // every id the caller does not vouch for.
   std::vector<rocksdb::Slice> ids;
-  ids.reserve(events.size());
-  for (const Event& e : events) ids.emplace_back(e.event_id);
-  std::vector<rocksdb::PinnableSlice> found(events.size());
-  std::vector<rocksdb::Status> statuses(events.size());
-  impl.db->MultiGet(rocksdb::ReadOptions(), impl.family(layout::kById), ids.size(), ids.data(),
-                    found.data(), statuses.data());
-  std::unordered_set<std::string_view> batch_ids;
-  batch_ids.reserve(events.size());
+  std::vector<size_t> looked_up;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (fresh(i)) continue;
+    ids.emplace_back(events[i].event_id);
+    looked_up.push_back(i);
+  }
+  std::vector<uint8_t> skip(events.size(), 0);
+  if (!ids.empty()) {
+    std::vector<rocksdb::PinnableSlice> found(ids.size());
+    std::vector<rocksdb::Status> statuses(ids.size());
+    impl.db->MultiGet(rocksdb::ReadOptions(), impl.family(layout::kById), ids.size(), ids.data(), found.data(),
+                      statuses.data());
+    std::unordered_set<std::string_view> batch_ids;
+    batch_ids.reserve(ids.size());
+    for (size_t k = 0; k < ids.size(); ++k) {
+      if (!statuses[k].ok() && !statuses[k].IsNotFound()) return from_rocks(statuses[k], impl.path);
+      if (statuses[k].ok() || !batch_ids.insert(events[looked_up[k]].event_id).second) skip[looked_up[k]] = 1;
+    }
+  }
 
   rocksdb::WriteBatch& batch = impl.batch;
   batch.Clear();
   std::unordered_map<std::string_view, ExecutionSummary> touched;
   std::unordered_map<std::string_view, type_summary::Pending> types;
   uint64_t seq = impl.last_seq.load(std::memory_order_relaxed);
-  std::string data_json, tags_json, record_bytes;
+  std::string data_json, tags_json, key, seq_bytes;
+  block::Builder& block = impl.block;
+  block.clear();
+  uint64_t block_first = 0;
+  const auto put_block = [&] {
+    if (block.count() == 0) return;
+    batch.Put(impl.family(layout::kBlocks), layout::seq_key(block_first), block.finish());
+    block.clear();
+  };
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
-    if (statuses[i].ok() || !batch_ids.insert(e.event_id).second) {
+    if (skip[i]) {
       ++r.duplicates;
       continue;
     }
-    if (!statuses[i].IsNotFound()) return from_rocks(statuses[i], impl.path);
     EventView view = detail::view_with_text(e, &data_json, &tags_json);
     view.seq = ++seq;
-    record_bytes.clear();
-    record::encode(view, &record_bytes);
-    const std::string key = layout::primary_key(e.execution_id, e.timestamp, view.seq);
-    batch.Put(impl.family(layout::kEvents), key, record_bytes);
-    batch.Put(impl.family(layout::kBySeq), layout::seq_key(view.seq), key);
-    batch.Put(impl.family(layout::kByTime), layout::time_key(e.timestamp, view.seq), key);
-    batch.Put(impl.family(layout::kById), e.event_id, key);
+    if (block.count() == 0) block_first = view.seq;
+    block.add(view);
+    if (block.full()) put_block();
+
+    key.clear();
+    key.append(e.execution_id);
+    key.push_back('\0');
+    layout::put_ts(e.timestamp, &key);
+    detail::put_be64(view.seq, &key);
+    batch.Put(impl.family(layout::kByExecution), key, rocksdb::Slice());
+    batch.Put(impl.family(layout::kByTime), std::string_view(key).substr(key.size() - 16), rocksdb::Slice());
+    seq_bytes.clear();
+    detail::put_be64(view.seq, &seq_bytes);
+    batch.Put(impl.family(layout::kById), e.event_id, seq_bytes);
 
     const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
     auto [it, inserted] = touched.try_emplace(e.execution_id, one);
@@ -451,6 +520,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result) {
     r.last_seq = view.seq;
     ++r.appended;
   }
+  put_block();
   std::string operand;
   for (const auto& [execution_id, s] : touched) {
     operand.clear();
@@ -491,17 +561,22 @@ Status Store::recover() {
 }
 
 Status Store::get(std::string_view event_id, Event* out) const {
-  std::string primary, bytes;
-  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kById), event_id, &primary);
+  std::string seq_bytes;
+  const rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kById), event_id, &seq_bytes);
   if (s.IsNotFound()) return Status::not_found(fmt::format("no event with event_id {:?}", event_id));
   if (!s.ok()) return from_rocks(s, impl_->path);
-  s = impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kEvents), primary, &bytes);
-  if (s.IsNotFound()) {
-    return Status::corruption(fmt::format("event_id '{}' is indexed but its event is missing", event_id));
+  if (seq_bytes.size() != 8) {
+    return Status::corruption(fmt::format("event_id {:?}: its index entry does not hold a seq", event_id));
   }
-  if (!s.ok()) return from_rocks(s, impl_->path);
+  const uint64_t seq = detail::get_be64(seq_bytes);
+  detail::BlockCursor cursor(impl_->db.get(), impl_->family(layout::kBlocks));
   EventView view;
-  if (Status d = record::decode(bytes, &view); !d.ok()) return d.with_context(std::string(event_id));
+  Status found = cursor.find(seq, &view);
+  if (found.is_not_found()) {
+    return Status::corruption(fmt::format("event_id {:?} is indexed at seq {}, which no block holds", event_id, seq));
+  }
+  if (!found.ok()) return found.with_context(std::string(event_id));
   return to_event(view, out);
 }
 
@@ -509,23 +584,24 @@ std::unique_ptr<EventIterator> Store::lookup(std::string_view event_id) const {
   // event_id followed by 0x00 is the next possible key after event_id.
   std::string upper(event_id);
   upper.push_back('\0');
-  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kById), impl_->family(layout::kEvents),
-                                     std::string(event_id), std::move(upper));
+  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kById), impl_->family(layout::kBlocks),
+                                     detail::SeqIn::kValue, std::string(event_id), std::move(upper));
 }
 
 std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_id, TimeRange range) const {
   if (execution_id.find('\0') != std::string_view::npos || range.since >= range.until) {
     return detail::make_empty_iterator(Status::ok_status());
   }
-  return detail::make_primary_iterator(impl_->db.get(), impl_->family(layout::kEvents),
-                                       layout::execution_lower_bound(execution_id, range.since),
-                                       layout::execution_lower_bound(execution_id, range.until));
+  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByExecution),
+                                     impl_->family(layout::kBlocks), detail::SeqIn::kKeySuffix,
+                                     layout::execution_lower_bound(execution_id, range.since),
+                                     layout::execution_lower_bound(execution_id, range.until));
 }
 
 std::unique_ptr<EventIterator> Store::scan_time(TimeRange range) const {
   if (range.since >= range.until) return detail::make_empty_iterator(Status::ok_status());
-  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByTime),
-                                     impl_->family(layout::kEvents), layout::time_key(range.since, 0),
+  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByTime), impl_->family(layout::kBlocks),
+                                     detail::SeqIn::kKeySuffix, layout::time_key(range.since, 0),
                                      layout::time_key(range.until, 0));
 }
 
@@ -537,16 +613,10 @@ std::unique_ptr<EventIterator> Store::scan_time_keys(TimeRange range) const {
 
 std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {
   if (after_seq == UINT64_MAX) return detail::make_empty_iterator(Status::ok_status());
-  // The upper bound 0xFF.. x9 sorts after every 8-byte seq key.
-  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kBySeq),
-                                     impl_->family(layout::kEvents), layout::seq_key(after_seq + 1),
-                                     std::string(9, '\xff'));
+  return detail::make_arrival_iterator(impl_->db.get(), impl_->family(layout::kBlocks), after_seq);
 }
 
-std::unique_ptr<EventIterator> Store::scan_all() const {
-  return detail::make_primary_iterator(impl_->db.get(), impl_->family(layout::kEvents), std::string(),
-                                       std::string());
-}
+std::unique_ptr<EventIterator> Store::scan_all() const { return scan_arrival(0); }
 
 bool EventFilter::matches(const EventView& e) const {
   std::string_view prefix = type_prefix;

@@ -11,6 +11,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "store/block.hpp"
 #include "store/layout.hpp"
 #include "streamll/store.hpp"
 
@@ -33,6 +34,7 @@ class Store::Impl {
   // Reused by every append (under append_mutex): a fresh batch of a few
   // hundred KB would be a fresh mmap, and page faults, each time.
   rocksdb::WriteBatch batch;
+  block::Builder block;  // likewise
 
   // The writer's open descriptor of the store directory: append() sees that
   // the directory was removed (its link count drops to 0) with one fstat().

@@ -11,7 +11,8 @@
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 
-#include "event/record.hpp"
+#include "common/coding.hpp"
+#include "store/block.hpp"
 #include "store/execution_summary.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
@@ -22,8 +23,8 @@ namespace streamll {
 
 namespace {
 
-// What one index entry must be: its key and (a hash of) the primary key it
-// points to. Hashes keep the memory at ~50 bytes per event.
+// What one index entry must be: its key and (a hash of) its value (empty,
+// or the seq of the event it points to). Hashes keep the memory at ~50 bytes per event.
 struct Expected {
   std::string key;
   size_t target = 0;
@@ -151,41 +152,55 @@ Status Store::verify(VerifyReport* report) const {
     check.problem("no format version");
   }
 
-  std::vector<Expected> by_seq, by_time, by_id;
+  std::vector<Expected> by_execution, by_time, by_id;
   std::map<std::string, ExecutionSummary> executions;
   std::map<std::string, TypeCount> types;
   uint64_t max_seq = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, impl.family(layout::kEvents)));
+  const size_t no_value = hash_bytes("");
+  std::string seq_bytes;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, impl.family(layout::kBlocks)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    ++r.events;
     const std::string_view key = view_of(it->key());
-    EventView e;
-    if (Status d = record::decode(view_of(it->value()), &e); !d.ok()) {
-      check.problem(fmt::format("event at key {:?}: {}", key, d.message()));
+    if (key.size() != 8) {
+      check.problem(fmt::format("blocks: key {:?} is not 8 bytes", key));
       continue;
     }
-    if (key != layout::primary_key(e.execution_id, e.timestamp, e.seq)) {
-      check.problem(fmt::format("event {:?} (seq {}) is stored under the key of another event: {:?}",
-                                e.event_id, e.seq, key));
+    block::Reader block;
+    if (Status d = block.parse(detail::get_be64(key), view_of(it->value())); !d.ok()) {
+      check.problem(d.message());
+      continue;
     }
-    max_seq = std::max(max_seq, e.seq);
-    const size_t target = hash_bytes(key);
-    by_seq.push_back({layout::seq_key(e.seq), target});
-    by_time.push_back({layout::time_key(e.timestamp, e.seq), target});
-    by_id.push_back({std::string(e.event_id), target});
+    if (block.first_seq() <= max_seq) {
+      check.problem(fmt::format("blocks: the block at seq {} overlaps the one before it, which ends at seq {}",
+                                block.first_seq(), max_seq));
+    }
+    max_seq = std::max(max_seq, block.first_seq() + block.count() - 1);
+    for (uint64_t seq = block.first_seq(); seq < block.first_seq() + block.count(); ++seq) {
+      ++r.events;
+      EventView e;
+      if (Status d = block.record(seq, &e); !d.ok()) {
+        check.problem(d.message());
+        continue;
+      }
+      by_execution.push_back({layout::execution_key(e.execution_id, e.timestamp, seq), no_value});
+      by_time.push_back({layout::time_key(e.timestamp, seq), no_value});
+      seq_bytes.clear();
+      detail::put_be64(seq, &seq_bytes);
+      by_id.push_back({std::string(e.event_id), hash_bytes(seq_bytes)});
 
-    const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
-    auto [ex, fresh] = executions.try_emplace(std::string(e.execution_id), one);
-    if (!fresh) execution_summary::combine(one, &ex->second);
-    auto [ty, new_type] = types.try_emplace(std::string(e.event_type), TypeCount{e.timestamp, e.timestamp, 0});
-    ty->second.first_ts = std::min(ty->second.first_ts, e.timestamp);
-    ty->second.last_ts = std::max(ty->second.last_ts, e.timestamp);
-    ++ty->second.events;
+      const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
+      auto [ex, fresh] = executions.try_emplace(std::string(e.execution_id), one);
+      if (!fresh) execution_summary::combine(one, &ex->second);
+      auto [ty, new_type] = types.try_emplace(std::string(e.event_type), TypeCount{e.timestamp, e.timestamp, 0});
+      ty->second.first_ts = std::min(ty->second.first_ts, e.timestamp);
+      ty->second.last_ts = std::max(ty->second.last_ts, e.timestamp);
+      ++ty->second.events;
+    }
   }
   if (Status s = detail::from_rocks(it->status(), impl.path); !s.ok()) return s;
   it.reset();
 
-  for (auto [family, name, expected] : {std::tuple{layout::kBySeq, "by_seq", &by_seq},
+  for (auto [family, name, expected] : {std::tuple{layout::kByExecution, "by_execution", &by_execution},
                                         std::tuple{layout::kByTime, "by_time", &by_time},
                                         std::tuple{layout::kById, "by_id", &by_id}}) {
     if (Status s = check.compare_index(db, ro, impl.family(family), name, expected); !s.ok()) return s;

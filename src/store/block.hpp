@@ -1,0 +1,71 @@
+// A block: the value under one key of the `blocks` family, holding the
+// records (event/record.hpp) of consecutive seqs, so that an append writes
+// one RocksDB entry per block rather than one per event. Layout
+// (doc/format.md, "Block"), integers little-endian:
+//   u8              block version (1)
+//   records         each as record::encode writes it, in seq order
+//   u32 x count     the offset of each record from the start of the block
+//   u32             count
+// The block's key is the seq of its first record; record i has seq
+// first_seq + i. Reading one record is O(1): no scan of the others.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "streamll/event.hpp"
+#include "streamll/status.hpp"
+
+namespace streamll::block {
+
+inline constexpr unsigned char kVersion = 1;
+// A block ends at whichever comes first. Small enough that a point read
+// decompresses little beside its event, large enough that an append of
+// 1,000 events is a handful of memtable inserts.
+inline constexpr size_t kMaxEvents = 128;
+inline constexpr size_t kMaxBytes = 64 * 1024;
+
+// Encodes blocks one after another, reusing its memory.
+class Builder {
+ public:
+  // Starts an empty block.
+  void clear();
+  // Appends the record of `view` (whose seq must follow the previous one's).
+  void add(const EventView& view);
+  size_t count() const { return offsets_.size(); }
+  bool full() const { return offsets_.size() >= kMaxEvents || bytes_.size() >= kMaxBytes; }
+  // The finished block; valid until the next clear().
+  std::string_view finish();
+
+ private:
+  std::string bytes_;
+  std::vector<uint32_t> offsets_;
+};
+
+// A block parsed in place: `bytes` must outlive it.
+class Reader {
+ public:
+  // Checks the frame (version, count, offsets in order and in bounds);
+  // Corruption naming the block otherwise. Records are checked as read.
+  Status parse(uint64_t first_seq, std::string_view bytes);
+  uint64_t first_seq() const { return first_seq_; }
+  uint64_t count() const { return count_; }
+  bool contains(uint64_t seq) const { return seq >= first_seq_ && seq - first_seq_ < count_; }
+  // Decodes the record of `seq` (contains(seq) must hold) into *out, whose
+  // views point into the block; Corruption if it does not decode or holds
+  // another seq.
+  Status record(uint64_t seq, EventView* out) const;
+
+ private:
+  uint32_t offset(uint64_t i) const;
+
+  std::string_view bytes_;
+  uint64_t first_seq_ = 0;
+  uint64_t count_ = 0;
+  size_t records_end_ = 0;  // where the offsets start
+};
+
+}  // namespace streamll::block
