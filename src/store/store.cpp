@@ -131,9 +131,10 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   } else if (f == layout::kByExecution) {
     cf.memtable_insert_with_hint_prefix_extractor = detail::execution_hint();
   }
-  // The log-shaped families, whose keys arrive in order: universal
-  // compaction rewrites them far less often than leveled.
-  if (f == layout::kBlocks || f == layout::kByTime) cf.compaction_style = rocksdb::kCompactionStyleUniversal;
+  // The log, whose keys arrive in order: universal compaction rewrites it
+  // far less often than leveled. (by_time stays leveled: a range count
+  // then merges fewer sorted runs.)
+  if (f == layout::kBlocks) cf.compaction_style = rocksdb::kCompactionStyleUniversal;
   return cf;
 }
 

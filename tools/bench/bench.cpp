@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -52,6 +53,16 @@ uint64_t directory_bytes(const std::string& dir) {
     if (entry.is_regular_file()) total += entry.file_size();
   }
   return total;
+}
+
+uint64_t process_bytes_written() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  uint64_t value = 0;
+  while (io >> key >> value) {
+    if (key == "wchar:") return value;
+  }
+  return 0;
 }
 
 }  // namespace streamll::bench

@@ -92,4 +92,9 @@ Status shell(const std::string& command, std::string* out);
 // the data costs on disk, independent of the file system's block size.
 uint64_t directory_bytes(const std::string& dir);
 
+// The bytes this process has handed to write(2)-like calls so far, every
+// thread included (/proc/self/io "wchar"): the difference around a run is
+// what it wrote, write amplification included, whatever the file system.
+uint64_t process_bytes_written();
+
 }  // namespace streamll::bench

@@ -42,7 +42,7 @@ class PythonBenchmark : public Benchmark {
                        .higher_is_better = false, .targets = {{"json_file", 0.5}}});
     report->add(Metric{.bench = "python", .metric = "emit_p99_ns", .value = v("emit_p99_ns"), .unit = "ns",
                        .baselines = {{"json_file", v("json_file_p99_ns")}, {"sqlite", v("sqlite_p99_ns")}},
-                       .higher_is_better = false});
+                       .higher_is_better = false, .targets = {}});
     report->add(Metric{.bench = "python", .metric = "end_to_end_events_per_s",
                        .value = v("end_to_end_events_per_s"), .unit = "events/s",
                        .baselines = {{"json_file", v("json_file_events_per_s")}, {"sqlite", v("sqlite_events_per_s")}},
