@@ -223,10 +223,10 @@ class Store {
   Status list_event_types(std::vector<EventTypeSummary>* out) const;
 
   // The integrity check (like SQLite's PRAGMA integrity_check): RocksDB's
-  // checksums of every table file; every event record decodes and sits under
-  // the key its fields give; the arrival, time and event_id indexes hold
-  // exactly one entry per event, pointing at it (so no event is stored
-  // twice); every execution summary and event-type entry agrees with a
+  // checksums of every table file; every block's frame is sound, blocks do
+  // not overlap, and each record decodes and holds the seq of its place;
+  // the execution, time and event_id indexes hold exactly one entry per
+  // event, pointing at it (so no event is stored twice); every execution summary and event-type entry agrees with a
   // recount of the events; no seq is beyond last_seq(). Returns ok, or
   // Corruption with the number of problems and the first; *report (optional)
   // gets the counts and the problems. Appends running meanwhile are not seen

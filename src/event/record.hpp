@@ -1,4 +1,4 @@
-// The binary record of one stored event: the value under its primary key.
+// The binary record of one stored event, as a block (store/block.hpp) holds it.
 // Layout (doc/format.md, "Event record"), all integers little-endian:
 //   u8      record version (1)
 //   u64     seq

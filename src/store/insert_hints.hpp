@@ -1,5 +1,5 @@
 // Memtable insert hints: every family's keys arrive mostly in order within a
-// prefix (seq and time keys globally, primary keys per execution), so
+// prefix (block, time and id keys globally, execution keys per execution), so
 // RocksDB can insert each key next to the previous one of its prefix instead
 // of searching the skiplist from the top.
 #pragma once
@@ -13,7 +13,7 @@ namespace streamll::detail {
 // One prefix for all keys: for keys that only ever grow (seq, time).
 std::shared_ptr<const rocksdb::SliceTransform> whole_family_hint();
 
-// The execution id (everything before the 0x00 separator) of a primary key.
+// The execution id (everything before the 0x00 separator) of a by_execution key.
 std::shared_ptr<const rocksdb::SliceTransform> execution_hint();
 
 }  // namespace streamll::detail

@@ -151,7 +151,7 @@ rocksdb::DBOptions db_options() {
   o.keep_log_file_num = 3;
   o.max_log_file_size = 4 << 20;
   o.max_background_jobs = 2;
-  // The small families (summaries, by_seq) rarely fill a memtable, which
+  // The small families (summaries, indexes) rarely fill a memtable, which
   // would pin every log file until close: cap the log, forcing their flush,
   // so the disk holds compressed tables rather than a growing raw log.
   o.max_total_wal_size = 128 << 20;
