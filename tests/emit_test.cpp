@@ -369,18 +369,29 @@ TEST_CASE("type filters allow and deny with prefix wildcards", "[emit][filter]")
   CHECK(stored_events(dir / "db").size() == 2);
 }
 
-TEST_CASE("invalid events are refused and counted, never stored", "[emit]") {
+TEST_CASE("invalid events are refused by the writer and counted, never stored; their batch-mates are", "[emit]") {
   TempDir dir;
   RuntimeOptions o = options_for(dir);
   Runtime runtime(o);
+  ExecutionScope run("mixed");
   Event bad;
   bad.event_type = "x";
   bad.data = Json::array({1});
-  CHECK_FALSE(emit_event(bad));
+  emit_event(bad);
+  CHECK(emit("good.one", {{"n", 1}}));
   bad.data = Json::object();
   bad.execution_id = std::string("a\0b", 3);
-  CHECK_FALSE(emit_event(bad));
-  CHECK(stats().invalid == 2);
+  emit_event(bad);
+  bad.execution_id.clear();
+  bad.event_type.clear();
+  emit_event(bad);
+  CHECK(emit("good.two", {{"n", 2}}));
+  REQUIRE(flush());
+  const RuntimeStats s = stats();
+  CHECK(s.invalid == 3);
+  CHECK(s.stored == 2);
+  CHECK(s.emitted == 2);  // stored + store_lost + dropped
+  CHECK(s.store_failures == 0);
 }
 
 TEST_CASE("a failing sink opens its breaker; the store gets everything; the sink recovers", "[emit][sink]") {

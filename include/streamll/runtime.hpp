@@ -89,9 +89,12 @@ struct SinkStats {
 };
 
 struct RuntimeStats {
-  uint64_t emitted = 0;         // accepted into the queue
+  uint64_t emitted = 0;         // accepted into the queue, less those found invalid
   uint64_t filtered = 0;        // rejected by allow/deny
-  uint64_t invalid = 0;         // rejected: empty event_type, non-object data, NUL in an id
+  // Refused by the writer (validate_event: empty event_type, non-object
+  // data, a NUL in an id, ...); checked there, once, so the emitting thread
+  // does not pay for it. Counted when their batch is written.
+  uint64_t invalid = 0;
   uint64_t dropped = 0;         // lost to the overflow policy
   uint64_t stored = 0;          // durable in the store
   uint64_t store_failures = 0;  // batches the store could not take (failed, or skipped while failing)

@@ -20,11 +20,12 @@ bool emit(std::string event_type, Json data, std::string module_name) {
     detail::note_if_forked();
     return false;
   }
-  Event e;
-  e.event_type = std::move(event_type);
-  e.module_name = std::move(module_name);
-  e.data = std::move(data);
-  return emit_event(std::move(e));
+  detail::PipelineRef ref;
+  // Built in place: default-constructing data first would allocate an
+  // empty object only to free it.
+  return ref && ref->submit(Event{.module_name = std::move(module_name),
+                                  .event_type = std::move(event_type),
+                                  .data = std::move(data)});
 }
 
 }  // namespace streamll

@@ -110,10 +110,7 @@ bool Pipeline::submit(Event&& event) {
   if (event.execution_id.empty()) event.execution_id = get_execution_id();
   if (event.timestamp == 0) event.timestamp = event_now();
   if (event.data.is_object()) merge_context(&event.data);
-  if (!validate_event(event).ok()) {
-    invalid_.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  }
+  // Validated by the writer (write_batch), not on the emitting thread.
   return push(Queued{std::move(event), fresh_id});
 }
 
@@ -171,7 +168,7 @@ void Pipeline::writer_loop() {
       // batch is written.
       room_.fetch_add(1);
       if (blocked_.load() != 0) room_.notify_all();
-      write_batch(&batch, fresh_ids);
+      write_batch(&batch, &fresh_ids);
     }
     // Everything below pop_position() is now written or was dropped.
     handled_.store(queue_.pop_position(), std::memory_order_release);
@@ -200,14 +197,33 @@ bool Pipeline::store_writable() {
   return true;  // the append decides whether the store works again
 }
 
-void Pipeline::write_batch(std::vector<Event>* batch, const std::vector<uint8_t>& fresh_ids) {
-  for (Event& e : *batch) redactor_.apply(&e.data);
+void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fresh_ids) {
+  // Each event is checked here, once, off the emitting threads: an invalid
+  // one is counted and left out, so neither the store nor a sink sees it
+  // (and the redactor's walk never meets data nested beyond the limit).
+  size_t kept = 0;
+  for (size_t i = 0; i < batch->size(); ++i) {
+    Event& e = (*batch)[i];
+    if (!validate_event(e).ok()) {
+      invalid_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    redactor_.apply(&e.data);
+    if (kept != i) {
+      (*batch)[kept] = std::move(e);
+      (*fresh_ids)[kept] = (*fresh_ids)[i];
+    }
+    ++kept;
+  }
+  batch->resize(kept);
+  fresh_ids->resize(kept);
+  if (batch->empty()) return;
   AppendResult result;
   // While the store fails (disk full, read-only, removed), batches are
   // counted as lost without touching it, and recover() is tried with
   // backoff: the application is never slowed by a broken disk.
   AppendOptions append_options;
-  append_options.fresh_ids = fresh_ids;
+  append_options.fresh_ids = *fresh_ids;
   const Status s = store_writable() ? store_->append(*batch, &result, append_options)
                                     : Status::io_error("the store is not writable");
   if (s.ok()) {
@@ -259,9 +275,9 @@ bool Pipeline::flush(std::chrono::milliseconds timeout) {
 
 RuntimeStats Pipeline::stats() const {
   RuntimeStats s;
-  s.emitted = queue_.push_position();
-  s.filtered = filtered_.load(std::memory_order_relaxed);
   s.invalid = invalid_.load(std::memory_order_relaxed);
+  s.emitted = queue_.push_position() - s.invalid;
+  s.filtered = filtered_.load(std::memory_order_relaxed);
   s.dropped = dropped_.load(std::memory_order_relaxed);
   s.stored = stored_.load(std::memory_order_relaxed);
   s.store_failures = store_failures_.load(std::memory_order_relaxed);

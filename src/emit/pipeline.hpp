@@ -52,7 +52,9 @@ class Pipeline {
   // kBlock: waits until the writer has taken events out of a full queue.
   void wait_for_room();
   void writer_loop();
-  void write_batch(std::vector<Event>* batch, const std::vector<uint8_t>& fresh_ids);
+  // Validates, redacts, appends and offers `batch` to the sinks; invalid
+  // events (and their fresh_ids flags) are removed and counted.
+  void write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fresh_ids);
   bool store_writable();  // false while a failed store is not yet recovered
   void wake_writer();
   void start_replicator(std::unique_ptr<Replicator> replicator);

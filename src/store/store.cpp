@@ -17,6 +17,8 @@
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -122,11 +124,21 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   if (f == layout::kExecutions) cf.merge_operator = execution_summary::merge_operator();
   if (f == layout::kTypes) cf.merge_operator = type_summary::merge_operator();
-  // Insert hints: keys that grow (blocks by seq, by_time for live events,
-  // by_id for the runtime's time-ordered ids) start their skiplist search
-  // where the last insert of the batch ended; by_execution where the last
-  // key of the same execution went.
-  if (f == layout::kBlocks || f == layout::kByTime || f == layout::kById) {
+  // Insert hints: keys that grow (blocks by seq, by_time for live events)
+  // start their skiplist search where the last insert of the batch ended;
+  // by_execution where the last key of the same execution went.
+  if (f == layout::kById) {
+    // Ids from upstream and imports are random: in one big skiplist each
+    // insert is a search through ~20 cache-missing levels. A hash of the
+    // first 3 bytes to small skiplists makes it a few (measured: ingest
+    // 118k -> 161k events/s, write 6.3 -> 4.1 us/event); the runtime's
+    // time-ordered ids share their first bytes and fill one skiplist in
+    // order, tall enough (12 levels) for a whole memtable. Iterating the
+    // whole family needs ReadOptions::total_order_seek.
+    cf.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(3));
+    cf.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 16, 12, 4));
+  }
+  if (f == layout::kBlocks || f == layout::kByTime) {
     cf.memtable_insert_with_hint_prefix_extractor = detail::whole_family_hint();
   } else if (f == layout::kByExecution) {
     cf.memtable_insert_with_hint_prefix_extractor = detail::execution_hint();
@@ -221,7 +233,9 @@ bool holds_only_creation_leftovers(const std::string& path) {
 // CURRENT but before the format version (nothing else is ever written first).
 bool holds_no_key(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
   for (auto* family : families) {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family));
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;  // by_id hashes its memtable by prefix
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, family));
     it->SeekToFirst();
     if (it->Valid() || !it->status().ok()) return false;
   }
@@ -448,6 +462,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     }
   }
   if (events.empty()) return Status::ok_status();
+  std::vector<uint8_t> skip(events.size(), 0);  // duplicates
   const auto fresh = [&](size_t i) { return !options.fresh_ids.empty() && options.fresh_ids[i] != 0; };
 
   Impl& impl = *impl_;
@@ -462,7 +477,6 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     ids.emplace_back(events[i].event_id);
     looked_up.push_back(i);
   }
-  std::vector<uint8_t> skip(events.size(), 0);
   if (!ids.empty()) {
     std::vector<rocksdb::PinnableSlice> found(ids.size());
     std::vector<rocksdb::Status> statuses(ids.size());
@@ -472,7 +486,10 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     batch_ids.reserve(ids.size());
     for (size_t k = 0; k < ids.size(); ++k) {
       if (!statuses[k].ok() && !statuses[k].IsNotFound()) return from_rocks(statuses[k], impl.path);
-      if (statuses[k].ok() || !batch_ids.insert(events[looked_up[k]].event_id).second) skip[looked_up[k]] = 1;
+      if (statuses[k].ok() || !batch_ids.insert(events[looked_up[k]].event_id).second) {
+        skip[looked_up[k]] = 1;
+        ++r.duplicates;
+      }
     }
   }
 
@@ -484,6 +501,9 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   std::string data_json, tags_json, key, seq_bytes;
   block::Builder& block = impl.block;
   block.clear();
+  // (event_id, seq) for by_id, written after the loop in id order.
+  std::vector<std::pair<std::string_view, uint64_t>> id_entries;
+  id_entries.reserve(events.size());
   uint64_t block_first = 0;
   const auto put_block = [&] {
     if (block.count() == 0) return;
@@ -492,10 +512,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   };
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
-    if (skip[i]) {
-      ++r.duplicates;
-      continue;
-    }
+    if (skip[i]) continue;
     EventView view = detail::view_with_text(e, &data_json, &tags_json);
     view.seq = ++seq;
     if (block.count() == 0) block_first = view.seq;
@@ -509,9 +526,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     detail::put_be64(view.seq, &key);
     batch.Put(impl.family(layout::kByExecution), key, rocksdb::Slice());
     batch.Put(impl.family(layout::kByTime), std::string_view(key).substr(key.size() - 16), rocksdb::Slice());
-    seq_bytes.clear();
-    detail::put_be64(view.seq, &seq_bytes);
-    batch.Put(impl.family(layout::kById), e.event_id, seq_bytes);
+    id_entries.emplace_back(e.event_id, view.seq);
 
     const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
     auto [it, inserted] = touched.try_emplace(e.execution_id, one);
@@ -522,6 +537,15 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     ++r.appended;
   }
   put_block();
+  // In id order, inserts into by_id's memtable find their place near the
+  // last one's (measured on ingest of random ids: 1.24x with one skiplist,
+  // 1.1x with the hashed memtable).
+  std::sort(id_entries.begin(), id_entries.end());
+  for (const auto& [id, q] : id_entries) {
+    seq_bytes.clear();
+    detail::put_be64(q, &seq_bytes);
+    batch.Put(impl.family(layout::kById), id, seq_bytes);
+  }
   std::string operand;
   for (const auto& [execution_id, s] : touched) {
     operand.clear();
