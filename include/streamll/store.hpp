@@ -68,6 +68,13 @@ struct AppendOptions {
   // already and append() skips its dedupe lookup (what the runtime does for
   // the ids it fills in). Every other id is looked up.
   std::span<const uint8_t> fresh_ids;
+
+  // True vouches that every event passed validate_event() already (the
+  // runtime's writer checks each event once, before redaction), so append()
+  // does not check them again. An event that would fail it (a NUL in an
+  // id, above all) would then be stored and corrupt the store's keys:
+  // leave this false unless the events were just checked.
+  bool validated = false;
 };
 
 // What append() did.

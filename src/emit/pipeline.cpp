@@ -224,6 +224,7 @@ void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fres
   // backoff: the application is never slowed by a broken disk.
   AppendOptions append_options;
   append_options.fresh_ids = *fresh_ids;
+  append_options.validated = true;  // just above
   const Status s = store_writable() ? store_->append(*batch, &result, append_options)
                                     : Status::io_error("the store is not writable");
   if (s.ok()) {
