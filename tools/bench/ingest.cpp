@@ -12,6 +12,9 @@
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <ranges>
+
+#include <fmt/ranges.h>
 
 #include "bench.hpp"
 #include "load.hpp"
@@ -153,6 +156,7 @@ class IngestBenchmark : public Benchmark {
              batch_, dir.path());
 
     Outcome jsonl, sqlite, store;
+    std::vector<double> tenths;  // the store's events/s in each tenth of the run
     Status s = measure("jsonl", events, dir, ingest_jsonl, &jsonl);
     if (s.ok()) {
       s = measure("sqlite", events, dir,
@@ -160,7 +164,7 @@ class IngestBenchmark : public Benchmark {
     }
     if (s.ok()) {
       s = measure("store", events, dir,
-                  [&](Events e, const std::string& d) { return write_store(e, batch_, d); }, &store,
+                  [&](Events e, const std::string& d) { return write_store(e, batch_, d, &tenths); }, &store,
                   [&](const std::string& d) { return report_store_at_rest(d, events.size(), &store.at_rest_per_event); });
     }
     if (!s.ok()) return s;
@@ -171,6 +175,16 @@ class IngestBenchmark : public Benchmark {
                        .unit = "events/s",
                        .baselines = {{"jsonl", jsonl.events_per_s}, {"sqlite", sqlite.events_per_s}},
                        .targets = {{"jsonl", 0.8}, {"sqlite", 8.0}}});
+    if (tenths.size() >= 2) {
+      progress("ingest: store pace by tenth of the run (events/s): {}",
+               fmt::join(tenths | std::views::transform([](double r) { return format_number(r); }), ", "));
+      report->add(Metric{.bench = "ingest",
+                         .metric = "last_tenth_events_per_s",
+                         .value = tenths.back(),
+                         .unit = "events/s",
+                         .baselines = {{"first_tenth", tenths.front()}},
+                         .targets = {{"first_tenth", 0.8}}});
+    }
     report->add(Metric{.bench = "ingest",
                        .metric = "bytes_per_event",
                        .value = store.bytes_per_event,

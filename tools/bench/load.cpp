@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <iterator>
 #include <memory>
 
@@ -20,10 +21,22 @@ Status for_each_batch(Events events, size_t batch, const std::function<Status(Ev
   return Status::ok_status();
 }
 
-Status write_store(Events events, size_t batch, const std::string& dir) {
+Status write_store(Events events, size_t batch, const std::string& dir, std::vector<double>* tenths) {
   std::unique_ptr<Store> store;
   if (Status s = Store::open(dir, StoreOptions{}, &store); !s.ok()) return s;
-  const Status s = for_each_batch(events, batch, [&](Events slice) { return store->append(slice); });
+  size_t done = 0, tenth_start = 0;
+  auto last = std::chrono::steady_clock::now();
+  const Status s = for_each_batch(events, batch, [&](Events slice) {
+    Status appended = store->append(slice);
+    done += slice.size();
+    if (tenths != nullptr && (done - tenth_start) * 10 >= events.size()) {
+      const auto now = std::chrono::steady_clock::now();
+      tenths->push_back(static_cast<double>(done - tenth_start) / std::chrono::duration<double>(now - last).count());
+      last = now;
+      tenth_start = done;
+    }
+    return appended;
+  });
   store.reset();  // closes, as the baselines close their files
   return s;
 }

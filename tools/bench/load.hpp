@@ -6,6 +6,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "sqlite.hpp"
 #include "streamll/event.hpp"
@@ -20,7 +21,9 @@ Status for_each_batch(Events events, size_t batch, const std::function<Status(Ev
 
 // Creates a store in `dir`, appends the events with one Store::append per
 // `batch` events, and closes it.
-Status write_store(Events events, size_t batch, const std::string& dir);
+// `tenths` (optional) gets the events/s of each tenth of the run, in
+// order, to show whether the pace holds as the store grows.
+Status write_store(Events events, size_t batch, const std::string& dir, std::vector<double>* tenths = nullptr);
 
 // Opens the store in `dir` read-write and closes it again. Closing after
 // write_store() leaves most events in RocksDB's write-ahead log,
