@@ -140,13 +140,7 @@ class ArrivalIterator final : public EventIterator {
       status_ = from_rocks(it_->status());
       return false;
     }
-    const rocksdb::Slice key = it_->key();
-    if (key.size() != 8) {
-      status_ = Status::corruption(fmt::format("block key {:?} is not 8 bytes", key.ToString()));
-      return false;
-    }
-    status_ = block_.parse(get_be64(std::string_view(key.data(), 8)),
-                           std::string_view(it_->value().data(), it_->value().size()));
+    status_ = read_block(*it_, &block_);
     if (!status_.ok()) return false;
     if (next_seq_ < block_.first_seq()) next_seq_ = block_.first_seq();
     return true;
@@ -212,16 +206,16 @@ class EmptyIterator final : public EventIterator {
 BlockCursor::BlockCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks)
     : it_(db->NewIterator(rocksdb::ReadOptions(), blocks)) {}
 
+Status read_block(const rocksdb::Iterator& it, block::Reader* out) {
+  const rocksdb::Slice key = it.key();
+  if (key.size() != 8) return Status::corruption(fmt::format("block key {:?} is not 8 bytes", key.ToString()));
+  return out->parse(get_be64(std::string_view(key.data(), 8)), std::string_view(it.value().data(), it.value().size()));
+}
+
 Status BlockCursor::load_current() {
   loaded_ = false;
   if (!it_->Valid()) return from_rocks(it_->status());
-  const rocksdb::Slice key = it_->key();
-  if (key.size() != 8) return Status::corruption(fmt::format("block key {:?} is not 8 bytes", key.ToString()));
-  if (Status s = block_.parse(get_be64(std::string_view(key.data(), 8)),
-                              std::string_view(it_->value().data(), it_->value().size()));
-      !s.ok()) {
-    return s;
-  }
+  if (Status s = read_block(*it_, &block_); !s.ok()) return s;
   loaded_ = true;
   return Status::ok_status();
 }

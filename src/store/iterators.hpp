@@ -12,6 +12,11 @@
 
 namespace streamll::detail {
 
+// Parses the block a blocks-family iterator is on (it.Valid() must hold)
+// into *out, which points into the iterator's value: Corruption when its
+// key is not a seq or its frame is damaged.
+Status read_block(const rocksdb::Iterator& it, block::Reader* out);
+
 // Finds events by seq in the blocks family. It keeps the block it read last
 // and steps to the next one before seeking, so reading seqs in increasing
 // order (an execution, a time range) costs about one block read per block.

@@ -91,15 +91,8 @@ Status Store::Impl::load_last_seq() {
     last_seq = 0;
     return Status::ok_status();
   }
-  if (it->key().size() != 8) {
-    return Status::corruption(fmt::format("{}: block key {:?} is not 8 bytes", path, it->key().ToString()));
-  }
   block::Reader last;
-  if (Status s = last.parse(detail::get_be64(std::string_view(it->key().data(), 8)),
-                            std::string_view(it->value().data(), it->value().size()));
-      !s.ok()) {
-    return s.with_context(path);
-  }
+  if (Status s = detail::read_block(*it, &last); !s.ok()) return s.with_context(path);
   last_seq = last.first_seq() + last.count() - 1;
   return Status::ok_status();
 }

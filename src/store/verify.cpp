@@ -14,6 +14,7 @@
 #include "common/coding.hpp"
 #include "store/block.hpp"
 #include "store/execution_summary.hpp"
+#include "store/iterators.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
 #include "store/store_impl.hpp"
@@ -161,14 +162,9 @@ Status Store::verify(VerifyReport* report) const {
   std::string seq_bytes;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, impl.family(layout::kBlocks)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string_view key = view_of(it->key());
-    if (key.size() != 8) {
-      check.problem(fmt::format("blocks: key {:?} is not 8 bytes", key));
-      continue;
-    }
     block::Reader block;
-    if (Status d = block.parse(detail::get_be64(key), view_of(it->value())); !d.ok()) {
-      check.problem(d.message());
+    if (Status d = detail::read_block(*it, &block); !d.ok()) {
+      check.problem(fmt::format("blocks: {}", d.message()));
       continue;
     }
     if (block.first_seq() <= max_seq) {
