@@ -24,9 +24,17 @@ std::string execution_lower_bound(std::string_view execution_id, int64_t ts) {
   return key;
 }
 
+void append_execution_key(std::string_view execution_id, int64_t ts, uint64_t seq, std::string* out) {
+  out->append(execution_id);
+  out->push_back('\0');
+  put_ts(ts, out);
+  put_be64(seq, out);
+}
+
 std::string execution_key(std::string_view execution_id, int64_t ts, uint64_t seq) {
-  std::string key = execution_lower_bound(execution_id, ts);
-  put_be64(seq, &key);
+  std::string key;
+  key.reserve(execution_id.size() + 17);
+  append_execution_key(execution_id, ts, seq, &key);
   return key;
 }
 

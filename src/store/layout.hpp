@@ -27,6 +27,12 @@ std::string seq_key(uint64_t seq);
 // by_execution: execution_id 0x00 ts(8) seq(8) -> empty. execution_id holds
 // no NUL byte, so one execution's keys are contiguous and in time order.
 std::string execution_key(std::string_view execution_id, int64_t ts, uint64_t seq);
+// The same key appended to *out (append() reuses one buffer per batch).
+void append_execution_key(std::string_view execution_id, int64_t ts, uint64_t seq, std::string* out);
+// The by_time key of the event a by_execution key names: its last 16 bytes.
+inline std::string_view time_key_of(std::string_view execution_key) {
+  return execution_key.substr(execution_key.size() - 16);
+}
 // The first by_execution key of execution_id at or after ts.
 std::string execution_lower_bound(std::string_view execution_id, int64_t ts);
 

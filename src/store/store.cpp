@@ -514,12 +514,9 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     if (block.full()) put_block();
 
     key.clear();
-    key.append(e.execution_id);
-    key.push_back('\0');
-    layout::put_ts(e.timestamp, &key);
-    detail::put_be64(view.seq, &key);
+    layout::append_execution_key(e.execution_id, e.timestamp, view.seq, &key);
     batch.Put(impl.family(layout::kByExecution), key, rocksdb::Slice());
-    batch.Put(impl.family(layout::kByTime), std::string_view(key).substr(key.size() - 16), rocksdb::Slice());
+    batch.Put(impl.family(layout::kByTime), layout::time_key_of(key), rocksdb::Slice());
     id_entries.emplace_back(e.event_id, view.seq);
 
     const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
@@ -580,23 +577,14 @@ Status Store::recover() {
 }
 
 Status Store::get(std::string_view event_id, Event* out) const {
-  std::string seq_bytes;
-  const rocksdb::Status s =
-      impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kById), event_id, &seq_bytes);
-  if (s.IsNotFound()) return Status::not_found(fmt::format("no event with event_id {:?}", event_id));
-  if (!s.ok()) return from_rocks(s, impl_->path);
-  if (seq_bytes.size() != 8) {
-    return Status::corruption(fmt::format("event_id {:?}: its index entry does not hold a seq", event_id));
+  // lookup() reads the index entry and the event's block, and words any
+  // damage it finds; get() adds the JSON parse.
+  const std::unique_ptr<EventIterator> it = lookup(event_id);
+  if (!it->valid()) {
+    if (!it->status().ok()) return it->status().with_context(impl_->path);
+    return Status::not_found(fmt::format("no event with event_id {:?}", event_id));
   }
-  const uint64_t seq = detail::get_be64(seq_bytes);
-  detail::BlockCursor cursor(impl_->db.get(), impl_->family(layout::kBlocks));
-  EventView view;
-  Status found = cursor.find(seq, &view);
-  if (found.is_not_found()) {
-    return Status::corruption(fmt::format("event_id {:?} is indexed at seq {}, which no block holds", event_id, seq));
-  }
-  if (!found.ok()) return found.with_context(std::string(event_id));
-  return to_event(view, out);
+  return to_event(it->view(), out);
 }
 
 std::unique_ptr<EventIterator> Store::lookup(std::string_view event_id) const {
