@@ -62,7 +62,7 @@ class FlakySink : public Sink {
   std::atomic<size_t> received{0};
   std::atomic<int> calls{0};
   std::string name() const override { return "flaky"; }
-  Status write(std::span<const Event> batch) override {
+  Status write(std::span<const EventView> batch) override {
     ++calls;
     if (failing) return Status::io_error("flaky sink is down");
     received += batch.size();
@@ -433,7 +433,7 @@ TEST_CASE("a stalled sink holds up neither the emitter nor the store; its misses
   struct StalledSink : Sink {
     std::atomic<bool> released{false};
     std::string name() const override { return "stalled"; }
-    Status write(std::span<const Event>) override {
+    Status write(std::span<const EventView>) override {
       while (!released) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       return Status::ok_status();
     }
@@ -479,6 +479,43 @@ TEST_CASE("a JSONL sink writes upstream's format", "[emit][sink]") {
   CHECK(events[0].event_type == "a");
   CHECK(events[1].data["n"] == 2);
   CHECK(events[1].execution_id == "jsonl");
+}
+
+TEST_CASE("sinks read the text the store holds: each event is encoded once, redacted, for all", "[emit][sink]") {
+  // Records what each delivery saw: the text, and where that text lives.
+  struct Recorder : Sink {
+    std::mutex mu;
+    std::map<std::string, std::pair<std::string, const char*>> seen;  // event_id -> (data_json, its address)
+    std::string name() const override { return "recorder"; }
+    Status write(std::span<const EventView> batch) override {
+      std::lock_guard<std::mutex> lock(mu);
+      for (const EventView& v : batch) seen[std::string(v.event_id)] = {std::string(v.data_json), v.data_json.data()};
+      return Status::ok_status();
+    }
+  };
+  TempDir dir;
+  auto a = std::make_shared<Recorder>();
+  auto b = std::make_shared<Recorder>();
+  {
+    RuntimeOptions o = options_for(dir);
+    o.sinks = {a, b};
+    Runtime runtime(o);
+    ExecutionScope run("once");
+    for (int i = 0; i < 300; ++i) emit("step", {{"i", i}, {"api_key", "sk-secret"}, {"text", "caf\u00e9"}});
+  }
+  auto store = open_view(dir / "db");
+  size_t stored = 0;
+  for (auto it = store->scan_execution("once"); it->valid(); it->next(), ++stored) {
+    const EventView& v = it->view();
+    const std::string id(v.event_id);
+    REQUIRE(a->seen.count(id) == 1);
+    REQUIRE(b->seen.count(id) == 1);
+    CHECK(a->seen[id].first == v.data_json);  // byte for byte what the store holds
+    CHECK(a->seen[id].first.find("sk-secret") == std::string::npos);
+    // Both sinks were handed the same encoding, not one each.
+    CHECK(a->seen[id].second == b->seen[id].second);
+  }
+  CHECK(stored == 300);
 }
 
 TEST_CASE("set_sinks replaces the sinks of a running runtime; the old ones deliver what they hold", "[emit][sink]") {

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "event/json_writer.hpp"
+#include "streamll/event_batch.hpp"
 #include "support/event_gen.hpp"
 
 using namespace streamll;
@@ -299,5 +300,47 @@ TEST_CASE("the direct JSON writer gives nlohmann's dump byte for byte", "[json]"
     const std::string dumped = value.dump(-1, ' ', false, Json::error_handler_t::replace);
     INFO("case " << i);
     REQUIRE(direct == dumped);
+  }
+}
+
+TEST_CASE("an EventBatch encodes each event once into views that outlive growth, moves and the source", "[json][batch]") {
+  testing::EventGenerator gen(11);
+  std::vector<Event> events;
+  for (int i = 0; i < 3000; ++i) events.push_back(gen.event());
+  // One event whose data alone is larger than a chunk of the batch's text.
+  Event big = gen.event();
+  big.data["blob"] = std::string(200 * 1024, 'x');
+  events.insert(events.begin() + 1500, big);
+
+  EventBatch batch;
+  for (const Event& e : events) batch.add(e);
+  const EventBatch moved = std::move(batch);
+  REQUIRE(moved.size() == events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    const EventView& v = moved.views()[i];
+    CHECK(v.seq == 0);
+    std::string data;
+    detail::append_json(events[i].data, &data);
+    CHECK(v.data_json == data);  // the store's writer, byte for byte
+    Event back;
+    REQUIRE(to_event(v, &back).ok());
+    CHECK(back == events[i]);
+  }
+
+  // add(view) copies every field: the views stay whole after their source,
+  // and a batch reused after clear() holds only what was added since.
+  EventBatch copies;
+  copies.add(Event{});  // dropped by clear() below
+  copies.clear();
+  {
+    EventBatch source;
+    for (size_t i = 0; i < 50; ++i) source.add(events[i]);
+    for (const EventView& v : source.views()) copies.add(v);
+  }
+  REQUIRE(copies.size() == 50);
+  for (size_t i = 0; i < 50; ++i) {
+    Event back;
+    REQUIRE(to_event(copies.views()[i], &back).ok());
+    CHECK(back == events[i]);
   }
 }

@@ -308,8 +308,12 @@ TEST_CASE("sink_handler delivers events a sink can keep, every field intact", "[
   class Collect : public Sink {
    public:
     std::string name() const override { return "collect"; }
-    Status write(std::span<const Event> batch) override {
-      got.insert(got.end(), batch.begin(), batch.end());
+    Status write(std::span<const EventView> batch) override {
+      for (const EventView& v : batch) {
+        Event e;
+        if (Status s = to_event(v, &e); !s.ok()) return s;
+        got.push_back(std::move(e));
+      }
       return Status::ok_status();
     }
     std::vector<Event> got;

@@ -384,7 +384,9 @@ TEST_CASE("RedisSink and `streamll replay --to redis://` write upstream's wire f
   options.stream = "live";
   options.field = "event";
   RedisSink sink(options);
-  REQUIRE(sink.write(std::span<const Event>(events).subspan(0, 3)).ok());
+  EventBatch first_three;
+  for (size_t i = 0; i < 3; ++i) first_three.add(events[i]);
+  REQUIRE(sink.write(first_three.views()).ok());
   const auto live = read_stream(*conn, "live");  // database 2 is still selected: nothing there
   CHECK(live.empty());
   REQUIRE(conn->command({"SELECT", "0"}, &reply).ok());

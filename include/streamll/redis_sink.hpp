@@ -37,7 +37,7 @@ class RedisSink : public Sink {
 
   // One pipelined round trip per batch: every XADD is sent, then every reply
   // read. A failure drops the connection; the next write reconnects.
-  Status write(std::span<const Event> batch) override;
+  Status write(std::span<const EventView> batch) override;
 
   class Impl;
 

@@ -5,6 +5,11 @@
 // at a time, never concurrently for one sink, behind its own buffer and
 // circuit breaker (runtime.hpp): a sink that fails or stalls costs the
 // application and the store nothing; what it misses is counted.
+//
+// A sink receives events as EventViews of the text the pipeline encoded once
+// for the store (event_batch.hpp): data_json and tags_json are the JSON the
+// store holds, so a sink that writes JSON copies text rather than serializing
+// again. A sink that wants an owned Event with parsed data calls to_event().
 #pragma once
 
 #include <cstdio>
@@ -13,6 +18,7 @@
 #include <string>
 
 #include "streamll/event.hpp"
+#include "streamll/event_batch.hpp"
 #include "streamll/status.hpp"
 
 namespace streamll {
@@ -24,11 +30,13 @@ class Sink {
   // A short name for counters and messages ("terminal", "jsonl:/tmp/x.jsonl").
   virtual std::string name() const = 0;
 
-  // Delivers a batch, in emit order. It may emit events (they queue like any
-  // other) but must not call streamll::flush(), which waits for this sink. A non-ok Status (or an exception, which
-  // the pipeline catches) counts as one failure for the circuit breaker and
-  // the batch as missed by this sink. Called from one thread at a time.
-  virtual Status write(std::span<const Event> batch) = 0;
+  // Delivers a batch, in emit order. The views are valid only during the
+  // call. It may emit events (they queue like any other) but must not call
+  // streamll::flush(), which waits for this sink. A non-ok Status (or an
+  // exception, which the pipeline catches) counts as one failure for the
+  // circuit breaker and the batch as missed by this sink. Called from one
+  // thread at a time.
+  virtual Status write(std::span<const EventView> batch) = 0;
 
   // Called when the pipeline flushes or shuts down: push out anything
   // buffered. The default does nothing.
@@ -42,7 +50,7 @@ class TerminalSink : public Sink {
  public:
   explicit TerminalSink(std::FILE* out = stdout);
   std::string name() const override { return "terminal"; }
-  Status write(std::span<const Event> batch) override;
+  Status write(std::span<const EventView> batch) override;
   Status flush() override;
 
  private:
@@ -57,7 +65,7 @@ class JsonlSink : public Sink {
   explicit JsonlSink(std::string path);
   ~JsonlSink() override;
   std::string name() const override { return "jsonl:" + path_; }
-  Status write(std::span<const Event> batch) override;
+  Status write(std::span<const EventView> batch) override;
   Status flush() override;
 
  private:

@@ -75,6 +75,14 @@ struct AppendOptions {
   // id, above all) would then be stored and corrupt the store's keys:
   // leave this false unless the events were just checked.
   bool validated = false;
+
+  // Empty, or one view per event: encoded[i] is events[i] already encoded
+  // (an EventBatch built from the same events, event_batch.hpp), so append()
+  // writes that text instead of serializing data and tags again. The runtime
+  // encodes each event once and hands the same views to its sinks. Only
+  // data_json and tags_json are taken from a view; ids, timestamp and the
+  // other fields come from the event.
+  std::span<const EventView> encoded;
 };
 
 // What append() did.

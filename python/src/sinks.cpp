@@ -49,11 +49,11 @@ class PythonSink : public Sink {
 
   std::string name() const override { return name_; }
 
-  Status write(std::span<const Event> batch) override {
+  Status write(std::span<const EventView> batch) override {
     py::gil_scoped_acquire gil;
     DeliveryScope delivering;
     Status first_failure;
-    for (const Event& e : batch) {
+    for (const EventView& e : batch) {
       try {
         py::object result = handle_(event_to_python(e));
         if (PyCoro_CheckExact(result.ptr())) run(result);

@@ -218,6 +218,14 @@ void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fres
   batch->resize(kept);
   fresh_ids->resize(kept);
   if (batch->empty()) return;
+  // Each event is encoded once, here: the store appends this text and the
+  // sinks read the same views. A batch a sink still holds is not reused.
+  if (!encoded_ || encoded_.use_count() > 1) {
+    encoded_ = std::make_shared<EventBatch>();
+  } else {
+    encoded_->clear();
+  }
+  for (const Event& e : *batch) encoded_->add(e);
   AppendResult result;
   // While the store fails (disk full, read-only, removed), batches are
   // counted as lost without touching it, and recover() is tried with
@@ -225,6 +233,7 @@ void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fres
   AppendOptions append_options;
   append_options.fresh_ids = *fresh_ids;
   append_options.validated = true;  // just above
+  append_options.encoded = encoded_->views();
   const Status s = store_writable() ? store_->append(*batch, &result, append_options)
                                     : Status::io_error("the store is not writable");
   if (s.ok()) {
@@ -246,10 +255,7 @@ void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fres
     }
   }
   std::lock_guard<std::mutex> lock(sinks_mu_);
-  if (sinks_.empty()) return;
-  auto shared = std::make_shared<const std::vector<Event>>(std::move(*batch));
-  for (auto& sink : sinks_) sink->offer(shared);
-  batch->clear();
+  for (auto& sink : sinks_) sink->offer(encoded_);
 }
 
 bool Pipeline::flush(std::chrono::milliseconds timeout) {

@@ -13,6 +13,7 @@
 #include "emit/bounded_queue.hpp"
 #include "emit/event_policy.hpp"
 #include "emit/sink_runner.hpp"
+#include "streamll/event_batch.hpp"
 #include "streamll/replicate.hpp"
 #include "streamll/runtime.hpp"
 #include "streamll/store.hpp"
@@ -66,6 +67,8 @@ class Pipeline {
   const Redactor redactor_;
   std::unique_ptr<Store> store_;
   BoundedQueue<Queued> queue_;
+  // The writer's last batch, encoded once for the store and the sinks.
+  std::shared_ptr<EventBatch> encoded_;
   // Producers blocked on a full queue (kBlock) wait on room_, which the
   // writer bumps after each batch it takes out, waking them only when
   // blocked_ says someone waits (no system call otherwise).

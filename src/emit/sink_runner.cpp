@@ -82,7 +82,7 @@ void SinkRunner::run() {
   }
 }
 
-void SinkRunner::deliver(const std::vector<Event>& batch) {
+void SinkRunner::deliver(const EventBatch& batch) {
   const auto now = CircuitBreaker::Clock::now();
   if (!breaker_.allow(now)) {
     missed_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -90,7 +90,7 @@ void SinkRunner::deliver(const std::vector<Event>& batch) {
   }
   Status s;
   try {
-    s = sink_->write(batch);
+    s = sink_->write(batch.views());
   } catch (const std::exception& e) {
     s = Status::io_error(fmt::format("exception: {}", e.what()));
   } catch (...) {

@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "common/circuit_breaker.hpp"
+#include "streamll/event_batch.hpp"
 #include "streamll/runtime.hpp"
 #include "streamll/sink.hpp"
 
 namespace streamll::detail {
 
-using Batch = std::shared_ptr<const std::vector<Event>>;
+// One batch, encoded once, shared by every sink it is offered to.
+using Batch = std::shared_ptr<const EventBatch>;
 
 class SinkRunner {
  public:
@@ -39,7 +41,7 @@ class SinkRunner {
 
  private:
   void run();
-  void deliver(const std::vector<Event>& batch);
+  void deliver(const EventBatch& batch);
 
   std::shared_ptr<Sink> sink_;
   const std::string name_;

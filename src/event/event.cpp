@@ -158,6 +158,13 @@ EventView view_with_text(const Event& event, std::string* data_json, std::string
   append_json(event.data, data_json);
   tags_json->clear();
   append_tags_json(event.tags, tags_json);
+  EventView v = view_without_text(event);
+  v.data_json = *data_json;
+  v.tags_json = *tags_json;
+  return v;
+}
+
+EventView view_without_text(const Event& event) {
   EventView v;
   v.event_id = event.event_id;
   v.execution_id = event.execution_id;
@@ -166,8 +173,6 @@ EventView view_with_text(const Event& event, std::string* data_json, std::string
   v.method_name = event.method_name;
   v.event_type = event.event_type;
   if (event.operation) v.operation = *event.operation;
-  v.data_json = *data_json;
-  v.tags_json = *tags_json;
   return v;
 }
 

@@ -14,4 +14,8 @@ namespace streamll::detail {
 // view is valid while `event` and both strings are unchanged.
 EventView view_with_text(const Event& event, std::string* data_json, std::string* tags_json);
 
+// A view of `event`'s envelope with data_json and tags_json left empty, for a
+// caller that has their text already (an EventBatch).
+EventView view_without_text(const Event& event);
+
 }  // namespace streamll::detail

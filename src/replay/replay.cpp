@@ -148,11 +148,7 @@ Status replay(const Store& store, std::string_view execution_id, const ReplayOpt
 }
 
 ReplayHandler sink_handler(Sink& sink) {
-  return [&sink](const EventView& view) {
-    Event event;
-    if (Status s = to_event(view, &event); !s.ok()) return s;
-    return sink.write({&event, 1});
-  };
+  return [&sink](const EventView& view) { return sink.write({&view, 1}); };
 }
 
 }  // namespace streamll

@@ -17,14 +17,14 @@ JsonlSink::~JsonlSink() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status JsonlSink::write(std::span<const Event> batch) {
+Status JsonlSink::write(std::span<const EventView> batch) {
   if (fd_ < 0) {
     // Opened on first use (and again after a failure), from the delivery thread.
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd_ < 0) return Status::io_error(fmt::format("{}: {}", path_, std::strerror(errno)));
   }
   std::string text;
-  for (const Event& e : batch) {
+  for (const EventView& e : batch) {
     append_event_json(e, &text);
     text.push_back('\n');
   }

@@ -16,13 +16,13 @@ class RedisSink::Impl {
     maxlen_ = std::to_string(options_.maxlen);
   }
 
-  Status write(std::span<const Event> batch) {
+  Status write(std::span<const EventView> batch) {
     if (!url_status_.ok()) return url_status_;
     if (connection_ == nullptr || !connection_->ok()) {
       connection_.reset();
       if (Status s = redis::Connection::connect(url_, options_.timeout, &connection_); !s.ok()) return s;
     }
-    for (const Event& e : batch) {
+    for (const EventView& e : batch) {
       json_.clear();
       append_event_json(e, &json_);
       if (options_.maxlen > 0) {
@@ -57,6 +57,6 @@ class RedisSink::Impl {
 RedisSink::RedisSink(RedisSinkOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 RedisSink::~RedisSink() = default;
 std::string RedisSink::name() const { return impl_->name(); }
-Status RedisSink::write(std::span<const Event> batch) { return impl_->write(batch); }
+Status RedisSink::write(std::span<const EventView> batch) { return impl_->write(batch); }
 
 }  // namespace streamll

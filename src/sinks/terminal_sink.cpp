@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "event/json_writer.hpp"
 #include "streamll/sink.hpp"
 #include "streamll/timestamp.hpp"
 
@@ -21,17 +20,15 @@ const char* colour_of(std::string_view type) {
 
 TerminalSink::TerminalSink(std::FILE* out) : out_(out), colour_(isatty(fileno(out)) != 0) {}
 
-Status TerminalSink::write(std::span<const Event> batch) {
+Status TerminalSink::write(std::span<const EventView> batch) {
   std::string text;
-  for (const Event& e : batch) {
+  for (const EventView& e : batch) {
     const std::string ts = format_timestamp(e.timestamp);
-    std::string data;
-    detail::append_json(e.data, &data);
     // HH:MM:SS.ffffff of the RFC 3339 text; the date rarely matters on a terminal.
     fmt::format_to(std::back_inserter(text), "{} {} {}{}{} {}{} {}\n", ts.substr(11, 15),
                    e.execution_id.substr(0, 8), colour_ ? colour_of(e.event_type) : "", e.event_type,
                    colour_ ? "\x1b[0m" : "", e.module_name,
-                   e.operation ? fmt::format(" [{}]", *e.operation) : std::string(), data);
+                   e.operation ? fmt::format(" [{}]", *e.operation) : std::string(), e.data_json);
   }
   if (std::fwrite(text.data(), 1, text.size(), out_) != text.size()) {
     return Status::io_error("terminal sink: write failed");

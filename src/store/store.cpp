@@ -450,6 +450,10 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     return Status::invalid_argument(fmt::format("AppendOptions.fresh_ids has {} flags for {} events",
                                                 options.fresh_ids.size(), events.size()));
   }
+  if (!options.encoded.empty() && options.encoded.size() != events.size()) {
+    return Status::invalid_argument(fmt::format("AppendOptions.encoded has {} views for {} events",
+                                                options.encoded.size(), events.size()));
+  }
   for (size_t i = 0; i < events.size() && !options.validated; ++i) {
     if (Status s = validate_event(events[i]); !s.ok()) {
       return s.with_context(fmt::format("event {} of the batch", i));
@@ -507,7 +511,14 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
     if (skip[i]) continue;
-    EventView view = detail::view_with_text(e, &data_json, &tags_json);
+    EventView view;
+    if (options.encoded.empty()) {
+      view = detail::view_with_text(e, &data_json, &tags_json);
+    } else {
+      view = detail::view_without_text(e);
+      view.data_json = options.encoded[i].data_json;
+      view.tags_json = options.encoded[i].tags_json;
+    }
     view.seq = ++seq;
     if (block.count() == 0) block_first = view.seq;
     block.add(view);

@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "interrupt.hpp"
+#include "streamll/event_batch.hpp"
 #include "streamll/event_json.hpp"
 #include "streamll/redis_sink.hpp"
 #include "streamll/replay.hpp"
@@ -71,13 +72,12 @@ class RedisDestination final : public Destination {
  public:
   explicit RedisDestination(RedisSinkOptions options) : sink_(std::move(options)) {}
   Status deliver(const EventView& event) override {
-    pending_.emplace_back();
-    if (Status s = to_event(event, &pending_.back()); !s.ok()) return s;
+    pending_.add(event);
     return pending_.size() >= kBatch ? flush() : Status::ok_status();
   }
   Status flush() override {
     if (pending_.empty()) return Status::ok_status();
-    const Status s = sink_.write(pending_);
+    const Status s = sink_.write(pending_.views());
     pending_.clear();
     return s;
   }
@@ -85,7 +85,7 @@ class RedisDestination final : public Destination {
  private:
   static constexpr size_t kBatch = 500;
   RedisSink sink_;
-  std::vector<Event> pending_;
+  EventBatch pending_;  // the iterator's views end at its next step
 };
 
 Status open_destination(const std::string& to, std::unique_ptr<Destination>* out) {

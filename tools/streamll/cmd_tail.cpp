@@ -25,8 +25,8 @@ struct TailArgs {
 // Prints the events after `*after_seq` that match, and advances it.
 Status print_new(const Store& store, const EventFilter& filter, const std::string& format, TerminalSink* text,
                  uint64_t* after_seq) {
-  std::vector<Event> batch;
   std::string jsonl;
+  bool printed = false;
   auto it = store.scan_arrival(*after_seq);
   for (; it->valid(); it->next()) {
     const EventView& v = it->view();
@@ -35,22 +35,14 @@ Status print_new(const Store& store, const EventFilter& filter, const std::strin
     if (format == "jsonl") {
       append_event_json(v, &jsonl);
       jsonl.push_back('\n');
-    } else {
-      Event e;
-      if (Status s = to_event(v, &e); !s.ok()) return s;
-      batch.push_back(std::move(e));
+    } else if (Status s = text->write({&v, 1}); !s.ok()) {
+      return s;
     }
+    printed = true;
   }
   if (!it->status().ok()) return it->status();
-  if (!jsonl.empty()) {
-    std::fwrite(jsonl.data(), 1, jsonl.size(), stdout);
-    std::fflush(stdout);
-  }
-  if (!batch.empty()) {
-    if (Status s = text->write(batch); !s.ok()) return s;
-    return text->flush();
-  }
-  return Status::ok_status();
+  if (!jsonl.empty()) std::fwrite(jsonl.data(), 1, jsonl.size(), stdout);
+  return printed ? text->flush() : Status::ok_status();
 }
 
 int run_tail(const Context& ctx, const TailArgs& args) {
