@@ -53,6 +53,15 @@ Status from_rocks(const rocksdb::Status& s, std::string_view context) {
 using detail::from_rocks;
 
 Store::Impl::~Impl() {
+  if (db && options.mode == StoreOptions::Mode::kReadWrite && !directory_removed()) {
+    // Writes its memtables to tables, so that the write-ahead log they make
+    // obsolete is deleted: otherwise every later open (each reader, each
+    // `streamll query`) replays the whole log into memory first. A failure
+    // loses nothing (the log stays and is replayed).
+    rocksdb::FlushOptions flush;
+    flush.allow_write_stall = true;
+    (void)db->Flush(flush, families);
+  }
   if (db) {
     for (auto* h : families) {
       if (h != nullptr) db->DestroyColumnFamilyHandle(h);
@@ -120,18 +129,12 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   // Insert hints: keys that grow (blocks by seq, by_time for live events)
   // start their skiplist search where the last insert of the batch ended;
   // by_execution where the last key of the same execution went.
-  if (f == layout::kById) {
-    // Ids from upstream and imports are random: in one big skiplist each
-    // insert is a search through ~20 cache-missing levels. A hash of the
-    // first 7 bytes to small skiplists makes it a few (measured with 3
-    // bytes: ingest 118k -> 161k events/s, write 6.3 -> 4.1 us/event). The
-    // runtime's time-ordered ids spell their millisecond in those 7
-    // characters, so each millisecond's ids fill a small skiplist in order
-    // (7 rather than 3 bytes: emit end to end 200k -> 210-255k events/s).
-    // Iterating the whole family needs ReadOptions::total_order_seek.
-    cf.prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(7));
-    cf.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 16, 12, 4));
-  }
+  // by_id keeps the default skiplist memtable. A hash of small skiplists
+  // (prefix of 7 bytes) made random-id inserts cheaper (db->Write 6.3 -> 4.1
+  // us/event) but moved the sort into every flush: 1.8 s of CPU for 268k
+  // entries, which the writer's close then waited for. With the flush at
+  // close, importing 200k upstream events took 5.7-5.9 s hashed and
+  // 4.5-4.9 s with the skiplist.
   if (f == layout::kBlocks || f == layout::kByTime) {
     cf.memtable_insert_with_hint_prefix_extractor = detail::whole_family_hint();
   } else if (f == layout::kByExecution) {
@@ -227,9 +230,7 @@ bool holds_only_creation_leftovers(const std::string& path) {
 // CURRENT but before the format version (nothing else is ever written first).
 bool holds_no_key(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
   for (auto* family : families) {
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;  // by_id hashes its memtable by prefix
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, family));
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family));
     it->SeekToFirst();
     if (it->Valid() || !it->status().ok()) return false;
   }
@@ -540,8 +541,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   }
   put_block();
   // In id order, inserts into by_id's memtable find their place near the
-  // last one's (measured on ingest of random ids: 1.24x with one skiplist,
-  // 1.1x with the hashed memtable).
+  // last one's (measured on ingest of random ids: 1.24x).
   std::sort(id_entries.begin(), id_entries.end());
   for (const auto& [id, q] : id_entries) {
     seq_bytes.clear();

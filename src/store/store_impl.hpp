@@ -41,7 +41,10 @@ class Store::Impl {
   int dir_fd = -1;
   bool directory_removed() const;
 
-  ~Impl();  // closes the database and the directory; removes a view's private directory
+  // A writer flushes its memtables first (so that no later open replays the
+  // write-ahead log); then closes the database and the directory, and
+  // removes a view's private directory.
+  ~Impl();
 
   rocksdb::ColumnFamilyHandle* family(layout::Family f) const { return families[f]; }
 

@@ -139,7 +139,6 @@ Status Store::verify(VerifyReport* report) const {
   // One snapshot for every family: appends running meanwhile are invisible.
   // (Views read the state of their last refresh(), which is fixed anyway.)
   rocksdb::ReadOptions ro;
-  ro.total_order_seek = true;  // whole families, by_id's prefix-hashed memtable included
   const rocksdb::Snapshot* snapshot = read_only() ? nullptr : db->GetSnapshot();
   ro.snapshot = snapshot;
   struct Release {
