@@ -1,11 +1,15 @@
 #include "streamll/store.hpp"
+#include "streamll/log_cursor.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <map>
+#include <random>
 #include <set>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <rocksdb/db.h>
@@ -326,6 +330,78 @@ TEST_CASE("a store of another format version is refused, naming both versions", 
   CHECK(s.is_invalid_argument());
   CHECK(s.message().find("format version 7 is not readable by this build, which reads version 3") !=
         std::string::npos);
+}
+
+TEST_CASE("a LogCursor follows a writer in another process with no gap and no duplicate", "[store][process][cursor]") {
+  TempDir dir;
+  const std::string path = dir / "db";
+  testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), path});
+  REQUIRE(writer.read_line() == "open");
+  auto view = open_store(path, view_options());
+  LogCursor cursor(*view, 0);
+  // Nothing yet: next() waits out its time and hands out nothing.
+  CHECK_FALSE(cursor.next(std::chrono::milliseconds(30), std::chrono::milliseconds(5))->valid());
+
+  // 60 appends of 1..97 events, all sent at once, so the writer appends
+  // while the cursor reads; the cursor sometimes leaves an iterator half
+  // read, which the next next() must pick up exactly where it stopped.
+  std::mt19937 rng(5);
+  uint64_t total = 0;
+  for (int i = 0; i < 60; ++i) {
+    const uint64_t n = 1 + rng() % 97;
+    total += n;
+    writer.write_line("append run-" + std::to_string(i % 4) + " " + std::to_string(n));
+  }
+  std::vector<uint64_t> seqs;
+  std::set<std::string> ids;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (seqs.size() < total && std::chrono::steady_clock::now() < deadline) {
+    auto it = cursor.next(std::chrono::milliseconds(200), std::chrono::milliseconds(2));
+    const size_t take = rng() % 3 == 0 ? 1 + rng() % 20 : SIZE_MAX;
+    for (size_t k = 0; it->valid() && k < take; ++k) {
+      const uint64_t seq = it->view().seq;
+      seqs.push_back(seq);
+      ids.insert(std::string(it->view().event_id));
+      it->next();
+      CHECK(cursor.position() == seq);
+    }
+    REQUIRE(it->status().ok());
+  }
+  for (int i = 0; i < 60; ++i) REQUIRE(writer.read_line().starts_with("ok "));
+  REQUIRE(seqs.size() == total);
+  for (size_t i = 0; i < seqs.size(); ++i) REQUIRE(seqs[i] == i + 1);
+  CHECK(ids.size() == total);
+  CHECK_FALSE(cursor.next(std::chrono::milliseconds(0))->valid());
+  writer.write_line("quit");
+  CHECK(writer.wait() == 0);
+}
+
+TEST_CASE("a LogCursor on the writer itself sees appends from another thread; seek() moves it", "[store][cursor]") {
+  TempDir dir;
+  auto store = open_store(dir / "db");
+  testing::EventGenerator gen(3);
+  std::atomic<int> failed_appends{0};  // Catch2's checks are for the test's thread
+  std::thread appender([&] {
+    for (int i = 0; i < 50; ++i) {
+      std::vector<Event> batch;
+      for (int k = 0; k < 20; ++k) batch.push_back(gen.event("run", 1'000'000'000LL * (i * 20 + k + 1)));
+      if (!store->append(batch).ok()) ++failed_appends;
+    }
+  });
+  LogCursor cursor(*store, 0);
+  uint64_t expected = 1;
+  while (expected <= 1000) {
+    auto it = cursor.next(std::chrono::seconds(10), std::chrono::milliseconds(1));
+    if (!it->valid()) break;
+    for (; it->valid(); it->next()) REQUIRE(it->view().seq == expected++);
+  }
+  appender.join();
+  CHECK(failed_appends == 0);
+  CHECK(expected == 1001);
+  cursor.seek(990);
+  auto it = cursor.next(std::chrono::milliseconds(0));
+  CHECK(drain(std::move(it)).size() == 10);
+  CHECK(cursor.position() == 1000);
 }
 
 TEST_CASE("one writer per store; a read-only view follows a writer in another process", "[store][process]") {

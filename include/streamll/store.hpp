@@ -159,6 +159,10 @@ class Store {
                      std::unique_ptr<Store>* out);
 
   // Closes the store (waits for nothing in flight: append() is synchronous).
+  // A writer first flushes its memtables to table files, so that the next
+  // open does not replay the write-ahead log: a close after a large import
+  // costs that flush (LZ4-compressing up to a few memtables of 64 MiB, a
+  // fraction of a second).
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -219,6 +223,9 @@ class Store {
   // Every event, in arrival (seq) order: scan_arrival(0), the cheapest full
   // scan.
   std::unique_ptr<EventIterator> scan_all() const;
+
+  // Following the log as it grows (tail -f, replication, a live page): a
+  // LogCursor over this store from just after `after_seq` (log_cursor.hpp).
 
   // The events that match `filter`, in time order (ties in arrival order).
   // Uses the execution's key range when execution_id is set, else the time

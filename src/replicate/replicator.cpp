@@ -10,6 +10,7 @@
 #include "common/retry.hpp"
 #include "redis/connection.hpp"
 #include "streamll/event_json.hpp"
+#include "streamll/log_cursor.hpp"
 
 namespace streamll {
 
@@ -61,8 +62,8 @@ class Replicator::Impl {
   // Ships every event with seq <= until. The first failure is returned and
   // drops the connection (the next call reconnects and rereads the
   // checkpoint).
-  Status ship_until(uint64_t until) {
-    Status s = ship_until_or_fail(until);
+  Status ship_until(uint64_t until, std::unique_ptr<EventIterator> from = nullptr) {
+    Status s = ship_until_or_fail(until, std::move(from));
     if (!s.ok()) {
       connection_.reset();
       std::lock_guard<std::mutex> lock(mutex_);
@@ -80,21 +81,23 @@ class Replicator::Impl {
   void run(const std::atomic<bool>& stop, const std::function<void(const Status&)>& on_failure) {
     bool failing = false;
     int failures_in_row = 0;
+    LogCursor cursor(*store_, checkpoint_);
     while (!stop.load(std::memory_order_relaxed)) {
       if (!breaker_.allow(Clock::now())) {
         set_breaker_state();
         detail::sleep_unless_stopped(stop, std::chrono::milliseconds(50));
         continue;
       }
-      Status s = store_->refresh();
-      if (s.ok()) s = ship_until(store_->last_seq());
+      uint64_t until = 0;
+      std::unique_ptr<EventIterator> it;
+      Status s = wait_for_events(&cursor, stop, &until, &it);
+      if (s.ok() && it->valid()) s = ship_until(until, std::move(it));
       if (s.ok()) {
         breaker_.record_success();
         set_breaker_state();
         failures_in_row = 0;
         if (failing && on_failure) on_failure(Status::ok_status());
         failing = false;
-        detail::sleep_unless_stopped(stop, options_.poll_interval);
         continue;
       }
       breaker_.record_failure(Clock::now());
@@ -114,9 +117,29 @@ class Replicator::Impl {
   }
 
  private:
-  Status ship_until_or_fail(uint64_t until) {
+  // Waits (through the cursor, which refreshes a view) for events after the
+  // checkpoint, looking every poll_interval; *it is at its end when `stop`
+  // came first. *until is the last seq stored before *it was made, so
+  // everything up to it is in *it (an in-process writer may append more
+  // meanwhile: those wait for the next round).
+  Status wait_for_events(LogCursor* cursor, const std::atomic<bool>& stop, uint64_t* until,
+                         std::unique_ptr<EventIterator>* it) {
+    cursor->seek(checkpoint_);
+    for (;;) {
+      if (Status s = store_->refresh(); !s.ok()) return s;
+      *until = store_->last_seq();
+      *it = cursor->next(std::chrono::milliseconds(0));
+      if ((*it)->valid() || !(*it)->status().ok()) return (*it)->status();
+      if (!detail::sleep_unless_stopped(stop, options_.poll_interval)) return Status::ok_status();
+    }
+  }
+
+  // Ships through `from` (the events after the checkpoint, if given) or a
+  // scan of its own.
+  Status ship_until_or_fail(uint64_t until, std::unique_ptr<EventIterator> from) {
+    const uint64_t before = checkpoint_;
     if (Status s = connect(); !s.ok()) return s;
-    std::unique_ptr<EventIterator> it;
+    std::unique_ptr<EventIterator> it = checkpoint_ == before ? std::move(from) : nullptr;
     while (checkpoint_ < until) {
       if (it == nullptr) it = store_->scan_arrival(checkpoint_);
       bool moved = false;

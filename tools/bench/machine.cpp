@@ -1,5 +1,6 @@
 #include "machine.hpp"
 
+#include <dlfcn.h>
 #include <sched.h>
 #include <sqlite3.h>
 #include <sys/utsname.h>
@@ -56,6 +57,17 @@ std::string kernel() {
   return fmt::format("{} {} {}", name.sysname, name.release, name.machine);
 }
 
+// The file the RocksDB library was loaded from: Debian's (with assertions)
+// or one built by tools/rocksdb-release.
+std::string rocksdb_library() {
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<const void*>(&rocksdb::GetRocksVersionAsString), &info) == 0 || info.dli_fname == nullptr) {
+    return kUnknown;
+  }
+  const std::string_view path = info.dli_fname;
+  return fmt::format("{}{}", path, path.starts_with("/usr/lib") ? " (Debian's, built with assertions)" : "");
+}
+
 }  // namespace
 
 std::vector<MachineFact> describe_machine() {
@@ -65,6 +77,7 @@ std::vector<MachineFact> describe_machine() {
       {"memory", memory()},
       {"kernel", kernel()},
       {"RocksDB", rocksdb::GetRocksVersionAsString()},
+      {"RocksDB library", rocksdb_library()},
       {"SQLite", sqlite3_libversion()},
   };
 }

@@ -1,5 +1,4 @@
 #include <chrono>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -7,6 +6,7 @@
 #include "count_arg.hpp"
 #include "interrupt.hpp"
 #include "streamll/event_json.hpp"
+#include "streamll/log_cursor.hpp"
 #include "streamll/sink.hpp"
 
 namespace streamll::cli {
@@ -22,15 +22,12 @@ struct TailArgs {
   int poll_ms = 50;
 };
 
-// Prints the events after `*after_seq` that match, and advances it.
-Status print_new(const Store& store, const EventFilter& filter, const std::string& format, TerminalSink* text,
-                 uint64_t* after_seq) {
+// Prints the events `it` yields that match.
+Status print_new(EventIterator& it, const EventFilter& filter, const std::string& format, TerminalSink* text) {
   std::string jsonl;
   bool printed = false;
-  auto it = store.scan_arrival(*after_seq);
-  for (; it->valid(); it->next()) {
-    const EventView& v = it->view();
-    *after_seq = v.seq;
+  for (; it.valid(); it.next()) {
+    const EventView& v = it.view();
     if (!filter.matches(v)) continue;
     if (format == "jsonl") {
       append_event_json(v, &jsonl);
@@ -40,7 +37,7 @@ Status print_new(const Store& store, const EventFilter& filter, const std::strin
     }
     printed = true;
   }
-  if (!it->status().ok()) return it->status();
+  if (!it.status().ok()) return it.status();
   if (!jsonl.empty()) std::fwrite(jsonl.data(), 1, jsonl.size(), stdout);
   return printed ? text->flush() : Status::ok_status();
 }
@@ -57,13 +54,15 @@ int run_tail(const Context& ctx, const TailArgs& args) {
   TerminalSink text(stdout);
   // Start with the last `lines` events of the log (matching or not: like
   // tail, it is a window onto the end of the log).
-  uint64_t after = store->last_seq() > args.lines ? store->last_seq() - args.lines : 0;
-  if (Status s = print_new(*store, filter, args.format, &text, &after); !s.ok()) return report(s);
+  LogCursor cursor(*store, store->last_seq() > args.lines ? store->last_seq() - args.lines : 0);
+  if (Status s = print_new(*cursor.next(std::chrono::milliseconds(0)), filter, args.format, &text); !s.ok()) {
+    return report(s);
+  }
   if (!args.follow) return kExitOk;
+  // Short waits, so that an interrupt ends the loop within about poll_ms.
+  const std::chrono::milliseconds poll(args.poll_ms);
   while (!interrupted().load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));
-    if (Status s = store->refresh(); !s.ok()) return report(s);
-    if (Status s = print_new(*store, filter, args.format, &text, &after); !s.ok()) return report(s);
+    if (Status s = print_new(*cursor.next(poll, poll), filter, args.format, &text); !s.ok()) return report(s);
   }
   return kExitOk;
 }
