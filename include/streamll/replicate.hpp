@@ -26,35 +26,11 @@
 #include <memory>
 #include <string>
 
-#include "streamll/circuit_state.hpp"
+#include "streamll/replicate_options.hpp"
 #include "streamll/status.hpp"
 #include "streamll/store.hpp"
 
 namespace streamll {
-
-struct ReplicateOptions {
-  std::string url = "redis://127.0.0.1:6379";  // redis://[[user]:password@]host[:port][/db]
-  std::string stream = "streamll_events";
-  std::string field = "message";  // older upstream consumers read "event"
-  size_t maxlen = 0;              // > 0: trim the stream to about this many entries (MAXLEN ~)
-  size_t batch_size = 500;        // events per script call (one round trip)
-  std::chrono::milliseconds timeout{2000};          // connect, and each reply
-  std::chrono::milliseconds poll_interval{100};     // following: how often to look for new events
-  std::chrono::milliseconds backoff_min{100};       // first retry delay; doubles per failure,
-  std::chrono::milliseconds backoff_max{5000};      // up to this, each scaled by a random 0.5-1
-  int failure_threshold = 5;                        // consecutive failures that open the breaker
-  std::chrono::milliseconds recovery_timeout{5000}; // open -> one probe
-};
-
-struct ReplicateStats {
-  uint64_t shipped = 0;      // events added to the stream by this replicator
-  uint64_t batches = 0;      // script calls that succeeded
-  uint64_t failures = 0;     // failed attempts (connect, script, reply)
-  uint64_t checkpoint = 0;   // last seq known to be in the stream
-  uint64_t store_seq = 0;    // last seq in the store, at the last look
-  CircuitState breaker = CircuitState::kClosed;
-  std::string last_error;    // of the most recent failure ("" if none yet)
-};
 
 class Replicator {
  public:

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "streamll/circuit_state.hpp"
-#include "streamll/replicate.hpp"
+#include "streamll/replicate_options.hpp"
 #include "streamll/sink.hpp"
 #include "streamll/status.hpp"
 

@@ -10,7 +10,7 @@
 #include <atomic>
 #include <chrono>
 
-#include "streamll/runtime.hpp"
+#include "streamll/circuit_state.hpp"
 
 namespace streamll::detail {
 

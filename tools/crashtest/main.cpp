@@ -36,6 +36,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "streamll/store.hpp"
 #include "streamll/streamll.hpp"
 
 extern char** environ;
