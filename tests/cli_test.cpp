@@ -127,7 +127,7 @@ TEST_CASE("a bad line fails the import, names file, line and field, and writes n
   }
 }
 
-TEST_CASE("export filters by execution, time and type prefix", "[cli]") {
+TEST_CASE("export filters by execution, time and type pattern", "[cli]") {
   Cli cli;
   const std::string input = random_jsonl(24, 300, 3);
   REQUIRE(cli({"import", "-"}, input).exit_code == 0);
@@ -150,6 +150,12 @@ TEST_CASE("export filters by execution, time and type prefix", "[cli]") {
   CHECK(lines_of(cli({"export", "--execution", "exec2", "--type", "rag.", "--since", format_timestamp(since)}).out).size() ==
         count([&](auto& e) { return e.execution_id == "exec2" && e.event_type.starts_with("rag.") && e.timestamp >= since; }));
   CHECK(lines_of(cli({"export", "--since", "1h"}).out).empty());  // all events are from 2025
+  // One grammar (type_pattern.hpp): without '*' or a trailing '.', a type is exact.
+  const std::string one_type = all[7].event_type;
+  CHECK(lines_of(cli({"export", "--type", one_type}).out).size() ==
+        count([&](auto& e) { return e.event_type == one_type; }));
+  CHECK(lines_of(cli({"export", "--type", "rag"}).out).size() == count([](auto& e) { return e.event_type == "rag"; }));
+  CHECK(lines_of(cli({"types", "--type", "rag"}).out).size() <= 1);  // a header, no "rag.*" types
 
   const RunResult bad = cli({"export", "--since", "yesterday"});
   CHECK(bad.exit_code == 1);

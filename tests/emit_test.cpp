@@ -220,7 +220,7 @@ TEST_CASE("a child that emits and exits normally has stored every event", "[emit
   REQUIRE(store->list_executions(&all).ok());
   bool has_stats = false;
   EventFilter stats_only;
-  stats_only.type_prefix = "streamll.stats";
+  stats_only.event_type = "streamll.stats";
   for (auto it = store->scan(stats_only); it->valid(); it->next()) {
     const Json data = Json::parse(it->view().data_json);
     CHECK(data["stored"] == 25000);

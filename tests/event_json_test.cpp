@@ -10,6 +10,7 @@
 
 #include "event/json_writer.hpp"
 #include "streamll/event_batch.hpp"
+#include "streamll/type_pattern.hpp"
 #include "support/event_gen.hpp"
 
 using namespace streamll;
@@ -343,4 +344,22 @@ TEST_CASE("an EventBatch encodes each event once into views that outlive growth,
     REQUIRE(to_event(copies.views()[i], &back).ok());
     CHECK(back == events[i]);
   }
+}
+
+TEST_CASE("type patterns: one grammar of exact types and prefixes", "[json][type]") {
+  CHECK(TypePattern().matches_all());
+  CHECK(TypePattern("").matches_all());
+  CHECK(TypePattern("*").matches_all());
+  CHECK(TypePattern("*").matches("anything"));
+  CHECK(TypePattern("rag.*").matches("rag.retrieval.start"));
+  CHECK(TypePattern("rag.").matches("rag.retrieval.start"));
+  CHECK(TypePattern("rag.*") == TypePattern("rag."));
+  CHECK_FALSE(TypePattern("rag.*").matches("ragtime"));
+  CHECK(TypePattern("rag*").matches("ragtime"));  // '*' makes any prefix
+  // No '*' and no trailing '.': exactly that type.
+  CHECK(TypePattern("rag").matches("rag"));
+  CHECK_FALSE(TypePattern("rag").matches("rag.retrieval.start"));
+  CHECK_FALSE(TypePattern("rag").is_prefix());
+  CHECK_FALSE(TypePattern("rag.retrieval.start").matches("rag.retrieval.start.x"));
+  CHECK(TypePattern("rag.retrieval.*").text() == "rag.retrieval.");
 }

@@ -62,6 +62,7 @@
 #include "streamll/circuit_state.hpp"
 #include "streamll/event.hpp"
 #include "streamll/status.hpp"
+#include "streamll/type_pattern.hpp"
 
 namespace streamll {
 
@@ -134,11 +135,12 @@ class RedisStreamConsumer {
   RedisStreamConsumer& operator=(const RedisStreamConsumer&) = delete;
 
   // Adds a subscription: `handler` receives the events whose event_type
-  // starts with `type_prefix` ("" = every event; a trailing '*' is ignored,
-  // so "rag.*" works too). Subscriptions are called in the order added:
-  // per-event handlers entry by entry, then batch handlers once per read.
-  void subscribe(EventHandler handler, std::string type_prefix = "");
-  void subscribe_batch(EventBatchHandler handler, std::string type_prefix = "");
+  // `event_type` matches (type_pattern.hpp: every event by default, "rag.*"
+  // or "rag." a prefix, else one exact type). Subscriptions are called in
+  // the order added: per-event handlers entry by entry, then batch handlers
+  // once per read.
+  void subscribe(EventHandler handler, TypePattern event_type = {});
+  void subscribe_batch(EventBatchHandler handler, TypePattern event_type = {});
 
   // Told of each malformed entry, each entry a handler failed on, and, while
   // start()ed, the first Redis failure of a run of failures (not of every

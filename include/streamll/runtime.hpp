@@ -56,8 +56,8 @@ struct RuntimeOptions {
   std::vector<std::shared_ptr<Sink>> sinks;
   SinkOptions sink_options;
 
-  // Event type filters, checked at emit. A pattern is an exact type or a
-  // prefix ending in '*' or '.' ("rag.*", "rag."). allow empty = allow all;
+  // Event type filters, checked at emit: patterns of type_pattern.hpp (an
+  // exact type, or a prefix "rag.*" / "rag."). allow empty = allow all;
   // deny wins.
   std::vector<std::string> allow_types;
   std::vector<std::string> deny_types;

@@ -21,6 +21,7 @@
 
 #include "streamll/event.hpp"
 #include "streamll/status.hpp"
+#include "streamll/type_pattern.hpp"
 
 namespace streamll {
 
@@ -53,9 +54,9 @@ struct TimeRange {
 struct EventFilter {
   std::string execution_id;  // only this execution ("" = all)
   TimeRange range;           // only timestamps in range
-  // Only event types that start with this prefix ("rag." matches
-  // "rag.retrieval.start"); a trailing '*' is ignored, so "rag.*" works too.
-  std::string type_prefix;
+  // Only these event types: "rag.*" or "rag." a prefix, else one exact type
+  // (type_pattern.hpp); every type by default.
+  TypePattern event_type;
 
   bool matches(const EventView& event) const;
 };

@@ -37,10 +37,8 @@ class EventCursor {
  public:
   static constexpr size_t kBatch = 256;
 
-  // `exact_type`, when not empty, keeps only events of exactly that type
-  // (the scan's type prefix narrows the read; this makes it exact).
-  EventCursor(std::shared_ptr<Store> store, std::unique_ptr<EventIterator> it, std::string exact_type)
-      : store_(std::move(store)), it_(std::move(it)), exact_type_(std::move(exact_type)) {}
+  EventCursor(std::shared_ptr<Store> store, std::unique_ptr<EventIterator> it)
+      : store_(std::move(store)), it_(std::move(it)) {}
 
   py::object next() {
     if (ready_.empty()) {
@@ -60,7 +58,6 @@ class EventCursor {
  private:
   Status fill() {
     for (; it_->valid() && ready_.size() < kBatch; it_->next()) {
-      if (!exact_type_.empty() && it_->view().event_type != exact_type_) continue;
       Event e;
       if (Status s = to_event(it_->view(), &e); !s.ok()) return s;
       ready_.push_back(std::move(e));
@@ -72,7 +69,6 @@ class EventCursor {
   // after Store.close() until it is gone (members are destroyed in reverse).
   std::shared_ptr<Store> store_;
   std::unique_ptr<EventIterator> it_;
-  std::string exact_type_;
   std::deque<Event> ready_;
 };
 
@@ -147,14 +143,14 @@ class StoreView {
     return event_to_python(e);
   }
 
-  EventCursor scan(const EventFilter& filter, std::string exact_type) {
+  EventCursor scan(const EventFilter& filter) {
     std::shared_ptr<Store> store = refresh();
     std::unique_ptr<EventIterator> it;
     {
       py::gil_scoped_release release;
       it = store->scan(filter);
     }
-    return EventCursor(std::move(store), std::move(it), std::move(exact_type));
+    return EventCursor(std::move(store), std::move(it));
   }
 
   py::dict replay(const std::string& execution_id, const py::function& handler, double speed, bool max_speed) {
@@ -242,16 +238,13 @@ void bind_store(py::module_& m) {
       .def(
           "events",
           [](StoreView& self, const std::string& execution_id, const py::object& since, const py::object& until,
-             const std::string& type_prefix) {
+             const std::string& event_type) {
             EventFilter filter;
             filter.execution_id = execution_id;
             filter.range.since = bound_or(since, filter.range.since, "since");
             filter.range.until = bound_or(until, filter.range.until, "until");
-            // One grammar for types: "rag.*" and "rag." are prefixes, anything
-            // else is one exact type.
-            const bool prefix = type_prefix.ends_with('*') || type_prefix.ends_with('.');
-            filter.type_prefix = type_prefix;
-            return self.scan(filter, prefix ? std::string() : type_prefix);
+            filter.event_type = TypePattern(event_type);  // type_pattern.hpp's grammar
+            return self.scan(filter);
           },
           py::arg("execution_id"), py::arg("since"), py::arg("until"), py::arg("event_type"))
       .def("replay", &StoreView::replay, py::arg("execution_id"), py::arg("handler"), py::arg("speed"),

@@ -26,9 +26,9 @@ using consume::StreamEntry;
 struct Subscription {
   EventHandler handler;         // one of these two is set
   EventBatchHandler batch_handler;
-  std::string type_prefix;      // without a trailing '*'
+  TypePattern event_type;
 
-  bool matches(const Event& e) const { return e.event_type.starts_with(type_prefix); }
+  bool matches(const Event& e) const { return event_type.matches(e.event_type); }
 };
 using Subscriptions = std::vector<Subscription>;
 
@@ -67,7 +67,6 @@ class RedisStreamConsumer::Impl {
   ~Impl() { stop(); }
 
   void subscribe(Subscription sub) {
-    if (sub.type_prefix.ends_with('*')) sub.type_prefix.pop_back();
     std::lock_guard<std::mutex> lock(callbacks_mutex_);
     auto next = std::make_shared<Subscriptions>(*subscriptions_);
     next->push_back(std::move(sub));
@@ -484,12 +483,12 @@ Status RedisStreamConsumer::create(ConsumerOptions options, std::unique_ptr<Redi
 RedisStreamConsumer::RedisStreamConsumer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RedisStreamConsumer::~RedisStreamConsumer() = default;
 
-void RedisStreamConsumer::subscribe(EventHandler handler, std::string type_prefix) {
-  impl_->subscribe({.handler = std::move(handler), .batch_handler = nullptr, .type_prefix = std::move(type_prefix)});
+void RedisStreamConsumer::subscribe(EventHandler handler, TypePattern event_type) {
+  impl_->subscribe({.handler = std::move(handler), .batch_handler = nullptr, .event_type = std::move(event_type)});
 }
 
-void RedisStreamConsumer::subscribe_batch(EventBatchHandler handler, std::string type_prefix) {
-  impl_->subscribe({.handler = nullptr, .batch_handler = std::move(handler), .type_prefix = std::move(type_prefix)});
+void RedisStreamConsumer::subscribe_batch(EventBatchHandler handler, TypePattern event_type) {
+  impl_->subscribe({.handler = nullptr, .batch_handler = std::move(handler), .event_type = std::move(event_type)});
 }
 
 void RedisStreamConsumer::on_error(std::function<void(const Status&)> callback) {

@@ -16,28 +16,6 @@ std::string lowercase(std::string_view s) {
 
 }  // namespace
 
-TypePatterns::TypePatterns(const std::vector<std::string>& patterns) {
-  for (const auto& p : patterns) {
-    if (p.ends_with('*')) {
-      prefixes_.push_back(p.substr(0, p.size() - 1));
-    } else if (p.ends_with('.')) {
-      prefixes_.push_back(p);  // "rag." is the prefix of "rag.retrieval.start"
-    } else {
-      exact_.push_back(p);
-    }
-  }
-}
-
-bool TypePatterns::matches(std::string_view type) const {
-  for (const auto& e : exact_) {
-    if (type == e) return true;
-  }
-  for (const auto& p : prefixes_) {
-    if (type.starts_with(p)) return true;
-  }
-  return false;
-}
-
 Redactor::Redactor(const std::vector<std::string>& keys) {
   for (const auto& k : keys) lowercase_keys_.push_back(lowercase(k));
 }

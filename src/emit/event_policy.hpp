@@ -8,20 +8,25 @@
 #include <vector>
 
 #include "streamll/event.hpp"
+#include "streamll/type_pattern.hpp"
 
 namespace streamll::detail {
 
-// A set of event type patterns: exact types, and prefixes ending in '*' or
-// '.' ("rag.*" and "rag." both match "rag.retrieval.start").
+// A set of event type patterns (type_pattern.hpp): matches a type that any
+// of them matches.
 class TypePatterns {
  public:
-  explicit TypePatterns(const std::vector<std::string>& patterns);
-  bool empty() const { return exact_.empty() && prefixes_.empty(); }
-  bool matches(std::string_view type) const;
+  explicit TypePatterns(const std::vector<std::string>& patterns) : patterns_(patterns.begin(), patterns.end()) {}
+  bool empty() const { return patterns_.empty(); }
+  bool matches(std::string_view type) const {
+    for (const TypePattern& p : patterns_) {
+      if (p.matches(type)) return true;
+    }
+    return false;
+  }
 
  private:
-  std::vector<std::string> exact_;
-  std::vector<std::string> prefixes_;
+  std::vector<TypePattern> patterns_;
 };
 
 class TypeFilter {

@@ -52,12 +52,27 @@ Status from_rocks(const rocksdb::Status& s, std::string_view context) {
 
 using detail::from_rocks;
 
+namespace {
+
+// The process whose RocksDB background threads (one pool for every store,
+// made at the first open) run flushes. A child forked after that has the
+// pool's bookkeeping but none of its threads: a flush it waited for would
+// never come.
+pid_t background_pool_pid() {
+  static const pid_t pid = ::getpid();
+  return pid;
+}
+
+}  // namespace
+
 Store::Impl::~Impl() {
-  if (db && options.mode == StoreOptions::Mode::kReadWrite && !directory_removed()) {
+  if (db && options.mode == StoreOptions::Mode::kReadWrite && !directory_removed() &&
+      ::getpid() == background_pool_pid()) {
     // Writes its memtables to tables, so that the write-ahead log they make
     // obsolete is deleted: otherwise every later open (each reader, each
     // `streamll query`) replays the whole log into memory first. A failure
-    // loses nothing (the log stays and is replayed).
+    // loses nothing (the log stays and is replayed); so does skipping it in
+    // a forked child, which has no background threads to flush with.
     rocksdb::FlushOptions flush;
     flush.allow_write_stall = true;
     (void)db->Flush(flush, families);
@@ -366,6 +381,7 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 Status Store::open(const std::string& path, const StoreOptions& options, std::unique_ptr<Store>* out) {
+  (void)background_pool_pid();  // fixed before RocksDB starts its threads
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
@@ -637,16 +653,14 @@ std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {
 std::unique_ptr<EventIterator> Store::scan_all() const { return scan_arrival(0); }
 
 bool EventFilter::matches(const EventView& e) const {
-  std::string_view prefix = type_prefix;
-  if (prefix.ends_with('*')) prefix.remove_suffix(1);
-  return range.contains(e.timestamp) && e.event_type.starts_with(prefix) &&
+  return range.contains(e.timestamp) && event_type.matches(e.event_type) &&
          (execution_id.empty() || e.execution_id == execution_id);
 }
 
 std::unique_ptr<EventIterator> Store::scan(const EventFilter& filter) const {
   auto inner = filter.execution_id.empty() ? scan_time(filter.range)
                                            : scan_execution(filter.execution_id, filter.range);
-  if (filter.type_prefix.empty() || filter.type_prefix == "*") return inner;
+  if (filter.event_type.matches_all()) return inner;
   return detail::make_filter_iterator(std::move(inner), filter);
 }
 

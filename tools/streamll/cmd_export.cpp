@@ -13,13 +13,13 @@ struct ExportArgs {
   std::string execution_id;
   std::string since;
   std::string until;
-  std::string type_prefix;
+  std::string type_pattern;
 };
 
 int run_export(const Context& ctx, const ExportArgs& args) {
   EventFilter filter;
   filter.execution_id = args.execution_id;
-  filter.type_prefix = args.type_prefix;
+  filter.event_type = args.type_pattern;
   if (Status s = parse_time_range(args.since, args.until, now_ns(), &filter.range); !s.ok()) return report(s);
   std::unique_ptr<Store> store;
   if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
@@ -38,7 +38,7 @@ void add_export(CLI::App& app, Context& ctx) {
   cmd->add_option("--execution", args->execution_id, "Only this execution");
   cmd->add_option("--since", args->since, "Only events at or after: 2025-08-24T12:00:00Z, 2025-08-24, or 2h (ago)");
   cmd->add_option("--until", args->until, "Only events before this time (same forms)");
-  cmd->add_option("--type", args->type_prefix, "Only event types starting with this prefix (rag. or rag.*)");
+  cmd->add_option("--type", args->type_pattern, "Only this event type, or a prefix: rag.* or rag.");
   cmd->callback([&ctx, args] { ctx.exit_code = run_export(ctx, *args); });
 }
 

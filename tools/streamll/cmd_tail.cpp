@@ -16,7 +16,7 @@ namespace {
 struct TailArgs {
   bool follow = false;
   size_t lines = 10;
-  std::string type_prefix;
+  std::string type_pattern;
   std::string execution_id;
   std::string format = "text";
   int poll_ms = 50;
@@ -49,7 +49,7 @@ int run_tail(const Context& ctx, const TailArgs& args) {
   std::unique_ptr<Store> store;
   if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
   EventFilter filter;
-  filter.type_prefix = args.type_prefix;
+  filter.event_type = args.type_pattern;
   filter.execution_id = args.execution_id;
   TerminalSink text(stdout);
   // Start with the last `lines` events of the log (matching or not: like
@@ -78,7 +78,7 @@ void add_tail(CLI::App& app, Context& ctx) {
   cmd->add_option("-n,--lines", args->lines, "Start with the last N events of the log")
       ->check(count_arg())
       ->capture_default_str();
-  cmd->add_option("--type", args->type_prefix, "Only event types starting with this prefix (rag. or rag.*)");
+  cmd->add_option("--type", args->type_pattern, "Only this event type, or a prefix: rag.* or rag.");
   cmd->add_option("--execution", args->execution_id, "Only this execution");
   cmd->add_option("--format", args->format, "text (as the terminal sink) or jsonl")
       ->check(CLI::IsMember({"text", "jsonl"}))

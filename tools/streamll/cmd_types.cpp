@@ -9,7 +9,7 @@ namespace streamll::cli {
 namespace {
 
 struct TypesArgs {
-  std::string prefix;
+  std::string pattern;
   std::string format = "table";
 };
 
@@ -18,9 +18,8 @@ int run_types(const Context& ctx, const TypesArgs& args) {
   if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
   std::vector<EventTypeSummary> types;
   if (Status s = store->list_event_types(&types); !s.ok()) return report(s);
-  std::string_view prefix = args.prefix;
-  if (prefix.ends_with('*')) prefix.remove_suffix(1);
-  std::erase_if(types, [prefix](const EventTypeSummary& t) { return !t.event_type.starts_with(prefix); });
+  const TypePattern pattern(args.pattern);
+  std::erase_if(types, [&pattern](const EventTypeSummary& t) { return !pattern.matches(t.event_type); });
 
   if (args.format == "json") {
     Json out = Json::array();
@@ -52,7 +51,7 @@ void add_types(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<TypesArgs>();
   auto* cmd = app.add_subcommand(
       "types", "List the event types in the store: how many, first and last seen, and the data keys they carry.");
-  cmd->add_option("--type", args->prefix, "Only event types starting with this prefix (rag. or rag.*)");
+  cmd->add_option("--type", args->pattern, "Only this event type, or a prefix: rag.* or rag.");
   cmd->add_option("--format", args->format, "table or json")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
