@@ -148,7 +148,7 @@ TEST_CASE("the virtual tables return what a plain table returns, for generated q
   for (int q = 0; q < 300; ++q) {
     std::string where;
     for (size_t c = 0, n = 1 + rng() % 3; c < n; ++c) where += (c ? " AND " : " WHERE ") + condition(rng, events);
-    const size_t shape = rng() % 10;
+    const size_t shape = rng() % 11;
     std::string sql_tmpl;
     bool ordered = false;
     if (shape < 6) {
@@ -160,9 +160,15 @@ TEST_CASE("the virtual tables return what a plain table returns, for generated q
     } else if (shape < 8) {
       sql_tmpl = "SELECT e.event_id, x.event_count, x.error_count, x.started_at FROM {T} e JOIN {X} x USING (execution_id)" +
                  where;
-    } else {
+    } else if (shape < 10) {
       sql_tmpl = "SELECT * FROM {X} WHERE execution_id IN (SELECT execution_id FROM {T}" + where + ")" +
                  (rng() % 2 ? " ORDER BY execution_id" : "");
+    } else {
+      // A dashboard's "runs that failed lately", newest first, paged.
+      sql_tmpl = fmt::format(
+          "SELECT execution_id, error_count, last_ts_ns FROM {{X}} WHERE error_count > 0 AND last_ts_ns >= {} "
+          "ORDER BY last_ts_ns DESC, execution_id LIMIT {} OFFSET {}",
+          events[rng() % events.size()].timestamp, 1 + rng() % 30, rng() % 5);
     }
     const auto render = [&](const char* events_table, const char* executions_table) {
       std::string s = sql_tmpl;
