@@ -51,7 +51,7 @@ void Pending::add(int64_t ts, const Json& data) {
   if (!data.is_object()) return;
   for (auto it = data.begin(); it != data.end(); ++it) {
     const std::string_view k = it.key();  // a reference into `data`, which outlives the batch
-    if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    if (seen.insert(k).second) keys.push_back(k);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <rocksdb/merge_operator.h>
@@ -23,9 +24,11 @@ struct Pending {
   int64_t last_ts = 0;
   uint64_t count = 0;
   std::vector<std::string_view> keys;  // unique, unsorted
+  std::unordered_set<std::string_view> seen;  // the same keys, for the uniqueness check
 
-  // Counts one event of this type with this data. Cost: O(keys of data x
-  // keys seen in this batch), a few string compares for typical events.
+  // Counts one event of this type with this data. Cost: one hash lookup per
+  // key of data (a linear search here made an event with 100k distinct keys
+  // quadratic).
   void add(int64_t ts, const Json& data);
 };
 
