@@ -143,7 +143,8 @@ TEST_CASE("the virtual tables return what a plain table returns, for generated q
   };
   const char* const orders[] = {"", " ORDER BY seq", " ORDER BY ts_ns, seq", " ORDER BY seq DESC",
                                 " ORDER BY execution_id, ts_ns, seq", " ORDER BY ts_ns DESC, seq DESC",
-                                " ORDER BY event_id, seq"};
+                                " ORDER BY event_id, seq", " ORDER BY ts_ns DESC",
+                                " ORDER BY execution_id DESC, ts_ns DESC, seq DESC", " ORDER BY event_id DESC, seq"};
   int queries = 0, nonempty = 0;
   for (int q = 0; q < 300; ++q) {
     std::string where;

@@ -147,6 +147,39 @@ TEST_CASE("append assigns arrival seqs; every scan returns its events in its ord
     CHECK(drain(store->scan_time({range.until, range.since})).empty());
   }
 
+  SECTION("newest first is the exact reverse of oldest first, from memtables and from table files") {
+    const auto reversed = [](std::vector<std::pair<std::string, uint64_t>> v) {
+      std::reverse(v.begin(), v.end());
+      return v;
+    };
+    const auto check_reverse = [&](const Store& s) {
+      const TimeRange range{1'700'000'000'100'000'000, 1'700'000'000'200'000'000};
+      CHECK(drain(s.scan_time(range, ScanOrder::kNewestFirst)) == reversed(drain(s.scan_time(range))));
+      CHECK(drain(s.scan_time({}, ScanOrder::kNewestFirst)) == reversed(drain(s.scan_time({}))));
+      CHECK(drain(s.scan_time_keys(range, ScanOrder::kNewestFirst)) == reversed(drain(s.scan_time_keys(range))));
+      CHECK(drain(s.scan_execution("exec-3", {}, ScanOrder::kNewestFirst)) == reversed(drain(s.scan_execution("exec-3"))));
+      CHECK(drain(s.scan_execution("exec-3", range, ScanOrder::kNewestFirst)) ==
+            reversed(drain(s.scan_execution("exec-3", range))));
+      CHECK(drain(s.scan_execution("exec-", {}, ScanOrder::kNewestFirst)).empty());
+      CHECK(drain(s.scan_arrival_reverse()) == reversed(drain(s.scan_arrival())));
+      // From inside a block, at block edges, and past the last seq.
+      for (uint64_t last : {1ull, 2ull, 127ull, 128ull, 129ull, 500ull, 999ull, 1000ull, 5000ull}) {
+        const auto got = drain(s.scan_arrival_reverse(last));
+        REQUIRE(got.size() == std::min<uint64_t>(last, 1000));
+        CHECK(got.front().second == std::min<uint64_t>(last, 1000));
+        CHECK(got.back().second == 1);
+      }
+      CHECK(drain(s.scan_arrival_reverse(0)).empty());
+    };
+    check_reverse(*store);
+    store.reset();  // the close flushes the memtables to table files
+    StoreOptions view;
+    view.mode = StoreOptions::Mode::kReadOnlyLive;
+    std::unique_ptr<Store> reopened;
+    REQUIRE(Store::open(dir / "db", view, &reopened).ok());
+    check_reverse(*reopened);
+  }
+
   SECTION("get by event_id returns the whole event") {
     for (size_t i = 0; i < all.size(); i += 97) {
       Event e;

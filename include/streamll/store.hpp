@@ -49,6 +49,11 @@ struct TimeRange {
   bool contains(int64_t ts) const { return ts >= since && ts < until; }
 };
 
+// The direction of a scan: oldest first (by the scan's own order: time,
+// arrival) or its exact reverse, newest first. Reading newest first costs
+// what reading oldest first does.
+enum class ScanOrder { kOldestFirst, kNewestFirst };
+
 // Which events a scan() returns. Every part is optional; an empty filter
 // matches every event.
 struct EventFilter {
@@ -199,27 +204,32 @@ class Store {
   // parsing, unlike get()). Cost: a point lookup and a block read.
   std::unique_ptr<EventIterator> lookup(std::string_view event_id) const;
 
-  // The events of one execution in time order (ties in arrival order),
-  // restricted to `range`. Cost: one seek in the execution index, then per
-  // event a step in it and a read of its block (shared with the events
-  // around it, so mostly a step too).
-  std::unique_ptr<EventIterator> scan_execution(std::string_view execution_id,
-                                                TimeRange range = {}) const;
+  // The events of one execution in time order (ties in arrival order), or
+  // its reverse with kNewestFirst, restricted to `range`. Cost: one seek in
+  // the execution index, then per event a step in it and a read of its block
+  // (shared with the events around it, so mostly a step too).
+  std::unique_ptr<EventIterator> scan_execution(std::string_view execution_id, TimeRange range = {},
+                                                ScanOrder order = ScanOrder::kOldestFirst) const;
 
   // All events with a timestamp in `range`, in time order (ties in arrival
-  // order). Cost: as scan_execution(), through the time index.
-  std::unique_ptr<EventIterator> scan_time(TimeRange range) const;
+  // order), or its reverse with kNewestFirst (the latest N events: stop
+  // after N). Cost: as scan_execution(), through the time index.
+  std::unique_ptr<EventIterator> scan_time(TimeRange range, ScanOrder order = ScanOrder::kOldestFirst) const;
 
   // As scan_time(), but each view holds only the timestamp and seq (every
   // other field empty): read from the time index alone, without reading the
   // events. For counting and time histograms. Cost: one seek, then
   // sequential reads of 16-byte keys.
-  std::unique_ptr<EventIterator> scan_time_keys(TimeRange range) const;
+  std::unique_ptr<EventIterator> scan_time_keys(TimeRange range, ScanOrder order = ScanOrder::kOldestFirst) const;
 
   // All events with seq > after_seq, in arrival order: the cursor for tailing
   // and replication. Cost: one seek, then sequential reads of the blocks
   // (no index).
   std::unique_ptr<EventIterator> scan_arrival(uint64_t after_seq = 0) const;
+
+  // The event with seq `last_seq` and every one before it, newest arrival
+  // first (UINT64_MAX: from the newest). Cost: as scan_arrival().
+  std::unique_ptr<EventIterator> scan_arrival_reverse(uint64_t last_seq = UINT64_MAX) const;
 
   // Every event, in arrival (seq) order: scan_arrival(0), the cheapest full
   // scan.

@@ -33,8 +33,11 @@
 // second, because text order and instant order differ slightly (6 or 9
 // fraction digits, UTC offsets). The ids of = and IN constraints are
 // intersected, sorted bytewise and scanned one after another. ORDER BY is
-// consumed when it is a prefix of the plan's natural order, ascending (for
-// a single execution_id, of ts_ns, seq).
+// consumed when it is a prefix of the plan's natural order (for a single
+// execution_id, of ts_ns, seq), all ascending or all descending: a
+// descending one reads the plan backwards (the ids in reverse, each
+// newest first), so `ORDER BY ts_ns DESC LIMIT 50` reads 50 events.
+// idxNum carries the plan, plus kDescending when it reads backwards.
 //
 // Costs follow ext/misc/series.c: bounded plans are cheap, a full scan is
 // priced at a billion so that the planner prefers anything bounded.
@@ -62,6 +65,7 @@ constexpr const char* kSchema =
     "module_name TEXT, method_name TEXT, operation TEXT, data TEXT, tags TEXT, seq INTEGER)";
 
 enum Plan { kById = 1, kByExecution = 2, kByArrival = 3, kByTime = 4, kFull = 5, kTimeKeys = 6 };
+constexpr int kDescending = 0x100;  // an idxNum flag beside the plan
 
 // The columns the time index's keys hold.
 constexpr sqlite3_uint64 kTimeKeyColumns =
@@ -98,10 +102,12 @@ bool any_of(const std::string& letters, const char* which) {
   return letters.find_first_of(which) != std::string::npos;
 }
 
-// Whether the ORDER BY is a prefix of the plan's natural order, ascending.
-// `many`: the plan reads several ids (an IN list).
-bool order_consumed(const sqlite3_index_info* info, Plan plan, bool many) {
-  if (info->nOrderBy == 0 || (plan == kById && !many)) return true;
+// How the plan can deliver the ORDER BY: as it reads (a prefix of its
+// natural order, all ascending), read backwards (the same, all descending),
+// or not at all (SQLite sorts). `many`: the plan reads several ids (an IN list).
+enum class OrderFit { kNone, kForward, kBackward };
+OrderFit order_fit(const sqlite3_index_info* info, Plan plan, bool many) {
+  if (info->nOrderBy == 0 || (plan == kById && !many)) return OrderFit::kForward;
   std::vector<int> natural;
   switch (plan) {
     case kById: natural = {kEventId}; break;
@@ -111,11 +117,14 @@ bool order_consumed(const sqlite3_index_info* info, Plan plan, bool many) {
     case kByArrival: natural = {kSeq}; break;
     default: natural = {kSeq}; break;
   }
-  if (info->nOrderBy > static_cast<int>(natural.size())) return false;
+  if (info->nOrderBy > static_cast<int>(natural.size())) return OrderFit::kNone;
+  const bool desc = info->aOrderBy[0].desc != 0;
   for (int i = 0; i < info->nOrderBy; ++i) {
-    if (info->aOrderBy[i].desc || info->aOrderBy[i].iColumn != natural[static_cast<size_t>(i)]) return false;
+    if ((info->aOrderBy[i].desc != 0) != desc || info->aOrderBy[i].iColumn != natural[static_cast<size_t>(i)]) {
+      return OrderFit::kNone;
+    }
   }
-  return true;
+  return desc ? OrderFit::kBackward : OrderFit::kForward;
 }
 
 int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
@@ -155,11 +164,12 @@ int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
   }
   info->estimatedCost = plan == kFull ? 1e9 : plan == kById ? 1 : 10 + rows * 2;
   if ((plan == kByTime || plan == kFull) && (info->colUsed & ~kTimeKeyColumns) == 0) plan = kTimeKeys;
-  info->idxNum = plan;
+  const OrderFit fit = order_fit(info, plan, many);
+  info->idxNum = plan | (fit == OrderFit::kBackward ? kDescending : 0);
   info->idxStr = sqlite3_mprintf("%s", letters.c_str());
   info->needToFreeIdxStr = 1;
   info->estimatedRows = static_cast<sqlite3_int64>(rows);
-  info->orderByConsumed = order_consumed(info, plan, many) ? 1 : 0;
+  info->orderByConsumed = fit != OrderFit::kNone ? 1 : 0;
   return SQLITE_OK;
 }
 
@@ -336,22 +346,29 @@ bool apply(char letter, sqlite3_value* v, Bounds* b) {
 struct Cursor : sqlite3_vtab_cursor {
   std::unique_ptr<EventIterator> it;
   Plan plan = kFull;
+  ScanOrder order = ScanOrder::kOldestFirst;
   Bounds bounds;
   const Store* store = nullptr;
-  size_t key = 0;  // the id being read, for the by-id and execution plans
+  size_t key = 0;  // how many ids were read, for the by-id and execution plans
 
   bool done() const { return it == nullptr || !it->valid(); }
+  bool backward() const { return order == ScanOrder::kNewestFirst; }
 
-  // The iterator of the plan (of ids[key] for the plans that read ids).
+  // The iterator of the plan (of the next id for the plans that read ids:
+  // the ids in order, or in reverse when reading backwards).
   std::unique_ptr<EventIterator> open() const {
+    const size_t i = backward() ? keys() - 1 - key : key;
     switch (plan) {
-      case kById: return store->lookup((*bounds.event_ids)[key]);
-      case kByExecution: return store->scan_execution((*bounds.execution_ids)[key], bounds.ts);
-      case kByArrival: return store->scan_arrival(bounds.seq_min == 0 ? 0 : bounds.seq_min - 1);
-      case kByTime: return store->scan_time(bounds.ts);
-      case kTimeKeys: return store->scan_time_keys(bounds.ts);
-      default: return store->scan_all();
+      case kById: return store->lookup((*bounds.event_ids)[i]);
+      case kByExecution: return store->scan_execution((*bounds.execution_ids)[i], bounds.ts, order);
+      case kByArrival:
+      case kFull:
+        if (backward()) return store->scan_arrival_reverse(bounds.seq_max);
+        return store->scan_arrival(bounds.seq_min == 0 ? 0 : bounds.seq_min - 1);
+      case kByTime: return store->scan_time(bounds.ts, order);
+      case kTimeKeys: return store->scan_time_keys(bounds.ts, order);
     }
+    return store->scan_all();
   }
 
   size_t keys() const {
@@ -361,12 +378,12 @@ struct Cursor : sqlite3_vtab_cursor {
   }
 
   // Skips to the first matching row, moving on to the next id at the end of
-  // one; an arrival scan ends past seq_max.
+  // one; an arrival scan ends past seq_max (backwards: before seq_min).
   int settle() {
     for (;;) {
       for (; it->valid(); it->next()) {
         const EventView& e = it->view();
-        if (plan == kByArrival && e.seq > bounds.seq_max) {
+        if ((plan == kByArrival || plan == kFull) && (backward() ? e.seq < bounds.seq_min : e.seq > bounds.seq_max)) {
           it.reset();
           return SQLITE_OK;
         }
@@ -387,7 +404,8 @@ int filter(sqlite3_vtab_cursor* base, int idx_num, const char* idx_str, int argc
   auto* cur = static_cast<Cursor*>(base);
   auto* table = static_cast<TableBase*>(cur->pVtab);
   cur->bounds = Bounds{};
-  cur->plan = static_cast<Plan>(idx_num);
+  cur->plan = static_cast<Plan>(idx_num & ~kDescending);
+  cur->order = (idx_num & kDescending) != 0 ? ScanOrder::kNewestFirst : ScanOrder::kOldestFirst;
   cur->store = table->store;
   cur->key = 0;
   cur->it.reset();

@@ -1,5 +1,7 @@
 #include "store/iterators.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/coding.hpp"
@@ -10,15 +12,21 @@ namespace streamll::detail {
 
 namespace {
 
-// Walks one column family between [lower, upper) and turns each entry into an
-// event through `load` (which decodes the value, or looks it up first).
+// Walks one column family between [lower, upper), in key order or its
+// reverse, and turns each entry into an event through `load` (which decodes
+// the value, or looks it up first).
 class RangeIterator : public EventIterator {
  public:
   RangeIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, std::string lower,
-                std::string upper)
-      : lower_(std::move(lower)), upper_(std::move(upper)), upper_slice_(upper_) {
+                std::string upper, ScanOrder order)
+      : lower_(std::move(lower)),
+        upper_(std::move(upper)),
+        lower_slice_(lower_),
+        upper_slice_(upper_),
+        backward_(order == ScanOrder::kNewestFirst) {
     rocksdb::ReadOptions options;
     if (!upper_.empty()) options.iterate_upper_bound = &upper_slice_;
+    if (backward_) options.iterate_lower_bound = &lower_slice_;
     it_.reset(db->NewIterator(options, family));
   }
 
@@ -26,14 +34,22 @@ class RangeIterator : public EventIterator {
   const EventView& view() const override { return view_; }
   Status status() const override { return status_; }
   void next() override {
-    it_->Next();
+    if (backward_) {
+      it_->Prev();
+    } else {
+      it_->Next();
+    }
     settle();
   }
 
  protected:
   // Positions on the first entry; subclasses call it once constructed.
   void start() {
-    it_->Seek(lower_);
+    if (backward_) {
+      it_->SeekToLast();  // the last key below the upper bound
+    } else {
+      it_->Seek(lower_);
+    }
     settle();
   }
 
@@ -55,7 +71,9 @@ class RangeIterator : public EventIterator {
 
   std::string lower_;
   std::string upper_;
+  rocksdb::Slice lower_slice_;
   rocksdb::Slice upper_slice_;
+  bool backward_;
   std::unique_ptr<rocksdb::Iterator> it_;
   bool current_ = false;
   EventView view_;
@@ -66,8 +84,8 @@ class RangeIterator : public EventIterator {
 class IndexIterator final : public RangeIterator {
  public:
   IndexIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index, rocksdb::ColumnFamilyHandle* blocks,
-                SeqIn seq_in, std::string lower, std::string upper)
-      : RangeIterator(db, index, std::move(lower), std::move(upper)), cursor_(db, blocks), seq_in_(seq_in) {
+                SeqIn seq_in, std::string lower, std::string upper, ScanOrder order)
+      : RangeIterator(db, index, std::move(lower), std::move(upper), order), cursor_(db, blocks), seq_in_(seq_in) {
     start();
   }
 
@@ -96,8 +114,9 @@ class IndexIterator final : public RangeIterator {
 // The by_time index alone: ts(8) seq(8) keys, no event read.
 class TimeKeyIterator final : public RangeIterator {
  public:
-  TimeKeyIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time, std::string lower, std::string upper)
-      : RangeIterator(db, by_time, std::move(lower), std::move(upper)) {
+  TimeKeyIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time, std::string lower, std::string upper,
+                  ScanOrder order)
+      : RangeIterator(db, by_time, std::move(lower), std::move(upper), order) {
     start();
   }
 
@@ -112,15 +131,18 @@ class TimeKeyIterator final : public RangeIterator {
   }
 };
 
-// The blocks in key order, each record in turn.
+// The blocks in key order, each record in turn; or, newest first, the blocks
+// and their records in reverse.
 class ArrivalIterator final : public EventIterator {
  public:
-  ArrivalIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks, uint64_t after_seq)
-      : it_(db->NewIterator(rocksdb::ReadOptions(), blocks)) {
-    // The block holding after_seq + 1, if any; else the first after it.
-    it_->SeekForPrev(layout::seq_key(after_seq + 1));
-    if (!it_->Valid() && it_->status().ok()) it_->SeekToFirst();
-    next_seq_ = after_seq + 1;
+  // Forward: the events after `from`. Backward: `from` and the events before it.
+  ArrivalIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks, uint64_t from, ScanOrder order)
+      : it_(db->NewIterator(rocksdb::ReadOptions(), blocks)), backward_(order == ScanOrder::kNewestFirst) {
+    next_seq_ = backward_ ? from : from + 1;
+    if (next_seq_ == 0) return;  // seqs start at 1: nothing at or before 0
+    // The block holding next_seq_, if any; else (forward) the first after it.
+    it_->SeekForPrev(layout::seq_key(next_seq_));
+    if (!backward_ && !it_->Valid() && it_->status().ok()) it_->SeekToFirst();
     if (load_block()) settle();
   }
 
@@ -128,12 +150,20 @@ class ArrivalIterator final : public EventIterator {
   const EventView& view() const override { return view_; }
   Status status() const override { return status_; }
   void next() override {
-    ++next_seq_;
+    current_ = false;
+    if (backward_) {
+      if (next_seq_ <= 1) return;
+      --next_seq_;
+    } else {
+      ++next_seq_;
+    }
     settle();
   }
 
  private:
-  // Parses the block the iterator is on; false (and not current) at the end or on an error.
+  // Parses the block the iterator is on and brings next_seq_ into it when
+  // it lies beyond the block's edge (a gap between blocks); false (and not
+  // current) at the end or on an error.
   bool load_block() {
     current_ = false;
     if (!it_->Valid()) {
@@ -142,15 +172,24 @@ class ArrivalIterator final : public EventIterator {
     }
     status_ = read_block(*it_, &block_);
     if (!status_.ok()) return false;
-    if (next_seq_ < block_.first_seq()) next_seq_ = block_.first_seq();
+    if (backward_) {
+      if (block_.count() == 0) return true;  // settle() steps on
+      next_seq_ = std::min(next_seq_, block_.first_seq() + block_.count() - 1);
+    } else if (next_seq_ < block_.first_seq()) {
+      next_seq_ = block_.first_seq();
+    }
     return true;
   }
 
-  // Makes next_seq_ current, moving to later blocks as needed.
+  // Makes next_seq_ current, moving to further blocks as needed.
   void settle() {
     while (!block_.contains(next_seq_)) {
       if (!status_.ok()) return;
-      it_->Next();
+      if (backward_) {
+        it_->Prev();
+      } else {
+        it_->Next();
+      }
       if (!load_block()) return;
     }
     status_ = block_.record(next_seq_, &view_);
@@ -159,6 +198,7 @@ class ArrivalIterator final : public EventIterator {
 
   std::unique_ptr<rocksdb::Iterator> it_;
   block::Reader block_;
+  bool backward_;
   uint64_t next_seq_ = 0;
   bool current_ = false;
   EventView view_;
@@ -222,9 +262,12 @@ Status BlockCursor::load_current() {
 
 Status BlockCursor::find(uint64_t seq, EventView* out) {
   if (!loaded_ || !block_.contains(seq)) {
-    // Reading forward: the next block, before a seek.
+    // Reading forward or backward: the next or previous block, before a seek.
     if (loaded_ && seq >= block_.first_seq() + block_.count()) {
       it_->Next();
+      if (Status s = load_current(); !s.ok()) return s;
+    } else if (loaded_ && seq < block_.first_seq()) {
+      it_->Prev();
       if (Status s = load_current(); !s.ok()) return s;
     }
     if (!loaded_ || !block_.contains(seq)) {
@@ -240,19 +283,19 @@ Status BlockCursor::find(uint64_t seq, EventView* out) {
 }
 
 std::unique_ptr<EventIterator> make_arrival_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks,
-                                                     uint64_t after_seq) {
-  return std::make_unique<ArrivalIterator>(db, blocks, after_seq);
+                                                     uint64_t from, ScanOrder order) {
+  return std::make_unique<ArrivalIterator>(db, blocks, from, order);
 }
 
 std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index,
                                                    rocksdb::ColumnFamilyHandle* blocks, SeqIn seq_in,
-                                                   std::string lower, std::string upper) {
-  return std::make_unique<IndexIterator>(db, index, blocks, seq_in, std::move(lower), std::move(upper));
+                                                   std::string lower, std::string upper, ScanOrder order) {
+  return std::make_unique<IndexIterator>(db, index, blocks, seq_in, std::move(lower), std::move(upper), order);
 }
 
 std::unique_ptr<EventIterator> make_time_key_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time,
-                                                      std::string lower, std::string upper) {
-  return std::make_unique<TimeKeyIterator>(db, by_time, std::move(lower), std::move(upper));
+                                                      std::string lower, std::string upper, ScanOrder order) {
+  return std::make_unique<TimeKeyIterator>(db, by_time, std::move(lower), std::move(upper), order);
 }
 
 std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,

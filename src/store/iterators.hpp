@@ -18,8 +18,9 @@ namespace streamll::detail {
 Status read_block(const rocksdb::Iterator& it, block::Reader* out);
 
 // Finds events by seq in the blocks family. It keeps the block it read last
-// and steps to the next one before seeking, so reading seqs in increasing
-// order (an execution, a time range) costs about one block read per block.
+// and steps to the next (or previous) one before seeking, so reading seqs in
+// increasing or decreasing order (an execution, a time range) costs about
+// one block read per block.
 // Not thread-safe; the views it gives are valid until the next find().
 class BlockCursor {
  public:
@@ -36,25 +37,27 @@ class BlockCursor {
   bool loaded_ = false;
 };
 
-// Every event with a seq above after_seq, in seq (arrival) order, read
-// block after block.
+// Read block after block: oldest first, every event with a seq above
+// `from`; newest first, the event `from` and every one before it.
 std::unique_ptr<EventIterator> make_arrival_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks,
-                                                     uint64_t after_seq);
+                                                     uint64_t from, ScanOrder order);
 
 // Where an index entry keeps the seq of its event.
 enum class SeqIn { kKeySuffix, kValue };
 
 // Events reached through an index family (by_execution, by_time: the seq
 // ends the key; by_id: the value is the seq), between two index keys
-// [lower, upper), in index order.
+// [lower, upper), in index order (kOldestFirst) or its reverse.
 std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index,
                                                    rocksdb::ColumnFamilyHandle* blocks, SeqIn seq_in,
-                                                   std::string lower, std::string upper);
+                                                   std::string lower, std::string upper,
+                                                   ScanOrder order = ScanOrder::kOldestFirst);
 
 // The timestamp and seq of each event in the by_time index between two
-// index keys [lower, upper), from the index keys alone (no event is read).
+// index keys [lower, upper), from the index keys alone (no event is read),
+// in key order or its reverse.
 std::unique_ptr<EventIterator> make_time_key_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time,
-                                                      std::string lower, std::string upper);
+                                                      std::string lower, std::string upper, ScanOrder order);
 
 // The events of `inner` that match `filter`.
 std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,

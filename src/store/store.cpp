@@ -622,32 +622,39 @@ std::unique_ptr<EventIterator> Store::lookup(std::string_view event_id) const {
                                      detail::SeqIn::kValue, std::string(event_id), std::move(upper));
 }
 
-std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_id, TimeRange range) const {
+std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_id, TimeRange range,
+                                                     ScanOrder order) const {
   if (execution_id.find('\0') != std::string_view::npos || range.since >= range.until) {
     return detail::make_empty_iterator(Status::ok_status());
   }
   return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByExecution),
                                      impl_->family(layout::kBlocks), detail::SeqIn::kKeySuffix,
                                      layout::execution_lower_bound(execution_id, range.since),
-                                     layout::execution_lower_bound(execution_id, range.until));
+                                     layout::execution_lower_bound(execution_id, range.until), order);
 }
 
-std::unique_ptr<EventIterator> Store::scan_time(TimeRange range) const {
+std::unique_ptr<EventIterator> Store::scan_time(TimeRange range, ScanOrder order) const {
   if (range.since >= range.until) return detail::make_empty_iterator(Status::ok_status());
   return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByTime), impl_->family(layout::kBlocks),
                                      detail::SeqIn::kKeySuffix, layout::time_key(range.since, 0),
-                                     layout::time_key(range.until, 0));
+                                     layout::time_key(range.until, 0), order);
 }
 
-std::unique_ptr<EventIterator> Store::scan_time_keys(TimeRange range) const {
+std::unique_ptr<EventIterator> Store::scan_time_keys(TimeRange range, ScanOrder order) const {
   if (range.since >= range.until) return detail::make_empty_iterator(Status::ok_status());
   return detail::make_time_key_iterator(impl_->db.get(), impl_->family(layout::kByTime),
-                                        layout::time_key(range.since, 0), layout::time_key(range.until, 0));
+                                        layout::time_key(range.since, 0), layout::time_key(range.until, 0), order);
 }
 
 std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {
   if (after_seq == UINT64_MAX) return detail::make_empty_iterator(Status::ok_status());
-  return detail::make_arrival_iterator(impl_->db.get(), impl_->family(layout::kBlocks), after_seq);
+  return detail::make_arrival_iterator(impl_->db.get(), impl_->family(layout::kBlocks), after_seq,
+                                       ScanOrder::kOldestFirst);
+}
+
+std::unique_ptr<EventIterator> Store::scan_arrival_reverse(uint64_t last_seq) const {
+  return detail::make_arrival_iterator(impl_->db.get(), impl_->family(layout::kBlocks), last_seq,
+                                       ScanOrder::kNewestFirst);
 }
 
 std::unique_ptr<EventIterator> Store::scan_all() const { return scan_arrival(0); }
