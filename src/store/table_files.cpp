@@ -1,0 +1,172 @@
+#include "store/table_files.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+#include <rocksdb/sst_file_reader.h>
+
+#include "store/rocks_status.hpp"
+
+namespace fs = std::filesystem;
+
+namespace streamll::detail {
+
+namespace {
+
+std::vector<rocksdb::LiveFileMetaData> live_tables(rocksdb::DB* db) {
+  std::vector<rocksdb::LiveFileMetaData> live;
+  db->GetLiveFilesMetaData(&live);
+  return live;
+}
+
+std::string human_size(uint64_t bytes) {
+  if (bytes < 1'000'000) return fmt::format("{:.1f} KB", static_cast<double>(bytes) / 1e3);
+  return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
+}
+
+// What an unlisted table holds that `db` does not: the first such key, as
+// "family 'f', key \"...\"", or empty when `db` has every key (or the file is
+// not a complete table).
+std::string first_key_not_in(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+                             const std::vector<rocksdb::ColumnFamilyDescriptor>& families, const std::string& file) {
+  std::string family_name;
+  {
+    rocksdb::SstFileReader probe{rocksdb::Options()};
+    if (!probe.Open(file).ok()) return {};
+    family_name = probe.GetTableProperties()->column_family_name;
+  }
+  size_t f = 0;
+  while (f < families.size() && families[f].name != family_name) ++f;
+  if (f == families.size()) return fmt::format("family '{}', which this store does not have", family_name);
+  rocksdb::SstFileReader reader{rocksdb::Options(rocksdb::DBOptions(), families[f].options)};
+  if (!reader.Open(file).ok()) return {};
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(ro));
+  rocksdb::PinnableSlice value;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    value.Reset();
+    const rocksdb::Status s = db->Get(ro, handles[f], it->key(), &value);
+    if (s.IsNotFound()) return fmt::format("family '{}', key {:?}", family_name, it->key().ToString());
+    if (!s.ok()) return fmt::format("family '{}': {}", family_name, s.ToString());
+  }
+  if (!it->status().ok()) return fmt::format("family '{}': {}", family_name, it->status().ToString());
+  return {};
+}
+
+// RocksDB's open loads the tables it lists, and a failure names the
+// MANIFEST that listed them: say which table file it is.
+Status explain_open_failure(const std::string& path, const rocksdb::Status& s) {
+  const std::string text = s.ToString();
+  if (text.find("No such file") != std::string::npos) {
+    // "... While open a file for random read: DIR/000022.ldb: No such file ..."
+    // (after .sst, RocksDB tries the name older versions gave tables)
+    for (const char* ext : {".ldb:", ".sst:"}) {
+      const size_t end = text.find(ext);
+      const size_t slash = end == std::string::npos ? end : text.rfind('/', end);
+      if (slash == std::string::npos) continue;
+      return Status::corruption(fmt::format(
+          "{}: the MANIFEST lists table file {}.sst, which is missing: the events in it cannot be read ({})", path,
+          text.substr(slash + 1, end - slash - 1), text));
+    }
+  }
+  if (s.IsCorruption()) {
+    std::set<std::string> tables;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      if (entry.path().extension() == ".sst") tables.insert(entry.path().string());
+    }
+    for (const std::string& file : tables) {
+      rocksdb::SstFileReader reader{rocksdb::Options()};
+      if (const rocksdb::Status r = reader.Open(file); !r.ok()) {
+        return Status::corruption(fmt::format(
+            "{}: table file {} is not a readable table ({}): it was cut short or overwritten, and what it held "
+            "cannot be read",
+            path, fs::path(file).filename().string(), r.ToString()));
+      }
+    }
+  }
+  return from_rocks(s, path);
+}
+
+// The checks of check_table_files() on the read-only `db`.
+Status check_open(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
+                  const std::vector<rocksdb::ColumnFamilyDescriptor>& families, const std::string& path,
+                  std::set<std::string>* listed_out) {
+  std::map<std::string, uint64_t> listed;  // file name -> size the MANIFEST recorded
+  for (const auto& file : live_tables(db)) listed.emplace(file.relative_filename, file.size);
+  for (const auto& [name, size] : listed) {
+    const std::string file = (fs::path(path) / name).string();
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+      return Status::corruption(fmt::format(
+          "{}: the MANIFEST lists table file {}, which is missing: the events in it ({}) cannot be read", path,
+          name, human_size(size)));
+    }
+    if (static_cast<uint64_t>(st.st_size) != size) {
+      return Status::corruption(fmt::format(
+          "{}: table file {} is {} bytes, but the MANIFEST recorded {}: the file was cut short or overwritten, "
+          "and what it held cannot all be read",
+          path, name, st.st_size, size));
+    }
+  }
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.ends_with(".sst") || listed.contains(name)) continue;
+    const std::string missing = first_key_not_in(db, handles, families, entry.path().string());
+    if (missing.empty()) continue;
+    std::error_code size_ec;
+    const uint64_t size = fs::file_size(entry.path(), size_ec);
+    return Status::corruption(fmt::format(
+        "{}: table file {} ({}) is not in the MANIFEST, yet it holds what the store does not have ({}): the "
+        "MANIFEST was cut short or replaced, and reading without the file would miss events. Nothing was changed; "
+        "keep a copy of the directory before repairing it",
+        path, name, human_size(size), missing));
+  }
+  if (ec) return Status::io_error(fmt::format("cannot list {}: {}", path, ec.message()));
+  if (listed_out != nullptr) {
+    for (const auto& [name, size] : listed) listed_out->insert(name);
+  }
+  return Status::ok_status();
+}
+
+}  // namespace
+
+Status check_table_files(const std::string& path, const rocksdb::DBOptions& options,
+                         const std::vector<rocksdb::ColumnFamilyDescriptor>& families, std::set<std::string>* listed) {
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status s = rocksdb::DB::OpenForReadOnly(options, path, families, &handles, &raw);
+  if (!s.ok()) {
+    if (s.IsInvalidArgument() && s.ToString().find("olumn famil") != std::string::npos) {
+      return Status::corruption(fmt::format(
+          "{}: its MANIFEST lacks column families that its table files belong to: the MANIFEST was cut short or "
+          "replaced ({}). Nothing was changed",
+          path, s.ToString()));
+    }
+    return explain_open_failure(path, s);
+  }
+  const Status checked = check_open(raw, handles, families, path, listed);
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+  return checked;
+}
+
+Status check_view_tables(rocksdb::DB* view, const std::set<std::string>& listed, const std::string& path) {
+  std::set<std::string> loaded;
+  for (const auto& file : live_tables(view)) loaded.insert(file.relative_filename);
+  for (const std::string& name : listed) {
+    if (!loaded.contains(name)) {
+      return Status::corruption(fmt::format(
+          "{}: table file {} is in the MANIFEST, but could not be loaded: what it held cannot be read", path, name));
+    }
+  }
+  return Status::ok_status();
+}
+
+}  // namespace streamll::detail

@@ -1,0 +1,43 @@
+// The check that every open makes before it answers: the table files on disk
+// are the ones the MANIFEST lists, whole. RocksDB checksums every block it
+// reads, but a MANIFEST cut short (it then lists fewer tables), a table file
+// cut short at a block edge, or a table file deleted are covered by no
+// checksum: reads would silently answer from part of the store, and a
+// writer's open would delete the tables the MANIFEST no longer lists.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "streamll/status.hpp"
+
+namespace streamll::detail {
+
+// Opens `path` read-only (which changes no file, though it replays the
+// write-ahead log into memory), and returns Corruption naming the first
+// table file (*.sst) that is:
+// - listed in the MANIFEST but missing, or of another size than it recorded;
+// - on disk but not listed, holding a key the store does not have. A file
+//   whose keys the store all has is what a crash or a running writer leaves
+//   (a flush whose log is still there, a compaction's inputs or outputs) and
+//   is accepted; so is one that is not a complete table (a write cut short).
+//   A store that deletes keys would need this to account for tombstones.
+// `families` gives each family's options (merge operators, so that a table of
+// merge operands can be read); `options` the database's (its info log).
+// *listed, when given, receives the names of the tables the MANIFEST lists.
+// Cost: the read-only open, a directory listing and one stat() per listed
+// table; each unlisted table is read whole, with one point lookup per key (it
+// exists only after a crash or damage, or for moments beside a running writer).
+Status check_table_files(const std::string& path, const rocksdb::DBOptions& options,
+                         const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
+                         std::set<std::string>* listed = nullptr);
+
+// A secondary instance (a view) that RocksDB opened on the MANIFEST that
+// check_table_files() read: Corruption when it left out one of `listed`.
+// (A secondary drops a table it cannot load, and answers from the rest.)
+Status check_view_tables(rocksdb::DB* view, const std::set<std::string>& listed, const std::string& path);
+
+}  // namespace streamll::detail
