@@ -607,7 +607,9 @@ TEST_CASE("a MANIFEST cut short: every open reads everything or fails, and no ta
     auto store = open_store(dir / "db");
     REQUIRE(store->append(mixed_events(gen, 700, 5)).ok());
   }
+  const std::string id = open_store(dir / "db", view_options())->id();
   const uint64_t manifest_size = std::filesystem::file_size(current_manifest(dir / "db"));
+  int repaired_trials = 0;
   const uint64_t stride = std::max<uint64_t>(1, manifest_size / 80);
   int refused_for_unlisted = 0;
   int trials = 0;
@@ -632,11 +634,29 @@ TEST_CASE("a MANIFEST cut short: every open reads everything or fails, and no ta
       const std::set<std::string> after = table_files(copy);
       CHECK(std::includes(after.begin(), after.end(), before.begin(), before.end()));
       CHECK(!write.message().empty());
+      // repair() rebuilds the MANIFEST from the tables: everything is back,
+      // sound, under the same identity (replication checkpoints follow it).
+      RepairReport report;
+      const Status repaired = Store::repair(copy, &report);
+      INFO("repair: " << repaired.to_string());
+      REQUIRE(repaired.ok());
+      CHECK(report.repaired);
+      CHECK(report.damage == write.message());
+      CHECK(std::find(report.set_aside.begin(), report.set_aside.end(),
+                      std::filesystem::path(current_manifest(dir / "db")).filename().string()) !=
+            report.set_aside.end());
+      CHECK(count_events(copy, view_options(), &n).ok());
+      CHECK(n == 1400);
+      auto store = open_store(copy, view_options());
+      CHECK(store->id() == id);
+      CHECK(store->verify().ok());
+      ++repaired_trials;
     }
     std::filesystem::remove_all(copy);
   }
   INFO(trials << " cuts");
   CHECK(refused_for_unlisted > 0);
+  CHECK(repaired_trials > 0);
 }
 
 TEST_CASE("a table file cut short or deleted fails every open, naming the file; crash leftovers do not",
@@ -679,16 +699,52 @@ TEST_CASE("a table file cut short or deleted fails every open, naming the file; 
     CHECK(w.is_corruption());
     CHECK(w.message().find("lists table file " + largest + ", which is missing") != std::string::npos);
   }
-  SECTION("an unlisted copy of a listed table and an incomplete table are what a crash leaves: accepted") {
+  SECTION("after a clean close, any table the MANIFEST does not list is damage") {
+    std::filesystem::copy_file(file, dir / "db/900001.sst");
+    for (const StoreOptions& options : {view_options(), StoreOptions{}}) {
+      const Status s = count_events(dir / "db", options, &n);
+      INFO(s.to_string());
+      CHECK(s.is_corruption());
+      CHECK(s.message().find("table file 900001.sst (") != std::string::npos);
+      CHECK(s.message().find("last writer closed cleanly") != std::string::npos);
+    }
+    CHECK(std::filesystem::exists(dir / "db/900001.sst"));
+  }
+  SECTION("beside a writer that crashed, an unlisted copy of a listed table and an incomplete table are "
+          "what a crash leaves: accepted") {
     std::filesystem::copy_file(file, dir / "db/900001.sst");
     {
       std::ofstream partial(dir / "db/900002.sst", std::ios::binary);
       partial << std::string(3000, 'x');
+      std::ofstream marker(dir / "db/WRITER");  // the crashed writer's
     }
     REQUIRE(count_events(dir / "db", view_options(), &n).ok());
     CHECK(n == 500);
     REQUIRE(count_events(dir / "db", {}, &n).ok());
     CHECK(n == 500);
+    // That writer's open cleared what the crash left, and its clean close the marker.
+    CHECK(!std::filesystem::exists(dir / "db/900001.sst"));
+    CHECK(!std::filesystem::exists(dir / "db/WRITER"));
+  }
+  SECTION("repair leaves a sound store unchanged, and stops at a table it cannot read") {
+    RepairReport report;
+    REQUIRE(Store::repair(dir / "db", &report).ok());
+    CHECK(!report.repaired);
+    CHECK(!std::filesystem::exists(dir / "db/lost"));
+    std::filesystem::resize_file(file, std::filesystem::file_size(file) - 1);
+    const Status s = Store::repair(dir / "db", &report);
+    INFO(s.to_string());
+    CHECK(s.is_corruption());
+    CHECK(s.message().find("table file " + largest + " (") != std::string::npos);
+    CHECK(!report.repaired);
+    CHECK(table_files(dir / "db") == tables);
+    // Told to go on: the table is kept in lost/, and verify names what is missing.
+    const Status forced = Store::repair(dir / "db", &report, /*set_aside_unreadable=*/true);
+    INFO(forced.to_string());
+    REQUIRE(forced.ok());
+    CHECK(report.repaired);
+    CHECK(std::filesystem::exists(dir / ("db/lost/" + largest)));
+    CHECK(open_store(dir / "db", view_options())->verify().is_corruption());
   }
 }
 

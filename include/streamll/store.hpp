@@ -139,6 +139,13 @@ struct VerifyReport {
   std::vector<std::string> problems;  // the first kMaxProblems, each naming the key or id
 };
 
+// What Store::repair() found and did.
+struct RepairReport {
+  bool repaired = false;               // false: the store was sound and is unchanged
+  std::string damage;                  // the check's finding that called for the repair
+  std::vector<std::string> set_aside;  // files moved to PATH/lost/ (names relative to it)
+};
+
 // A cursor over stored events, in the order its scan defines. Usage:
 //   for (auto it = store->scan_execution(id); it->valid(); it->next()) use(it->view());
 //   if (!it->status().ok()) ...
@@ -160,9 +167,30 @@ class Store {
   // process has it open for writing; NotFound when a read-only view or
   // create_if_missing=false finds nothing; InvalidArgument when `path` is
   // something other than a streamll store or has a format version this build
-  // does not read. Cost: RocksDB recovery (replays the write-ahead log).
+  // does not read; Corruption when its table files are not the ones its
+  // MANIFEST lists, whole (a table cut short or missing, a MANIFEST cut short
+  // that forgot tables holding events): no open answers from part of the
+  // store, and a writer's open then changes nothing (see repair()).
+  // Cost: RocksDB recovery (replays the write-ahead log), twice for an
+  // existing store: first read-only, to check its table files (one stat()
+  // each) before anything is written.
   static Status open(const std::string& path, const StoreOptions& options,
                      std::unique_ptr<Store>* out);
+
+  // Rebuilds the MANIFEST of the closed store at `path` from its table files
+  // and write-ahead logs (RocksDB's RepairDB), when the check every open
+  // makes fails: a MANIFEST cut short, replaced or unreadable. A sound store
+  // is left unchanged (report->repaired false). Nothing is deleted: the old
+  // MANIFEST, the logs (once their records are in new tables) and any table
+  // that cannot be read move to `path`/lost/, listed in report->set_aside.
+  // A table that cannot be read (cut short, overwritten) stops the repair
+  // before anything changes (Corruption naming it), unless
+  // `set_aside_unreadable`: its events are then not in the repaired store,
+  // and verify() says which index entries point nowhere. Errors: Busy while
+  // a writer has the store; NotFound when there is none. Cost: reads every
+  // table file once.
+  static Status repair(const std::string& path, RepairReport* report = nullptr,
+                       bool set_aside_unreadable = false);
 
   // Closes the store (waits for nothing in flight: append() is synchronous).
   // A writer first flushes its memtables to table files, so that the next

@@ -12,6 +12,12 @@ namespace streamll::layout {
 inline constexpr int kFormatVersion = 3;
 inline constexpr std::string_view kFormatVersionKey = "streamll.format_version";
 
+// A file in the store directory that a writer makes before RocksDB opens
+// and removes after its clean close: while it is there, tables the MANIFEST
+// does not list may be a running writer's or a crashed one's (see
+// store/table_files.hpp); when it is not, any such table is damage.
+inline constexpr const char* kWriterMarker = "WRITER";
+
 // Column families, in the order Store::Impl keeps their handles.
 enum Family : int { kMeta = 0, kBlocks, kByExecution, kByTime, kById, kExecutions, kTypes, kFamilyCount };
 inline constexpr const char* kFamilyNames[kFamilyCount] = {

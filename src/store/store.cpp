@@ -17,20 +17,16 @@
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
-#include <rocksdb/slice_transform.h>
-#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include "common/coding.hpp"
 #include "event/event_text.hpp"
 #include "store/block.hpp"
 #include "store/info_log.hpp"
-#include "store/insert_hints.hpp"
 #include "store/iterators.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
+#include "store/rocks_options.hpp"
 #include "store/store_impl.hpp"
 #include "store/table_files.hpp"
 #include "store/execution_summary.hpp"
@@ -65,6 +61,23 @@ pid_t background_pool_pid() {
   return pid;
 }
 
+// Makes the writer marker (layout::kWriterMarker), durable as a directory
+// entry; false when it was there already (a writer is open or crashed) or
+// cannot be made (RocksDB's open then fails the same way).
+bool mark_writer(const std::string& path) {
+  const std::string marker = (fs::path(path) / layout::kWriterMarker).string();
+  const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  ::close(fd);
+  if (const int dir = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    (void)::fsync(dir);
+    ::close(dir);
+  }
+  return true;
+}
+
+void unmark_writer(const std::string& path) { ::unlink((fs::path(path) / layout::kWriterMarker).c_str()); }
+
 }  // namespace
 
 Store::Impl::~Impl() {
@@ -77,7 +90,9 @@ Store::Impl::~Impl() {
     // a forked child, which has no background threads to flush with.
     rocksdb::FlushOptions flush;
     flush.allow_write_stall = true;
-    (void)db->Flush(flush, families);
+    if (!db->Flush(flush, families).ok()) unmark_at_close = false;
+  } else {
+    unmark_at_close = false;
   }
   if (db) {
     for (auto* h : families) {
@@ -85,6 +100,8 @@ Store::Impl::~Impl() {
     }
     db.reset();
   }
+  // A clean close leaves no table its MANIFEST does not list.
+  if (unmark_at_close) unmark_writer(path);
   if (dir_fd >= 0) ::close(dir_fd);
   if (!secondary_path.empty()) {
     std::error_code ec;
@@ -125,66 +142,6 @@ Status Store::Impl::load_last_seq() {
 
 
 namespace {
-
-rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
-  rocksdb::ColumnFamilyOptions cf;
-  cf.compression = rocksdb::kLZ4Compression;
-  cf.bottommost_compression = rocksdb::kZSTD;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_size = 16 * 1024;
-  if (f == layout::kById) {
-    // Point lookups: event_id dedupe on appends of ids the runtime did not
-    // make, get() by id. Almost every dedupe lookup misses, and a bloom
-    // filter answers a miss without searching, on disk and in the memtable.
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    cf.memtable_whole_key_filtering = true;
-    cf.memtable_prefix_bloom_size_ratio = 0.05;
-  }
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  if (f == layout::kExecutions) cf.merge_operator = execution_summary::merge_operator();
-  if (f == layout::kTypes) cf.merge_operator = type_summary::merge_operator();
-  // Insert hints: keys that grow (blocks by seq, by_time for live events)
-  // start their skiplist search where the last insert of the batch ended;
-  // by_execution where the last key of the same execution went.
-  // by_id keeps the default skiplist memtable. A hash of small skiplists
-  // (prefix of 7 bytes) made random-id inserts cheaper (db->Write 6.3 -> 4.1
-  // us/event) but moved the sort into every flush: 1.8 s of CPU for 268k
-  // entries, which the writer's close then waited for. With the flush at
-  // close, importing 200k upstream events took 5.7-5.9 s hashed and
-  // 4.5-4.9 s with the skiplist.
-  if (f == layout::kBlocks || f == layout::kByTime) {
-    cf.memtable_insert_with_hint_prefix_extractor = detail::whole_family_hint();
-  } else if (f == layout::kByExecution) {
-    cf.memtable_insert_with_hint_prefix_extractor = detail::execution_hint();
-  }
-  // The log, whose keys arrive in order: universal compaction rewrites it
-  // far less often than leveled. (by_time stays leveled: a range count
-  // then merges fewer sorted runs.)
-  if (f == layout::kBlocks) cf.compaction_style = rocksdb::kCompactionStyleUniversal;
-  return cf;
-}
-
-std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
-  std::vector<rocksdb::ColumnFamilyDescriptor> out;
-  for (int f = 0; f < layout::kFamilyCount; ++f) {
-    out.emplace_back(layout::kFamilyNames[f], family_options(static_cast<layout::Family>(f)));
-  }
-  return out;
-}
-
-rocksdb::DBOptions db_options() {
-  rocksdb::DBOptions o;
-  o.keep_log_file_num = 3;
-  o.max_log_file_size = 4 << 20;
-  o.max_background_jobs = 2;
-  // The small families (summaries, indexes) rarely fill a memtable, which
-  // would pin every log file until close: cap the log, forcing their flush,
-  // so the disk holds compressed tables rather than a growing raw log.
-  o.max_total_wal_size = 128 << 20;
-  // One writer (append() serializes), so the memtable insert hints apply.
-  o.allow_concurrent_memtable_write = false;
-  return o;
-}
 
 bool is_store_dir(const std::string& path) { return fs::exists(fs::path(path) / "CURRENT"); }
 
@@ -234,7 +191,7 @@ bool holds_only_creation_leftovers(const std::string& path) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(path, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name == "LOG" || name == "LOG.old" || name == "LOCK" || name == "IDENTITY" ||
+    if (name == "LOG" || name == "LOG.old" || name == "LOCK" || name == "IDENTITY" || name == layout::kWriterMarker ||
         name.starts_with("MANIFEST-") || name.ends_with(".dbtmp")) {
       continue;
     }
@@ -291,18 +248,6 @@ bool holds_table_files(const std::string& path) {
   return false;
 }
 
-// The options of the read-only open that checks the table files before a
-// writer or a view opens. A table cache this small loads no table at open
-// (RocksDB preloads a quarter of its capacity), so the open checks each
-// listed file's size, naming a file cut short or missing, rather than
-// failing as it loads it, with a message that names the MANIFEST.
-rocksdb::DBOptions check_options(const std::string& info_log_dir) {
-  rocksdb::DBOptions options = db_options();
-  options.max_open_files = 12;
-  options.info_log = detail::open_info_log(info_log_dir);
-  return options;
-}
-
 Status open_writer(Store::Impl* impl) {
   const std::string& path = impl->path;
   const bool existed = is_store_dir(path);
@@ -315,7 +260,7 @@ Status open_writer(Store::Impl* impl) {
     // leaves). Costs a second replay of the write-ahead log, small after a
     // clean close (the writer flushes at close).
     if (holds_table_files(path)) {
-      if (Status c = detail::check_table_files(path, check_options(path), family_descriptors()); !c.ok()) return c;
+      if (Status c = detail::check_table_files(path, detail::check_options(path), detail::family_descriptors()); !c.ok()) return c;
     }
   }
   if (!existed) {
@@ -329,7 +274,7 @@ Status open_writer(Store::Impl* impl) {
     fs::create_directories(path, ec);
     if (ec) return Status::io_error(fmt::format("cannot create {}: {}", path, ec.message()));
   }
-  rocksdb::DBOptions options = db_options();
+  rocksdb::DBOptions options = detail::db_options();
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.info_log = detail::open_info_log(path);
@@ -337,9 +282,12 @@ Status open_writer(Store::Impl* impl) {
   // recovered; damage inside the log is refused instead of dropping every
   // record after it (RocksDB's default, which would lose events silently).
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // Before RocksDB writes a table (its open flushes what it recovered).
+  const bool marked = mark_writer(path);
   rocksdb::DB* raw = nullptr;
-  const rocksdb::Status s = rocksdb::DB::Open(options, path, family_descriptors(), &impl->families, &raw);
+  const rocksdb::Status s = rocksdb::DB::Open(options, path, detail::family_descriptors(), &impl->families, &raw);
   if (!s.ok()) {
+    if (marked) unmark_writer(path);
     const std::string text = s.ToString();
     // RocksDB's LOCK file is taken by another process (fcntl: EAGAIN) or by
     // another opening in this one.
@@ -357,6 +305,7 @@ Status open_writer(Store::Impl* impl) {
     return from_rocks(s, path);
   }
   impl->db.reset(raw);
+  impl->unmark_at_close = true;
   impl->dir_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   std::string version;
   const bool versioned = raw->Get(rocksdb::ReadOptions(), layout::kFormatVersionKey, &version).ok();
@@ -380,13 +329,13 @@ Status open_view(Store::Impl* impl) {
     return Status::io_error(fmt::format("cannot create a directory for a read-only view of {}", path));
   }
   impl->secondary_path = dir_template;
-  rocksdb::DBOptions options = db_options();
+  rocksdb::DBOptions options = detail::db_options();
   options.max_open_files = -1;  // required by secondary instances
   options.info_log = detail::open_info_log(impl->secondary_path);
   rocksdb::Status s;
   Status tables;
   rocksdb::DB* raw = nullptr;
-  const auto families = family_descriptors();
+  const auto families = detail::family_descriptors();
   const bool has_tables = holds_table_files(path);
   // The table check inside the repeated read, on the same MANIFEST as the
   // view: a writer's compaction deletes the tables it replaced only after
@@ -395,7 +344,7 @@ Status open_view(Store::Impl* impl) {
       path,
       [&] {
         std::set<std::string> listed;
-        tables = has_tables ? detail::check_table_files(path, check_options(impl->secondary_path), families, &listed)
+        tables = has_tables ? detail::check_table_files(path, detail::check_options(impl->secondary_path), families, &listed)
                             : Status::ok_status();
         if (!tables.ok()) {
           s = rocksdb::Status::OK();

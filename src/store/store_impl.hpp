@@ -40,6 +40,9 @@ class Store::Impl {
   // the directory was removed (its link count drops to 0) with one fstat().
   int dir_fd = -1;
   bool directory_removed() const;
+  // A writer that opened, flushed and closed cleanly removes the writer
+  // marker (layout::kWriterMarker) after RocksDB closed.
+  bool unmark_at_close = false;
 
   // A writer flushes its memtables first (so that no later open replays the
   // write-ahead log); then closes the database and the directory, and

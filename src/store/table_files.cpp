@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <rocksdb/sst_file_reader.h>
 
+#include "store/layout.hpp"
 #include "store/rocks_status.hpp"
 
 namespace fs = std::filesystem;
@@ -47,12 +48,17 @@ std::string first_key_not_in(rocksdb::DB* db, const std::vector<rocksdb::ColumnF
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(reader.NewIterator(ro));
+  // Keys written once: a crash's leftover holds the very value the store has.
+  const bool compare_values = families[f].options.merge_operator == nullptr;
   rocksdb::PinnableSlice value;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     value.Reset();
     const rocksdb::Status s = db->Get(ro, handles[f], it->key(), &value);
     if (s.IsNotFound()) return fmt::format("family '{}', key {:?}", family_name, it->key().ToString());
     if (!s.ok()) return fmt::format("family '{}': {}", family_name, s.ToString());
+    if (compare_values && value != it->value()) {
+      return fmt::format("family '{}', another value for key {:?}", family_name, it->key().ToString());
+    }
   }
   if (!it->status().ok()) return fmt::format("family '{}': {}", family_name, it->status().ToString());
   return {};
@@ -90,6 +96,11 @@ Status explain_open_failure(const std::string& path, const rocksdb::Status& s) {
       }
     }
   }
+  if (s.IsCorruption() && text.find("MANIFEST") != std::string::npos) {
+    return Status::corruption(fmt::format(
+        "{}: {}; nothing was changed: `streamll repair` rebuilds a damaged MANIFEST from the table files", path,
+        text));
+  }
   return from_rocks(s, path);
 }
 
@@ -115,18 +126,23 @@ Status check_open(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle
     }
   }
   std::error_code ec;
+  const bool closed_cleanly = !fs::exists(fs::path(path) / layout::kWriterMarker, ec);
   for (const auto& entry : fs::directory_iterator(path, ec)) {
     const std::string name = entry.path().filename().string();
     if (!name.ends_with(".sst") || listed.contains(name)) continue;
-    const std::string missing = first_key_not_in(db, handles, families, entry.path().string());
-    if (missing.empty()) continue;
+    std::string why = "the store's last writer closed cleanly, which leaves no such table";
+    if (!closed_cleanly) {
+      const std::string missing = first_key_not_in(db, handles, families, entry.path().string());
+      if (missing.empty()) continue;
+      why = fmt::format("it holds what the store does not have: {}", missing);
+    }
     std::error_code size_ec;
     const uint64_t size = fs::file_size(entry.path(), size_ec);
     return Status::corruption(fmt::format(
-        "{}: table file {} ({}) is not in the MANIFEST, yet it holds what the store does not have ({}): the "
-        "MANIFEST was cut short or replaced, and reading without the file would miss events. Nothing was changed; "
-        "keep a copy of the directory before repairing it",
-        path, name, human_size(size), missing));
+        "{}: table file {} ({}) is not in the MANIFEST ({}): the MANIFEST was cut short or replaced, and "
+        "reading without the file could miss events. Nothing was changed; `streamll repair` rebuilds the MANIFEST "
+        "from the table files",
+        path, name, human_size(size), why));
   }
   if (ec) return Status::io_error(fmt::format("cannot list {}: {}", path, ec.message()));
   if (listed_out != nullptr) {
@@ -146,7 +162,7 @@ Status check_table_files(const std::string& path, const rocksdb::DBOptions& opti
     if (s.IsInvalidArgument() && s.ToString().find("olumn famil") != std::string::npos) {
       return Status::corruption(fmt::format(
           "{}: its MANIFEST lacks column families that its table files belong to: the MANIFEST was cut short or "
-          "replaced ({}). Nothing was changed",
+          "replaced ({}). Nothing was changed; `streamll repair` rebuilds the MANIFEST from the table files",
           path, s.ToString()));
     }
     return explain_open_failure(path, s);

@@ -20,11 +20,17 @@ namespace streamll::detail {
 // write-ahead log into memory), and returns Corruption naming the first
 // table file (*.sst) that is:
 // - listed in the MANIFEST but missing, or of another size than it recorded;
-// - on disk but not listed, holding a key the store does not have. A file
-//   whose keys the store all has is what a crash or a running writer leaves
-//   (a flush whose log is still there, a compaction's inputs or outputs) and
-//   is accepted; so is one that is not a complete table (a write cut short).
-//   A store that deletes keys would need this to account for tombstones.
+// - on disk but not listed, after its last writer closed cleanly (no
+//   layout::kWriterMarker): a clean close leaves no such file;
+// - on disk but not listed while a writer is open or after one crashed,
+//   holding what the store does not have: a key it lacks, or another value
+//   for a key of a family whose keys are written once. A file of which the
+//   store has everything is what a crash or a running writer leaves (a flush
+//   whose log is still there, a compaction's inputs or outputs) and is
+//   accepted; so is one that is not a complete table (a write cut short).
+//   The summary families' values are merged, so only their keys are
+//   compared. A store that deletes keys would need this to account for
+//   tombstones.
 // `families` gives each family's options (merge operators, so that a table of
 // merge operands can be read); `options` the database's (its info log).
 // *listed, when given, receives the names of the tables the MANIFEST lists.

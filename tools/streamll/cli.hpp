@@ -30,6 +30,10 @@ int report(const Status& s);
 Status open_for_write(const Context& ctx, std::unique_ptr<Store>* out);
 Status open_for_read(const Context& ctx, std::unique_ptr<Store>* out);
 
+// Runs Store::verify() on a view of the store and prints its report; the
+// exit code (2 when a problem is found). `verify` and `repair` end with it.
+int run_verify(const Context& ctx);
+
 // Each command adds itself to the app; its callback sets ctx.exit_code.
 void add_import(CLI::App& app, Context& ctx);
 void add_ingest(CLI::App& app, Context& ctx);
@@ -42,5 +46,6 @@ void add_tail(CLI::App& app, Context& ctx);
 void add_types(CLI::App& app, Context& ctx);
 void add_replicate(CLI::App& app, Context& ctx);
 void add_verify(CLI::App& app, Context& ctx);
+void add_repair(CLI::App& app, Context& ctx);
 
 }  // namespace streamll::cli

@@ -4,8 +4,6 @@
 
 namespace streamll::cli {
 
-namespace {
-
 int run_verify(const Context& ctx) {
   std::unique_ptr<Store> store;
   if (Status s = open_for_read(ctx, &store); !s.ok()) return report(s);
@@ -21,8 +19,6 @@ int run_verify(const Context& ctx) {
   fmt::print("ok\n");
   return kExitOk;
 }
-
-}  // namespace
 
 void add_verify(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand(

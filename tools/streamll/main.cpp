@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   add_types(app, ctx);
   add_replicate(app, ctx);
   add_verify(app, ctx);
+  add_repair(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

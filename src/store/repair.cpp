@@ -1,0 +1,125 @@
+// Store::repair(): a new MANIFEST for a store whose own is damaged, built by
+// RocksDB's repairer from the table files and logs on disk.
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/sst_file_reader.h>
+
+#include "store/rocks_options.hpp"
+#include "store/rocks_status.hpp"
+#include "store/table_files.hpp"
+#include "streamll/store.hpp"
+
+namespace fs = std::filesystem;
+
+namespace streamll {
+
+namespace {
+
+std::set<std::string> files_in(const fs::path& dir) {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
+    if (entry.is_regular_file(ec)) out.insert(fs::relative(entry.path(), dir, ec).string());
+  }
+  return out;
+}
+
+// The first table file in `path` that RocksDB cannot open as a table, with why.
+std::string first_unreadable_table(const std::string& path) {
+  std::set<std::string> tables;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    if (entry.path().extension() == ".sst") tables.insert(entry.path().filename().string());
+  }
+  for (const std::string& name : tables) {
+    rocksdb::SstFileReader reader{rocksdb::Options()};
+    if (const rocksdb::Status s = reader.Open((fs::path(path) / name).string()); !s.ok()) {
+      return fmt::format("{} ({})", name, s.ToString());
+    }
+  }
+  return {};
+}
+
+std::string read_identity(const std::string& path) {
+  std::ifstream in(fs::path(path) / "IDENTITY");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+Status write_identity(const std::string& path, const std::string& id) {
+  const fs::path file = fs::path(path) / "IDENTITY";
+  const fs::path tmp = fs::path(path) / "IDENTITY.streamll-tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << id;
+    out.flush();
+    if (!out) return Status::io_error(fmt::format("cannot write {}", tmp.string()));
+  }
+  std::error_code ec;
+  fs::rename(tmp, file, ec);
+  if (ec) return Status::io_error(fmt::format("cannot restore {}: {}", file.string(), ec.message()));
+  return Status::ok_status();
+}
+
+}  // namespace
+
+Status Store::repair(const std::string& path, RepairReport* report, bool set_aside_unreadable) {
+  RepairReport local;
+  RepairReport& r = report != nullptr ? *report : local;
+  r = RepairReport{};
+  if (!fs::exists(fs::path(path) / "CURRENT") && !fs::exists(fs::path(path) / "IDENTITY")) {
+    return Status::not_found(fmt::format("no store at {}", path));
+  }
+  const auto families = detail::family_descriptors();
+  const Status check = detail::check_table_files(path, detail::check_options(path), families);
+  if (check.ok()) return Status::ok_status();
+  r.damage = check.message();
+  if (!set_aside_unreadable) {
+    if (const std::string bad = first_unreadable_table(path); !bad.empty()) {
+      return Status::corruption(fmt::format(
+          "{}: table file {} cannot be read, so a repaired store would lack its events; nothing was changed "
+          "(repair --set-aside-unreadable goes on without it, keeping it in {}/lost)",
+          path, bad, path));
+    }
+  }
+  const fs::path lost = fs::path(path) / "lost";
+  const std::set<std::string> before = files_in(lost);
+  rocksdb::DBOptions options = detail::db_options();
+  options.info_log = detail::check_options(path).info_log;
+  // The repairer gives the database a new identity; the store keeps its own
+  // (replication checkpoints are kept per identity).
+  const std::string identity = read_identity(path);
+  rocksdb::Status s = rocksdb::RepairDB(path, options, families);
+  for (const std::string& name : files_in(lost)) {
+    if (!before.contains(name)) r.set_aside.push_back(name);
+  }
+  if (!s.ok()) {
+    const std::string text = s.ToString();
+    if (s.IsIOError() && text.find("lock") != std::string::npos) {
+      return Status::busy(fmt::format("{} is open for writing by another process: repair needs it closed", path));
+    }
+    return detail::from_rocks(s, fmt::format("{}: repair failed", path));
+  }
+  r.repaired = true;
+  if (!identity.empty()) {
+    if (Status w = write_identity(path, identity); !w.ok()) return w;
+  }
+  // The new MANIFEST has only the families it found tables of: add the rest
+  // (empty), as a writer's open would.
+  options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  s = rocksdb::DB::Open(options, path, families, &handles, &raw);
+  if (!s.ok()) return detail::from_rocks(s, fmt::format("{}: reopening the repaired store", path));
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+  // What every open checks must now hold.
+  return detail::check_table_files(path, detail::check_options(path), families);
+}
+
+}  // namespace streamll

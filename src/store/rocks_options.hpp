@@ -1,0 +1,25 @@
+// The RocksDB options of a store: its database and each column family's
+// (compression, filters, merge operators, memtable hints, compaction), shared
+// by every way of opening it (writer, view, the checks, repair).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
+namespace streamll::detail {
+
+rocksdb::DBOptions db_options();
+
+// One per layout::Family, in its order.
+std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors();
+
+// The read-only open that checks the table files before a writer or a view
+// opens (store/table_files.hpp), logging to `info_log_dir`/LOG. Its small
+// table cache loads few tables at open (RocksDB preloads a quarter of its
+// capacity); the open then stat()s the other listed tables.
+rocksdb::DBOptions check_options(const std::string& info_log_dir);
+
+}  // namespace streamll::detail

@@ -1,0 +1,39 @@
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+
+namespace streamll::cli {
+
+namespace {
+
+int run_repair(const Context& ctx, bool set_aside_unreadable) {
+  RepairReport result;
+  const Status s = Store::repair(ctx.db, &result, set_aside_unreadable);
+  if (!result.damage.empty()) fmt::print("damage: {}\n", result.damage);
+  for (const std::string& file : result.set_aside) fmt::print("moved to {}/lost: {}\n", ctx.db, file);
+  if (!s.ok()) return report(s);
+  if (result.repaired) {
+    fmt::print("rebuilt the MANIFEST of {} from its table files; checking it\n", ctx.db);
+  } else {
+    fmt::print("{}: its table files are the ones its MANIFEST lists, whole: nothing was changed\n", ctx.db);
+  }
+  return run_verify(ctx);
+}
+
+}  // namespace
+
+void add_repair(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand(
+      "repair",
+      "Rebuild a damaged MANIFEST (one every command refuses: cut short, replaced, unreadable) from the\n"
+      "store's table files and logs, then verify. Deletes nothing: the old MANIFEST, the logs and any\n"
+      "table set aside move to DB/lost/. A sound store is left unchanged. Needs the writer stopped.");
+  auto set_aside = std::make_shared<bool>(false);
+  cmd->add_flag("--set-aside-unreadable", *set_aside,
+                "Go on when a table file cannot be read: its events are left out (the file is kept in DB/lost/)");
+  cmd->callback([&ctx, set_aside] { ctx.exit_code = run_repair(ctx, *set_aside); });
+}
+
+}  // namespace streamll::cli
