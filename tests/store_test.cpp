@@ -596,6 +596,55 @@ std::string current_manifest(const std::string& path) {
 
 }  // namespace
 
+TEST_CASE("the store's identity survives its IDENTITY file being deleted, and repair", "[store][damage]") {
+  TempDir dir;
+  testing::EventGenerator gen(9);
+  std::string id;
+  {
+    auto store = open_store(dir / "db");
+    REQUIRE(store->append(mixed_events(gen, 50, 2)).ok());
+    id = store->id();
+    REQUIRE(!id.empty());
+  }
+  std::filesystem::remove(dir / "db/IDENTITY");
+  CHECK(open_store(dir / "db", view_options())->id() == id);
+  CHECK(open_store(dir / "db")->id() == id);  // RocksDB wrote a new IDENTITY file
+  CHECK(open_store(dir / "db", view_options())->id() == id);
+}
+
+TEST_CASE("the smallest and largest timestamps are found by every scan; the span between them is exact",
+          "[store]") {
+  TempDir dir;
+  testing::EventGenerator gen(8);
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
+  std::vector<Event> events = {gen.event("edge", kMin), gen.event("edge", 0), gen.event("edge", kMax)};
+  auto store = open_store(dir / "db");
+  REQUIRE(store->append(events).ok());
+  const std::vector<std::pair<std::string, uint64_t>> all = {
+      {events[0].event_id, 1}, {events[1].event_id, 2}, {events[2].event_id, 3}};
+  const auto reversed = std::vector<std::pair<std::string, uint64_t>>(all.rbegin(), all.rend());
+  CHECK(drain(store->scan_time({})) == all);
+  CHECK(drain(store->scan_time({}, ScanOrder::kNewestFirst)) == reversed);
+  CHECK(drain(store->scan_execution("edge")) == all);
+  CHECK(drain(store->scan_execution("edge", {}, ScanOrder::kNewestFirst)) == reversed);
+  CHECK(drain(store->scan_time_keys({})).size() == 3);
+  CHECK(drain(store->lookup(events[2].event_id)).size() == 1);
+  // A range from the largest timestamp on holds just that event; one ending
+  // just before it, everything else.
+  CHECK(drain(store->scan_time({kMax, kMax})) == std::vector{all[2]});
+  CHECK(drain(store->scan_execution("edge", {kMax, kMax})) == std::vector{all[2]});
+  CHECK(drain(store->scan_time({kMin, kMax - 1})) == std::vector{all[0], all[1]});
+  CHECK(drain(store->scan_time({kMin, kMin})).empty());
+  EventFilter filter;
+  filter.range.since = 1;
+  CHECK(drain(store->scan(filter)) == std::vector{all[2]});
+  ExecutionSummary summary;
+  REQUIRE(store->get_execution("edge", &summary).ok());
+  CHECK(summary.first_ts == kMin);
+  CHECK(summary.last_ts == kMax);
+  CHECK(summary.duration_ns() == std::numeric_limits<uint64_t>::max());
+}
+
 TEST_CASE("a MANIFEST cut short: every open reads everything or fails, and no table file is deleted",
           "[store][damage]") {
   TempDir dir;

@@ -21,6 +21,7 @@
 
 #include "streamll/event.hpp"
 #include "streamll/status.hpp"
+#include "streamll/timestamp.hpp"
 #include "streamll/type_pattern.hpp"
 
 namespace streamll {
@@ -46,7 +47,11 @@ struct StoreOptions {
 struct TimeRange {
   int64_t since = std::numeric_limits<int64_t>::min();
   int64_t until = std::numeric_limits<int64_t>::max();
-  bool contains(int64_t ts) const { return ts >= since && ts < until; }
+  // until == INT64_MAX means no upper bound: the largest timestamp
+  // (2262-04-11T23:47:16.854775807Z) is in range, as it is in the default one.
+  bool unbounded_above() const { return until == std::numeric_limits<int64_t>::max(); }
+  bool contains(int64_t ts) const { return ts >= since && (ts < until || unbounded_above()); }
+  bool empty() const { return since > until || (since == until && !unbounded_above()); }
 };
 
 // The direction of a scan: oldest first (by the scan's own order: time,
@@ -106,7 +111,9 @@ struct ExecutionSummary {
   int64_t last_ts = 0;       // latest event timestamp
   uint64_t event_count = 0;
   uint64_t error_count = 0;  // events for which is_error_type() holds
-  int64_t duration_ns() const { return last_ts - first_ts; }
+  // last_ts - first_ts, exact over the whole range of timestamps (1677 to
+  // 2262 is more nanoseconds than an int64_t holds).
+  uint64_t duration_ns() const { return span_ns(first_ts, last_ts); }
 };
 
 // One entry of the event-type registry the store derives from its events:

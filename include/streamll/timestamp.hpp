@@ -25,6 +25,12 @@ int64_t now_ns();
 // streamll creates is written in the 6-digit form all upstream readers accept.
 int64_t event_now();
 
+// later - earlier for later >= earlier, exact over the whole int64 range
+// (the span from 1677 to 2262 does not fit an int64_t).
+inline uint64_t span_ns(int64_t earlier, int64_t later) {
+  return static_cast<uint64_t>(later) - static_cast<uint64_t>(earlier);
+}
+
 // Formats `ns` as RFC 3339 UTC: 6 fraction digits, or 9 when ns % 1000 != 0.
 // Valid for the whole int64 range (years 1677 to 2262).
 std::string format_timestamp(int64_t ns);

@@ -214,7 +214,7 @@ struct Bounds {
   }
 
   bool empty() const {
-    return impossible || ts.since >= ts.until || seq_min > seq_max || (event_ids && event_ids->empty()) ||
+    return impossible || ts.empty() || seq_min > seq_max || (event_ids && event_ids->empty()) ||
            (execution_ids && execution_ids->empty());
   }
 

@@ -46,6 +46,37 @@ std::string time_key(int64_t ts, uint64_t seq) {
   return key;
 }
 
+namespace {
+
+// Appends the bound after the keys in `range`: ts(until) seq(0), or for an
+// unbounded range ts(max) seq(max) and a byte more, which sorts after every key
+// of the largest timestamp.
+void append_upper_bound(const TimeRange& range, std::string* out) {
+  if (!range.unbounded_above()) {
+    put_ts(range.until, out);
+    put_be64(0, out);
+    return;
+  }
+  put_ts(range.until, out);
+  put_be64(UINT64_MAX, out);
+  out->push_back('\0');
+}
+
+}  // namespace
+
+std::string time_upper_bound(const TimeRange& range) {
+  std::string key;
+  append_upper_bound(range, &key);
+  return key;
+}
+
+std::string execution_upper_bound(std::string_view execution_id, const TimeRange& range) {
+  std::string key(execution_id);
+  key.push_back('\0');
+  append_upper_bound(range, &key);
+  return key;
+}
+
 std::string seq_key(uint64_t seq) {
   std::string key;
   key.reserve(8);

@@ -6,11 +6,18 @@
 #include <string>
 #include <string_view>
 
+#include "streamll/store.hpp"
+
 namespace streamll::layout {
 
 // Bumped on any incompatible change; stored under kFormatVersionKey.
 inline constexpr int kFormatVersion = 3;
 inline constexpr std::string_view kFormatVersionKey = "streamll.format_version";
+// The store's identity (replication checkpoints are kept per identity), a
+// copy of RocksDB's DB identity made by the first writer that opens it: a
+// key in a table survives what RocksDB's IDENTITY file does not (deletion,
+// repair, which gives the database a new one).
+inline constexpr std::string_view kIdentityKey = "streamll.identity";
 
 // A file in the store directory that a writer makes before RocksDB opens
 // and removes after its clean close: while it is there, tables the MANIFEST
@@ -41,9 +48,14 @@ inline std::string_view time_key_of(std::string_view execution_key) {
 }
 // The first by_execution key of execution_id at or after ts.
 std::string execution_lower_bound(std::string_view execution_id, int64_t ts);
+// The first by_execution key after those of execution_id in `range`: at
+// range.until, or past the largest timestamp when the range has no upper bound.
+std::string execution_upper_bound(std::string_view execution_id, const TimeRange& range);
 
 // by_time: ts(8) seq(8) -> empty.
 std::string time_key(int64_t ts, uint64_t seq);
+// The first by_time key after those in `range` (see execution_upper_bound).
+std::string time_upper_bound(const TimeRange& range);
 
 // The seq that ends a by_execution or by_time key (its last 8 bytes), or 0
 // when the key is too short to hold one.

@@ -115,14 +115,26 @@ bool Store::Impl::directory_removed() const {
 }
 
 Status Store::Impl::load_state() {
-  if (const rocksdb::Status s = db->GetDbIdentity(id); !s.ok()) return from_rocks(s, path);
-  if (id.empty()) {
-    // Secondary instances (views) do not load the identity: read the
-    // file the writer made when it created the store.
-    std::ifstream in(fs::path(path) / "IDENTITY");
-    std::getline(in, id);
+  const rocksdb::Status stored = db->Get(rocksdb::ReadOptions(), family(layout::kMeta), layout::kIdentityKey, &id);
+  if (!stored.ok() && !stored.IsNotFound()) return from_rocks(stored, path);
+  if (stored.IsNotFound()) {
+    // A store no writer of this build has opened yet: RocksDB's identity,
+    // which secondary instances (views) do not load; read the file the
+    // writer made when it created the store.
+    if (const rocksdb::Status s = db->GetDbIdentity(id); !s.ok()) return from_rocks(s, path);
+    if (id.empty()) {
+      std::ifstream in(fs::path(path) / "IDENTITY");
+      std::getline(in, id);
+    }
+    if (id.empty()) return Status::corruption(fmt::format("{}: the store has no identity (no IDENTITY file)", path));
+    if (options.mode == StoreOptions::Mode::kReadWrite) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      if (const rocksdb::Status s = db->Put(wo, family(layout::kMeta), layout::kIdentityKey, id); !s.ok()) {
+        return from_rocks(s, path);
+      }
+    }
   }
-  if (id.empty()) return Status::corruption(fmt::format("{}: the store has no IDENTITY", path));
   return load_last_seq();
 }
 
@@ -619,26 +631,26 @@ std::unique_ptr<EventIterator> Store::lookup(std::string_view event_id) const {
 
 std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_id, TimeRange range,
                                                      ScanOrder order) const {
-  if (execution_id.find('\0') != std::string_view::npos || range.since >= range.until) {
+  if (execution_id.find('\0') != std::string_view::npos || range.empty()) {
     return detail::make_empty_iterator(Status::ok_status());
   }
   return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByExecution),
                                      impl_->family(layout::kBlocks), detail::SeqIn::kKeySuffix,
                                      layout::execution_lower_bound(execution_id, range.since),
-                                     layout::execution_lower_bound(execution_id, range.until), order);
+                                     layout::execution_upper_bound(execution_id, range), order);
 }
 
 std::unique_ptr<EventIterator> Store::scan_time(TimeRange range, ScanOrder order) const {
-  if (range.since >= range.until) return detail::make_empty_iterator(Status::ok_status());
+  if (range.empty()) return detail::make_empty_iterator(Status::ok_status());
   return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByTime), impl_->family(layout::kBlocks),
                                      detail::SeqIn::kKeySuffix, layout::time_key(range.since, 0),
-                                     layout::time_key(range.until, 0), order);
+                                     layout::time_upper_bound(range), order);
 }
 
 std::unique_ptr<EventIterator> Store::scan_time_keys(TimeRange range, ScanOrder order) const {
-  if (range.since >= range.until) return detail::make_empty_iterator(Status::ok_status());
+  if (range.empty()) return detail::make_empty_iterator(Status::ok_status());
   return detail::make_time_key_iterator(impl_->db.get(), impl_->family(layout::kByTime),
-                                        layout::time_key(range.since, 0), layout::time_key(range.until, 0), order);
+                                        layout::time_key(range.since, 0), layout::time_upper_bound(range), order);
 }
 
 std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {

@@ -92,7 +92,7 @@ int run_show(const Context& ctx, const ShowArgs& args) {
   for (; it->valid(); it->next()) {
     const EventView& e = it->view();
     const size_t depth = nesting.depth_of(e);
-    table.add({"+" + format_duration(e.timestamp - summary.first_ts),
+    table.add({"+" + format_duration(span_ns(summary.first_ts, e.timestamp)),
                std::string(2 * depth, ' ') + std::string(e.event_type), std::string(e.module_name),
                std::string(e.operation.value_or("-")), truncate(std::string(e.data_json), args.width)});
   }

@@ -6,17 +6,16 @@
 
 namespace streamll::cli {
 
-std::string format_duration(int64_t ns) {
-  const double abs_ns = static_cast<double>(ns < 0 ? -ns : ns);
-  const char* sign = ns < 0 ? "-" : "";
+std::string format_duration(uint64_t ns) {
   if (ns == 0) return "0";
-  if (abs_ns < 1e3) return fmt::format("{}{}ns", sign, static_cast<int64_t>(abs_ns));
-  if (abs_ns < 1e6) return fmt::format("{}{:.0f}µs", sign, abs_ns / 1e3);
-  if (abs_ns < 1e9) return fmt::format("{}{:.1f}ms", sign, abs_ns / 1e6);
-  if (abs_ns < 60e9) return fmt::format("{}{:.2f}s", sign, abs_ns / 1e9);
-  const auto seconds = static_cast<int64_t>(abs_ns / 1e9);
-  if (seconds < 3600) return fmt::format("{}{}m{:02}s", sign, seconds / 60, seconds % 60);
-  return fmt::format("{}{}h{:02}m", sign, seconds / 3600, seconds / 60 % 60);
+  if (ns < 1'000) return fmt::format("{}ns", ns);
+  const auto d = static_cast<double>(ns);
+  if (ns < 1'000'000) return fmt::format("{:.0f}µs", d / 1e3);
+  if (ns < 1'000'000'000) return fmt::format("{:.1f}ms", d / 1e6);
+  if (ns < 60'000'000'000) return fmt::format("{:.2f}s", d / 1e9);
+  const uint64_t seconds = ns / 1'000'000'000;
+  if (seconds < 3600) return fmt::format("{}m{:02}s", seconds / 60, seconds % 60);
+  return fmt::format("{}h{:02}m", seconds / 3600, seconds / 60 % 60);
 }
 
 Json summary_json(const ExecutionSummary& s) {

@@ -10,7 +10,7 @@
 namespace streamll::cli {
 
 // "0", "850µs", "12.3ms", "4.56s", "2m03s": short and readable.
-std::string format_duration(int64_t ns);
+std::string format_duration(uint64_t ns);
 
 // {"execution_id", "started_at", "ended_at", "duration_ms", "event_count", "error_count"}
 Json summary_json(const ExecutionSummary& s);
