@@ -2,6 +2,7 @@
 #include "streamll/replicate.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <thread>
@@ -123,6 +124,58 @@ TEST_CASE("replicate ships each event once, in arrival order, in upstream's form
   entries = read_stream(*conn, "streamll_events");
   CHECK(entries.size() == 1241);
   CHECK(id_counts(entries) == store_ids(*store));
+}
+
+TEST_CASE("a store restored from an older copy is refused, not silently skipped; shipping it again works",
+          "[replicate][redis]") {
+  RedisServer redis;
+  TempDir dir;
+  testing::EventGenerator gen(2);
+  {
+    auto store = open_store(dir / "db");
+    REQUIRE(store->append(some_events(gen, 100)).ok());
+  }
+  std::filesystem::copy(dir / "db", dir / "backup", std::filesystem::copy_options::recursive);
+  const ReplicateOptions options = options_for(redis);
+  {
+    auto store = open_store(dir / "db");
+    REQUIRE(store->append(some_events(gen, 200)).ok());
+    std::unique_ptr<Replicator> replicator;
+    REQUIRE(Replicator::create(store.get(), options, &replicator).ok());
+    REQUIRE(replicator->sync().ok());
+    CHECK(replicator->stats().checkpoint == 300);
+  }
+  // The backup comes back, and the application writes on: fewer events than
+  // were shipped, then other events at seqs that were shipped.
+  std::filesystem::remove_all(dir / "db");
+  std::filesystem::rename(dir / "backup", dir / "db");
+  auto store = open_store(dir / "db");
+  REQUIRE(store->append(some_events(gen, 50)).ok());
+  std::unique_ptr<Replicator> replicator;
+  REQUIRE(Replicator::create(store.get(), options, &replicator).ok());
+  Status s = replicator->sync();
+  INFO(s.to_string());
+  CHECK(s.is_corruption());
+  CHECK(s.message().find("says events through seq 300 were shipped, but this store ends at seq 150") !=
+        std::string::npos);
+  REQUIRE(store->append(some_events(gen, 200)).ok());
+  s = replicator->sync();
+  INFO(s.to_string());
+  CHECK(s.is_corruption());
+  CHECK(s.message().find("at seq 300, but this store holds") != std::string::npos);
+  CHECK(replicator->stats().shipped == 0);
+  auto conn = redis.connect();
+  CHECK(read_stream(*conn, "streamll_events").size() == 300);
+  // Deleting the checkpoint, as the message says, ships the store whole.
+  const size_t quote = s.message().find("DEL '");
+  REQUIRE(quote != std::string::npos);
+  const std::string key = s.message().substr(quote + 5, s.message().size() - quote - 6);
+  redis::Reply reply;
+  REQUIRE(conn->command({"DEL", key}, &reply).ok());
+  CHECK(reply.integer == 1);
+  REQUIRE(Replicator::create(store.get(), options, &replicator).ok());
+  REQUIRE(replicator->sync().ok());
+  CHECK(replicator->stats().shipped == 350);
 }
 
 TEST_CASE("the field name, MAXLEN trimming and the database come from the options", "[replicate][redis]") {

@@ -43,9 +43,16 @@ return n
 
 using Clock = std::chrono::steady_clock;
 
-bool parse_seq(std::string_view s, uint64_t* out) {
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && ptr == s.data() + s.size();
+// A checkpoint as stored in Redis: "SEQ EVENT_ID", the seq and event_id of
+// the last event shipped, so that a store which is no longer what was
+// shipped from it (restored from an older copy, then written) is noticed;
+// older builds stored "SEQ" alone.
+bool parse_checkpoint(std::string_view s, uint64_t* seq, std::string_view* event_id) {
+  const size_t space = s.find(' ');
+  const std::string_view digits = s.substr(0, space);
+  *event_id = space == std::string_view::npos ? std::string_view() : s.substr(space + 1);
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *seq);
+  return !digits.empty() && ec == std::errc() && ptr == digits.data() + digits.size();
 }
 
 }  // namespace
@@ -158,13 +165,62 @@ class Replicator::Impl {
     redis::Reply reply;
     if (Status s = conn->command({"GET", checkpoint_key_}, &reply); !s.ok()) return s;
     if (reply.is_error()) return Status::io_error(fmt::format("{}: GET {}: {}", url_.display(), checkpoint_key_, reply.str));
-    uint64_t checkpoint = 0;
-    if (!reply.is_nil() && !parse_seq(reply.str, &checkpoint)) {
-      return Status::corruption(
-          fmt::format("{}: the checkpoint {} holds '{}', not a sequence number", url_.display(), checkpoint_key_, reply.str));
-    }
-    set_checkpoint(checkpoint);
+    const std::string text = reply.is_nil() ? "0" : reply.str;
+    if (Status s = take_checkpoint(text); !s.ok()) return s;
+    if (Status s = check_store_holds_checkpoint(); !s.ok()) return s;
     connection_ = std::move(conn);
+    return Status::ok_status();
+  }
+
+  // Sets the checkpoint from its text in Redis.
+  Status take_checkpoint(const std::string& text) {
+    uint64_t seq = 0;
+    std::string_view event_id;
+    if (!parse_checkpoint(text, &seq, &event_id)) {
+      return Status::corruption(fmt::format("{}: the checkpoint {} holds '{}', not a sequence number [and event_id]",
+                                            url_.display(), checkpoint_key_, text));
+    }
+    checkpoint_text_ = text;
+    checkpoint_event_id_ = std::string(event_id);
+    set_checkpoint(seq);
+    return Status::ok_status();
+  }
+
+  // The store must hold the event the checkpoint names, at its seq: a store
+  // restored from an older copy has fewer events than were shipped from it,
+  // or (written to since) other events at those seqs, and shipping on from
+  // the checkpoint would skip its new events for good.
+  Status check_store_holds_checkpoint() {
+    if (checkpoint_ == 0) return Status::ok_status();
+    if (checkpoint_ > store_->last_seq()) {
+      if (Status s = store_->refresh(); !s.ok()) return s;
+    }
+    const auto advice = [&] {
+      return fmt::format(
+          "Nothing was shipped. If the store was restored from a copy, delete the checkpoint to ship it whole "
+          "again (consumers skip event_ids they have): redis-cli DEL '{}'",
+          checkpoint_key_);
+    };
+    if (checkpoint_ > store_->last_seq()) {
+      return Status::corruption(fmt::format(
+          "{}: the checkpoint {} says events through seq {} were shipped, but this store ends at seq {}: it is "
+          "older than what was shipped from it (restored from a copy?), and its events after seq {} would never "
+          "be shipped. {}",
+          url_.display(), checkpoint_key_, checkpoint_, store_->last_seq(), store_->last_seq(), advice()));
+    }
+    if (checkpoint_event_id_.empty()) return Status::ok_status();
+    auto it = store_->scan_arrival(checkpoint_ - 1);
+    if (!it->status().ok()) return it->status();
+    const bool same = it->valid() && it->view().seq == checkpoint_ && it->view().event_id == checkpoint_event_id_;
+    if (!same) {
+      return Status::corruption(fmt::format(
+          "{}: the checkpoint {} says the last event shipped was {:?} at seq {}, but this store holds {} there: it "
+          "is not the store those events were shipped from (restored from an older copy and written since?). {}",
+          url_.display(), checkpoint_key_, checkpoint_event_id_, checkpoint_,
+          it->valid() && it->view().seq == checkpoint_ ? fmt::format("{:?}", std::string(it->view().event_id))
+                                                         : std::string("no event"),
+          advice()));
+    }
     return Status::ok_status();
   }
 
@@ -173,12 +229,14 @@ class Replicator::Impl {
     json_.clear();
     ends_.clear();
     uint64_t last = checkpoint_;
+    std::string last_id;
     for (; it->valid() && ends_.size() < options_.batch_size; it->next()) {
       const EventView& v = it->view();
       if (v.seq > until) break;
       append_event_json(v, &json_);
       ends_.push_back(json_.size());
       last = v.seq;
+      last_id.assign(v.event_id);
     }
     if (!it->status().ok()) return it->status();
     if (ends_.empty()) {
@@ -187,7 +245,8 @@ class Replicator::Impl {
       set_checkpoint(until);
       return Status::ok_status();
     }
-    const std::string expected = std::to_string(checkpoint_), next = std::to_string(last);
+    const std::string& expected = checkpoint_text_;
+    const std::string next = fmt::format("{} {}", last, last_id);
     const std::string maxlen = std::to_string(options_.maxlen);
     argv_ = {"EVAL", kShipScript, "2", options_.stream, checkpoint_key_, expected, next, options_.field, maxlen};
     size_t begin = 0;
@@ -201,18 +260,15 @@ class Replicator::Impl {
       return Status::io_error(fmt::format("{}: stream {}: {}", url_.display(), options_.stream, reply.str));
     }
     if (reply.type == redis::Reply::Type::kArray && reply.elements.size() == 2 && reply.elements[0].str == "moved") {
-      uint64_t checkpoint = 0;
-      if (!parse_seq(reply.elements[1].str, &checkpoint)) {
-        return Status::corruption(fmt::format("{}: the checkpoint {} holds '{}', not a sequence number", url_.display(),
-                                              checkpoint_key_, reply.elements[1].str));
-      }
-      set_checkpoint(checkpoint);
+      if (Status s = take_checkpoint(reply.elements[1].str); !s.ok()) return s;
       *moved = true;
       return Status::ok_status();
     }
     if (reply.type != redis::Reply::Type::kInteger || reply.integer != static_cast<long long>(ends_.size())) {
       return Status::io_error(fmt::format("{}: unexpected reply to the shipping script", url_.display()));
     }
+    checkpoint_text_ = next;
+    checkpoint_event_id_ = std::move(last_id);
     std::lock_guard<std::mutex> lock(mutex_);
     checkpoint_ = last;
     stats_.checkpoint = last;
@@ -239,6 +295,8 @@ class Replicator::Impl {
   detail::CircuitBreaker breaker_;
   std::unique_ptr<redis::Connection> connection_;
   uint64_t checkpoint_ = 0;  // the last seq in the stream, as last read or shipped
+  std::string checkpoint_text_ = "0";  // the checkpoint as Redis holds it
+  std::string checkpoint_event_id_;    // the event_id it names ("" in an older build's)
 
   // Reused by every batch.
   std::string json_;
