@@ -2,6 +2,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -316,6 +317,36 @@ TEST_CASE("a MANIFEST cut short: every command exits 2, import deletes nothing, 
   const RunResult again = cli({"repair"});
   CHECK(again.exit_code == 0);
   CHECK(again.out.find("nothing was changed") != std::string::npos);
+}
+
+TEST_CASE("an import killed with SIGKILL leaves all of its events or none, and a sound store",
+          "[cli][process][crash]") {
+  Cli cli;
+  REQUIRE(cli({"import", "-"}, random_jsonl(34, 10, 2)).exit_code == 0);
+  const std::string file = cli.dir / "events.jsonl";
+  std::ofstream(file) << random_jsonl(35, 30000, 50);
+  std::mt19937 rng(35);
+  std::set<std::string> outcomes;
+  for (int trial = 0; trial < 6; ++trial) {
+    {
+      testing::Child import({testing::program("STREAMLL_CLI"), "--db", cli.db, "import", file});
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1500)(rng)));
+      import.kill();
+      import.wait();
+    }
+    const RunResult counted = cli({"query", "SELECT count(*) FROM events", "--format", "csv"});
+    INFO("trial " << trial << ": " << counted.out << counted.err);
+    REQUIRE(counted.exit_code == 0);
+    CHECK((counted.out == "count(*)\n10\n" || counted.out == "count(*)\n30010\n"));
+    outcomes.insert(counted.out);
+    CHECK(cli({"verify"}).exit_code == 0);
+    if (counted.out != "count(*)\n10\n") {
+      // Start again from the 10 events: a fresh store holding just them.
+      std::filesystem::remove_all(cli.db);
+      REQUIRE(cli({"import", "-"}, random_jsonl(34, 10, 2)).exit_code == 0);
+    }
+  }
+  INFO(outcomes.size() << " kinds of outcome");
 }
 
 TEST_CASE("every command has --help", "[cli]") {

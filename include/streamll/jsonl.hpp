@@ -20,8 +20,10 @@ struct ImportOptions {
   // false: the first bad line fails the import and nothing is written.
   // true: bad lines are skipped and reported; the good ones are imported.
   bool skip_invalid = false;
-  // Events per store append (one atomic write each).
-  size_t batch_size = 10000;
+  // Events per store append (one atomic write each); 0: the whole input in
+  // one, so that an import killed midway (kill -9, power loss) leaves none
+  // of its events, as one that fails does.
+  size_t batch_size = 0;
 };
 
 struct ImportReport {
@@ -36,9 +38,11 @@ struct ImportReport {
 // Reads JSONL from `in` and appends its events to `store`. Blank lines are
 // ignored. All lines are decoded before anything is written, so a failed
 // import (InvalidArgument naming source, line and field) writes nothing;
-// re-importing the same events stores no duplicates (event_id). Cost: holds
-// the decoded events in memory (about 2x the input size), then one append
-// per batch_size events.
+// re-importing the same events stores no duplicates (event_id). With
+// batch_size 0 (the default) the import is whole or nothing, even when the
+// process is killed. Cost: holds the decoded events in memory (about 2x the
+// input size), then one append per batch_size events (by default one, whose
+// write batch holds every encoded event at once: about 1x more).
 Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options,
                     ImportReport* report);
 
