@@ -223,13 +223,21 @@ TEST_CASE("a password-protected Redis: the URL's password works, a wrong one is 
   wrong.url = "redis://:nope@127.0.0.1:" + std::to_string(redis.port());
   REQUIRE(Replicator::create(store.get(), wrong, &replicator).ok());
   Status s = replicator->sync();
+  CHECK(s.is_permission_denied());
   CHECK(s.message().find("authentication failed") != std::string::npos);
   CHECK(s.message().find("nope") == std::string::npos);  // never print a password
+  // Following does not retry what no retry fixes: run() ends with it.
+  std::atomic<bool> stop{false};
+  CHECK(replicator->run(stop).is_permission_denied());
   wrong.url = "redis://127.0.0.1:" + std::to_string(redis.port());
   REQUIRE(Replicator::create(store.get(), wrong, &replicator).ok());
   s = replicator->sync();
-  CHECK(s.message().find("NOAUTH") != std::string::npos);
+  INFO(s.to_string());
+  CHECK(s.is_permission_denied());
+  CHECK(s.message().find("the server requires a password; give it in the URL: redis://:PASSWORD@127.0.0.1:") !=
+        std::string::npos);
   CHECK(replicator->stats().failures == 1);
+  CHECK(replicator->run(stop).is_permission_denied());
 }
 
 TEST_CASE("bad options and a key that is not a stream are clear errors that lose nothing", "[replicate][redis]") {
@@ -243,6 +251,15 @@ TEST_CASE("bad options and a key that is not a stream are clear errors that lose
     INFO(url << ": " << s.to_string());
     CHECK(!s.ok());
     CHECK(s.message().find(url) != std::string::npos);
+  }
+  // A bad URL's message shows where the password was, never the password.
+  for (const char* url : {"redis://:hunter2@host:99999", "redis://user:hunter2@host/db", "redis://hunter2@host:0"}) {
+    bad.url = url;
+    const Status s = Replicator::create(store.get(), bad, &replicator);
+    INFO(url << ": " << s.to_string());
+    CHECK(s.is_invalid_argument());
+    CHECK(s.message().find("hunter2") == std::string::npos);
+    CHECK(s.message().find("***@host") != std::string::npos);
   }
 
   RedisServer redis;

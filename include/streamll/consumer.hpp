@@ -42,6 +42,8 @@
 // throw or abort: the running consumer retries with exponential backoff and
 // jitter behind a circuit breaker, reconnects (creating the group again if the
 // stream was deleted), and goes on where the group, or its position, stands.
+// The exception is a refused or missing password (PermissionDenied): no
+// retry fixes it, so the running consumer reports it to on_error() and stops.
 //
 // Thread-safety: create(), start(), stop(), drain() and the destructor are
 // for the owning thread. subscribe() and on_error() may be called from any

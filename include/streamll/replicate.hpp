@@ -49,11 +49,15 @@ class Replicator {
   Status sync();
 
   // Ships, then keeps shipping new events (within poll_interval) until
-  // `stop` is set; retries every failure with backoff behind the breaker,
-  // noticing `stop` within ~50 ms (or a reply timeout, if one is pending).
-  // `on_failure`, when set, is told of each change between working and
-  // failing (not of every retry), e.g. to log one line.
-  void run(const std::atomic<bool>& stop, std::function<void(const Status&)> on_failure = nullptr);
+  // `stop` is set, then returns ok; retries a failure that may pass (Redis
+  // down, a timeout) with backoff behind the breaker, noticing `stop` within
+  // ~50 ms (or a reply timeout, if one is pending). A failure no retry can
+  // fix ends it, returned: PermissionDenied (authentication failed, or a
+  // password is required), InvalidArgument (no such database) or Corruption
+  // (the checkpoint names events this store does not hold). `on_failure`, when set, is told
+  // of each change between working and failing (not of every retry), e.g.
+  // to log one line.
+  Status run(const std::atomic<bool>& stop, std::function<void(const Status&)> on_failure = nullptr);
 
   // A snapshot of the counters. Thread-safe: callable while run() runs.
   ReplicateStats stats() const;

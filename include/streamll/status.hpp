@@ -25,6 +25,7 @@ class Status {
     kIOError,          // the file system or RocksDB failed
     kBusy,             // another process holds the store open for writing
     kNotSupported,     // the operation does not apply (e.g. write to a read-only view)
+    kPermissionDenied, // a server refused the credentials, or wants some (Redis AUTH)
   };
 
   Status() = default;
@@ -35,6 +36,7 @@ class Status {
   static Status corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status io_error(std::string msg) { return {Code::kIOError, std::move(msg)}; }
   static Status busy(std::string msg) { return {Code::kBusy, std::move(msg)}; }
+  static Status permission_denied(std::string msg) { return {Code::kPermissionDenied, std::move(msg)}; }
   static Status not_supported(std::string msg) { return {Code::kNotSupported, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
@@ -42,6 +44,7 @@ class Status {
   bool is_not_found() const { return code_ == Code::kNotFound; }
   bool is_corruption() const { return code_ == Code::kCorruption; }
   bool is_busy() const { return code_ == Code::kBusy; }
+  bool is_permission_denied() const { return code_ == Code::kPermissionDenied; }
   Code code() const { return code_; }
 
   // The message alone, without a code prefix ("" when ok).

@@ -155,6 +155,7 @@ void raise_status(const Status& status) {
     case Status::Code::kIOError: code = "io_error"; break;
     case Status::Code::kBusy: code = "busy"; break;
     case Status::Code::kNotSupported: code = "not_supported"; break;
+    case Status::Code::kPermissionDenied: code = "permission_denied"; break;
     default: break;
   }
   PyObject* cls = hooks().error_class != nullptr ? hooks().error_class : PyExc_RuntimeError;

@@ -13,6 +13,7 @@ const char* code_name(Status::Code code) {
     case Status::Code::kIOError: return "I/O error";
     case Status::Code::kBusy: return "busy";
     case Status::Code::kNotSupported: return "not supported";
+    case Status::Code::kPermissionDenied: return "permission denied";
   }
   return "unknown";
 }

@@ -128,6 +128,10 @@ class RedisStreamConsumer::Impl {
         continue;
       }
       record_failure(s);
+      if (s.is_permission_denied()) {  // no retry fixes it
+        report(s);
+        return;
+      }
       breaker_.record_failure(Clock::now());
       if (!failing) report(s);
       failing = true;

@@ -55,7 +55,7 @@ Status Pipeline::start(RuntimeOptions options, std::unique_ptr<Pipeline>* out) {
 void Pipeline::start_replicator(std::unique_ptr<Replicator> replicator) {
   replicator_ = std::move(replicator);
   replicator_thread_ = std::thread([this] {
-    replicator_->run(replicator_stop_, [this](const Status& s) {
+    const Status ended = replicator_->run(replicator_stop_, [this](const Status& s) {
       // One line per change between working and failing, never per retry.
       if (s.ok()) {
         std::fprintf(stderr, "streamll: replication to %s works again\n", options_.replicate->stream.c_str());
@@ -63,6 +63,9 @@ void Pipeline::start_replicator(std::unique_ptr<Replicator> replicator) {
         std::fprintf(stderr, "streamll: replication failing (retrying with backoff): %s\n", s.to_string().c_str());
       }
     });
+    if (!ended.ok()) {
+      std::fprintf(stderr, "streamll: replication stopped (events are still stored): %s\n", ended.to_string().c_str());
+    }
   });
 }
 

@@ -48,7 +48,17 @@ Status Connection::connect(const RedisUrl& url, std::chrono::milliseconds timeou
                                 : conn->command({"AUTH", url.user, url.password}, &reply);
     if (!s.ok()) return s;
     if (reply.is_error()) {
-      return Status::invalid_argument(fmt::format("{}: authentication failed: {}", url.display(), reply.str));
+      return Status::permission_denied(fmt::format("{}: authentication failed: {}", url.display(), reply.str));
+    }
+  }
+  if (url.password.empty()) {
+    // A server with a password answers every command NOAUTH: say so here,
+    // once, rather than in the reply to whatever command comes first.
+    if (Status s = conn->command({"PING"}, &reply); !s.ok()) return s;
+    if (reply.is_error() && reply.str.starts_with("NOAUTH")) {
+      return Status::permission_denied(fmt::format(
+          "{}: the server requires a password; give it in the URL: redis://:PASSWORD@{}:{}", url.display(), url.host,
+          url.port));
     }
   }
   if (url.db != 0) {

@@ -35,6 +35,19 @@ bool parse_int(std::string_view s, int min, int max, int* out) {
   return true;
 }
 
+// `url` as typed, with a password (what follows ':' before the last '@' of
+// the part before the path) shown as ***, for messages.
+std::string without_password(std::string_view url) {
+  const size_t scheme = url.find("://");
+  const size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const size_t path = url.find('/', start);
+  const size_t at = url.substr(0, path).rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
+  const size_t colon = url.substr(0, at).find(':', start);
+  const size_t secret = colon == std::string_view::npos ? start : colon + 1;
+  return fmt::format("{}***{}", url.substr(0, secret), url.substr(at));
+}
+
 }  // namespace
 
 std::string RedisUrl::display() const {
@@ -46,7 +59,7 @@ std::string RedisUrl::display() const {
 Status parse_url(std::string_view url, RedisUrl* out) {
   const auto bad = [url](std::string_view why) {
     return Status::invalid_argument(fmt::format("bad Redis URL '{}': {} (expected redis://[:password@]host:port[/db])",
-                                                url, why));
+                                                without_password(url), why));
   };
   RedisUrl r;
   std::string_view rest = url;

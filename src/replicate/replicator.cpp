@@ -85,7 +85,7 @@ class Replicator::Impl {
     return ship_until(store_->last_seq());
   }
 
-  void run(const std::atomic<bool>& stop, const std::function<void(const Status&)>& on_failure) {
+  Status run(const std::atomic<bool>& stop, const std::function<void(const Status&)>& on_failure) {
     bool failing = false;
     int failures_in_row = 0;
     LogCursor cursor(*store_, checkpoint_);
@@ -107,6 +107,7 @@ class Replicator::Impl {
         failing = false;
         continue;
       }
+      if (s.is_permission_denied() || s.is_invalid_argument() || s.is_corruption()) return s;  // no retry fixes it
       breaker_.record_failure(Clock::now());
       set_breaker_state();
       if (!failing && on_failure) on_failure(s);
@@ -114,6 +115,7 @@ class Replicator::Impl {
       detail::sleep_unless_stopped(stop, detail::backoff_delay(failures_in_row++, options_.backoff_min,
                                                                options_.backoff_max));
     }
+    return Status::ok_status();
   }
 
   ReplicateStats stats() const {
@@ -325,8 +327,8 @@ Replicator::~Replicator() = default;
 
 Status Replicator::sync() { return impl_->sync(); }
 
-void Replicator::run(const std::atomic<bool>& stop, std::function<void(const Status&)> on_failure) {
-  impl_->run(stop, on_failure);
+Status Replicator::run(const std::atomic<bool>& stop, std::function<void(const Status&)> on_failure) {
+  return impl_->run(stop, on_failure);
 }
 
 ReplicateStats Replicator::stats() const { return impl_->stats(); }

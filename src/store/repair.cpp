@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
-#include <rocksdb/sst_file_reader.h>
 
 #include "store/rocks_options.hpp"
 #include "store/rocks_status.hpp"
@@ -26,22 +25,6 @@ std::set<std::string> files_in(const fs::path& dir) {
     if (entry.is_regular_file(ec)) out.insert(fs::relative(entry.path(), dir, ec).string());
   }
   return out;
-}
-
-// The first table file in `path` that RocksDB cannot open as a table, with why.
-std::string first_unreadable_table(const std::string& path) {
-  std::set<std::string> tables;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(path, ec)) {
-    if (entry.path().extension() == ".sst") tables.insert(entry.path().filename().string());
-  }
-  for (const std::string& name : tables) {
-    rocksdb::SstFileReader reader{rocksdb::Options()};
-    if (const rocksdb::Status s = reader.Open((fs::path(path) / name).string()); !s.ok()) {
-      return fmt::format("{} ({})", name, s.ToString());
-    }
-  }
-  return {};
 }
 
 std::string read_identity(const std::string& path) {
@@ -80,9 +63,9 @@ Status Store::repair(const std::string& path, RepairReport* report, bool set_asi
   if (check.ok()) return Status::ok_status();
   r.damage = check.message();
   if (!set_aside_unreadable) {
-    if (const std::string bad = first_unreadable_table(path); !bad.empty()) {
+    if (const std::string bad = detail::first_unreadable_table(path); !bad.empty()) {
       return Status::corruption(fmt::format(
-          "{}: table file {} cannot be read, so a repaired store would lack its events; nothing was changed "
+          "{}: table file {}, so a repaired store would lack its events; nothing was changed "
           "(repair --set-aside-unreadable goes on without it, keeping it in {}/lost)",
           path, bad, path));
     }

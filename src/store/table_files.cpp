@@ -81,19 +81,9 @@ Status explain_open_failure(const std::string& path, const rocksdb::Status& s) {
     }
   }
   if (s.IsCorruption()) {
-    std::set<std::string> tables;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(path, ec)) {
-      if (entry.path().extension() == ".sst") tables.insert(entry.path().string());
-    }
-    for (const std::string& file : tables) {
-      rocksdb::SstFileReader reader{rocksdb::Options()};
-      if (const rocksdb::Status r = reader.Open(file); !r.ok()) {
-        return Status::corruption(fmt::format(
-            "{}: table file {} is not a readable table ({}): it was cut short or overwritten, and what it held "
-            "cannot be read",
-            path, fs::path(file).filename().string(), r.ToString()));
-      }
+    if (const std::string bad = first_unreadable_table(path); !bad.empty()) {
+      return Status::corruption(fmt::format(
+          "{}: table file {}: it was cut short or overwritten, and what it held cannot be read", path, bad));
     }
   }
   if (s.IsCorruption() && text.find("MANIFEST") != std::string::npos) {
@@ -152,6 +142,21 @@ Status check_open(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle
 }
 
 }  // namespace
+
+std::string first_unreadable_table(const std::string& path) {
+  std::set<std::string> tables;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    if (entry.path().extension() == ".sst") tables.insert(entry.path().filename().string());
+  }
+  for (const std::string& name : tables) {
+    rocksdb::SstFileReader reader{rocksdb::Options()};
+    if (const rocksdb::Status s = reader.Open((fs::path(path) / name).string()); !s.ok()) {
+      return fmt::format("{} is not a readable table ({})", name, s.ToString());
+    }
+  }
+  return {};
+}
 
 Status check_table_files(const std::string& path, const rocksdb::DBOptions& options,
                          const std::vector<rocksdb::ColumnFamilyDescriptor>& families, std::set<std::string>* listed) {

@@ -41,6 +41,11 @@ Status check_table_files(const std::string& path, const rocksdb::DBOptions& opti
                          const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
                          std::set<std::string>* listed = nullptr);
 
+// "NAME is not a readable table (why)" for the first table file in `path`
+// (by name) that RocksDB cannot open as a table (cut short, overwritten), or
+// "" when it can open every one. Cost: opens each table file (footer, index).
+std::string first_unreadable_table(const std::string& path);
+
 // A secondary instance (a view) that RocksDB opened on the MANIFEST that
 // check_table_files() read: Corruption when it left out one of `listed`.
 // (A secondary drops a table it cannot load, and answers from the rest.)

@@ -27,15 +27,21 @@ class Ingester {
   Status append(std::span<const Event> events) {
     AppendResult result;
     Status s = store_->append(events, &result);
-    std::lock_guard<std::mutex> lock(mutex_);
     if (!s.ok()) {
-      if (error_.ok()) error_ = s;
-      failed_.store(true);
+      fail(s);
       return s;
     }
+    std::lock_guard<std::mutex> lock(mutex_);
     appended_ += result.appended;
     duplicates_ += result.duplicates;
     return s;
+  }
+
+  // Stops the ingest with `s`, reported at the end.
+  void fail(const Status& s) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (error_.ok()) error_ = s;
+    failed_.store(true);
   }
 
   const std::atomic<bool>& failed() const { return failed_; }
@@ -67,7 +73,9 @@ int run_ingest(const Context& ctx, const IngestArgs& args) {
   consumer->subscribe_batch([&ingester](std::span<const Event> events) { return ingester.append(events); });
   consumer->on_error([&ingester](const Status& s) {
     if (ingester.failed()) return;  // the append failure is reported once, at the end
-    if (s.is_invalid_argument()) {
+    if (s.is_permission_denied()) {
+      ingester.fail(s);  // the consumer stopped: no retry fixes it
+    } else if (s.is_invalid_argument()) {
       fmt::print(stderr, "streamll: skipped {}\n", s.message());
     } else {
       fmt::print(stderr, "streamll: ingest failing, retrying with backoff: {}\n", s.message());

@@ -23,7 +23,7 @@ int run_replicate(const Context& ctx, const ReplicateOptions& options, bool foll
                options.stream, st.checkpoint, st.store_seq);
     return kExitOk;
   }
-  replicator->run(interrupted(), [](const Status& s) {
+  const Status ended = replicator->run(interrupted(), [](const Status& s) {
     if (s.ok()) {
       fmt::print(stderr, "streamll: replicating again\n");
     } else {
@@ -31,6 +31,7 @@ int run_replicate(const Context& ctx, const ReplicateOptions& options, bool foll
     }
   });
   const ReplicateStats st = replicator->stats();
+  if (!ended.ok()) return report(ended.with_context(fmt::format("after shipping {} events", st.shipped)));
   fmt::print(stderr, "streamll: shipped {} events to stream {} (checkpoint seq {}, store seq {})\n", st.shipped,
              options.stream, st.checkpoint, st.store_seq);
   return kExitOk;

@@ -15,7 +15,8 @@ int report(const Status& s) {
     case Status::Code::kInvalidArgument:
     case Status::Code::kNotFound:
     case Status::Code::kBusy:
-    case Status::Code::kNotSupported: return kExitUser;
+    case Status::Code::kNotSupported:
+    case Status::Code::kPermissionDenied: return kExitUser;
     case Status::Code::kCorruption:
     case Status::Code::kIOError: return kExitStorage;
   }
