@@ -1,15 +1,17 @@
 // Store::repair(): a new MANIFEST for a store whose own is damaged, built by
 // RocksDB's repairer from the table files and logs on disk.
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 
+#include "store/info_log.hpp"
+#include "store/layout.hpp"
 #include "store/rocks_options.hpp"
 #include "store/rocks_status.hpp"
 #include "store/table_files.hpp"
+#include "store/store_impl.hpp"
 #include "streamll/store.hpp"
 
 namespace fs = std::filesystem;
@@ -25,28 +27,6 @@ std::set<std::string> files_in(const fs::path& dir) {
     if (entry.is_regular_file(ec)) out.insert(fs::relative(entry.path(), dir, ec).string());
   }
   return out;
-}
-
-std::string read_identity(const std::string& path) {
-  std::ifstream in(fs::path(path) / "IDENTITY");
-  std::string id;
-  std::getline(in, id);
-  return id;
-}
-
-Status write_identity(const std::string& path, const std::string& id) {
-  const fs::path file = fs::path(path) / "IDENTITY";
-  const fs::path tmp = fs::path(path) / "IDENTITY.streamll-tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << id;
-    out.flush();
-    if (!out) return Status::io_error(fmt::format("cannot write {}", tmp.string()));
-  }
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-  if (ec) return Status::io_error(fmt::format("cannot restore {}: {}", file.string(), ec.message()));
-  return Status::ok_status();
 }
 
 }  // namespace
@@ -73,10 +53,11 @@ Status Store::repair(const std::string& path, RepairReport* report, bool set_asi
   const fs::path lost = fs::path(path) / "lost";
   const std::set<std::string> before = files_in(lost);
   rocksdb::DBOptions options = detail::db_options();
-  options.info_log = detail::check_options(path).info_log;
+  options.info_log = detail::open_info_log(path);
   // The repairer gives the database a new identity; the store keeps its own
-  // (replication checkpoints are kept per identity).
-  const std::string identity = read_identity(path);
+  // (replication checkpoints are kept per identity): the key in its tables,
+  // or for a store no writer of this build opened, what IDENTITY held.
+  const std::string identity = read_identity_file(path);
   rocksdb::Status s = rocksdb::RepairDB(path, options, families);
   for (const std::string& name : files_in(lost)) {
     if (!before.contains(name)) r.set_aside.push_back(name);
@@ -89,9 +70,6 @@ Status Store::repair(const std::string& path, RepairReport* report, bool set_asi
     return detail::from_rocks(s, fmt::format("{}: repair failed", path));
   }
   r.repaired = true;
-  if (!identity.empty()) {
-    if (Status w = write_identity(path, identity); !w.ok()) return w;
-  }
   // The new MANIFEST has only the families it found tables of: add the rest
   // (empty), as a writer's open would.
   options.create_missing_column_families = true;
@@ -99,8 +77,16 @@ Status Store::repair(const std::string& path, RepairReport* report, bool set_asi
   rocksdb::DB* raw = nullptr;
   s = rocksdb::DB::Open(options, path, families, &handles, &raw);
   if (!s.ok()) return detail::from_rocks(s, fmt::format("{}: reopening the repaired store", path));
+  std::string stored;
+  if (!identity.empty() &&
+      raw->Get(rocksdb::ReadOptions(), handles[layout::kMeta], layout::kIdentityKey, &stored).IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = raw->Put(wo, handles[layout::kMeta], layout::kIdentityKey, identity);
+  }
   for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
   delete raw;
+  if (!s.ok()) return detail::from_rocks(s, fmt::format("{}: keeping the store's identity", path));
   // What every open checks must now hold.
   return detail::check_table_files(path, detail::check_options(path), families);
 }

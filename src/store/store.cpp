@@ -114,6 +114,13 @@ bool Store::Impl::directory_removed() const {
   return dir_fd >= 0 && ::fstat(dir_fd, &st) == 0 && st.st_nlink == 0;
 }
 
+std::string read_identity_file(const std::string& path) {
+  std::ifstream in(fs::path(path) / "IDENTITY");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
 Status Store::Impl::load_state() {
   const rocksdb::Status stored = db->Get(rocksdb::ReadOptions(), family(layout::kMeta), layout::kIdentityKey, &id);
   if (!stored.ok() && !stored.IsNotFound()) return from_rocks(stored, path);
@@ -122,10 +129,7 @@ Status Store::Impl::load_state() {
     // which secondary instances (views) do not load; read the file the
     // writer made when it created the store.
     if (const rocksdb::Status s = db->GetDbIdentity(id); !s.ok()) return from_rocks(s, path);
-    if (id.empty()) {
-      std::ifstream in(fs::path(path) / "IDENTITY");
-      std::getline(in, id);
-    }
+    if (id.empty()) id = read_identity_file(path);
     if (id.empty()) return Status::corruption(fmt::format("{}: the store has no identity (no IDENTITY file)", path));
     if (options.mode == StoreOptions::Mode::kReadWrite) {
       rocksdb::WriteOptions wo;

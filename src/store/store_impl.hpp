@@ -17,6 +17,9 @@
 
 namespace streamll {
 
+// RocksDB's IDENTITY file in the store directory ("" when there is none).
+std::string read_identity_file(const std::string& path);
+
 class Store::Impl {
  public:
   std::string path;
