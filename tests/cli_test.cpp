@@ -703,3 +703,54 @@ TEST_CASE("ingest --follow stores entries as they arrive and stops cleanly on SI
   ingest.terminate();
   CHECK(ingest.wait() == 0);
 }
+
+TEST_CASE("prune, backup and stats: retention from the command line, a verified copy, the store's figures",
+          "[cli][prune]") {
+  Cli cli;
+  // exec0..exec9 in time order: exec-k's events are all before exec-(k+1)'s.
+  std::string input;
+  testing::EventGenerator gen(31);
+  for (int i = 0; i < 500; ++i) {
+    const int64_t ts = 1'756'000'000'000'000'000 + static_cast<int64_t>(i) * 1'000'000'000;
+    append_event_json(gen.event("exec" + std::to_string(i / 50), ts), &input);
+    input += '\n';
+  }
+  REQUIRE(cli({"import", "-"}, input).exit_code == 0);
+
+  const RunResult none = cli({"prune"});
+  CHECK(none.exit_code == 1);
+  CHECK(none.err.find("give at least one of --before, --keep-executions, --max-bytes") != std::string::npos);
+  CHECK(cli({"prune", "--max-bytes", "10X"}).err.find("--max-bytes: '10X' is not a size") != std::string::npos);
+
+  const RunResult dry = cli({"prune", "--keep-executions", "4", "--dry-run"});
+  REQUIRE(dry.exit_code == 0);
+  CHECK(dry.out.find("would prune 6 executions (300 events)") != std::string::npos);
+  CHECK(lines_of(cli({"export"}).out).size() == 500);
+
+  // 2025-08-24T01:46:40Z + 150 s: exec0..exec2 end before it.
+  const RunResult pruned = cli({"prune", "--before", "2025-08-24T01:49:10Z"});
+  INFO(pruned.err);
+  REQUIRE(pruned.exit_code == 0);
+  CHECK(pruned.out.find("pruned 3 executions (150 events)") != std::string::npos);
+  CHECK(pruned.out.find("tables and memtables: ") != std::string::npos);
+  CHECK(lines_of(cli({"export"}).out).size() == 350);
+  CHECK(cli({"verify"}).exit_code == 0);
+
+  const RunResult backed = cli({"backup", cli.dir / "copy"});
+  INFO(backed.err);
+  REQUIRE(backed.exit_code == 0);
+  CHECK(backed.out.find("copied 350 events to ") != std::string::npos);
+  CHECK(cli({"backup", cli.dir / "copy"}).exit_code == 1);
+  const RunResult copy = testing::run({testing::program("STREAMLL_CLI"), "--db", cli.dir / "copy", "export"});
+  CHECK(copy.out == cli({"export"}).out);
+
+  const RunResult st = cli({"stats", "--format", "json"});
+  REQUIRE(st.exit_code == 0);
+  const Json j = Json::parse(st.out);
+  CHECK(j["events"] == 350);
+  CHECK(j["executions"] == 7);
+  CHECK(j["last_seq"] == 500);
+  CHECK(j["format_version"] == 4);
+  CHECK(j["families"]["blocks"]["table_bytes"].get<uint64_t>() > 0);
+  CHECK(cli({"stats"}).out.find("events       350 in 7 executions") != std::string::npos);
+}

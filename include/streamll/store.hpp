@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "streamll/event.hpp"
+#include "streamll/prune.hpp"
 #include "streamll/status.hpp"
+#include "streamll/store_stats.hpp"
 #include "streamll/timestamp.hpp"
 #include "streamll/type_pattern.hpp"
 
@@ -41,6 +43,11 @@ struct StoreOptions {
   // lose the last appends on a machine crash or power loss; true survives both
   // and costs one fsync per append (milliseconds on most disks).
   bool sync = false;
+
+  // Read-write only: prune in the background (a thread of the store's own,
+  // waking every retention.interval) by these limits. Executions holding
+  // events not yet replicated are kept. Unset limits (the default): none.
+  RetentionOptions retention;
 };
 
 // A half-open interval of timestamps [since, until), in ns since the epoch.
@@ -151,6 +158,13 @@ struct RepairReport {
   bool repaired = false;               // false: the store was sound and is unchanged
   std::string damage;                  // the check's finding that called for the repair
   std::vector<std::string> set_aside;  // files moved to PATH/lost/ (names relative to it)
+};
+
+// What Store::backup() made.
+struct BackupReport {
+  uint64_t events = 0;          // events in the copy (verified)
+  uint64_t bytes = 0;           // size of the copy's directory
+  bool removed_partial = false; // a copy cut short earlier (DEST.partial) was removed first
 };
 
 // A cursor over stored events, in the order its scan defines. Usage:
@@ -301,6 +315,47 @@ class Store {
   // (one snapshot). Cost: reads the whole store once; memory ~100 bytes per
   // event.
   Status verify(VerifyReport* report = nullptr) const;
+
+  // Removes whole executions, oldest first, by the limits of `options`
+  // (prune.hpp): their events, index entries and summaries, atomically per
+  // execution (one write batch each, or several executions per batch); then
+  // rebuilds the registry entries of the event types they held, and
+  // compacts, so that the space is given back. Events keep their seqs;
+  // later events never take a pruned seq. Executions holding events a
+  // replicator has not shipped (mark_replicated()) are kept unless
+  // options.force. Appends go on meanwhile: each batch holds the append
+  // lock for its own executions only. Views see the result when they
+  // refresh(). Errors: NotSupported for a view. Cost: reads the execution
+  // summaries, then per pruned execution its index keys and the blocks
+  // holding its events; reads every remaining event once to rebuild the
+  // type registry (its data only for the types touched); one compaction of
+  // every family (rewrites the store once).
+  Status prune(const PruneOptions& options, PruneReport* report = nullptr);
+
+  // Makes a consistent copy of the store at `dest` (a path that must not
+  // exist), while appends go on: what the store held at one moment (a
+  // snapshot; a view: as of its last refresh()), with its identity, so that
+  // replication from a restored copy knows where it is. The copy is written
+  // to `dest`.partial, verified (Store::verify), then renamed to `dest`:
+  // `dest` is whole or absent, even when the process is killed. A
+  // `dest`.partial left by a killed backup is removed first. Cost: one
+  // read of every family, written as table files (no write-ahead log), and
+  // a verify() of the copy.
+  Status backup(const std::string& dest, BackupReport* report = nullptr) const;
+
+  // Events, executions, oldest and newest timestamp, bytes per column
+  // family, write-ahead log size, and what replication has shipped. Cost:
+  // one read of the execution summaries and a directory listing.
+  Status stats(StoreStats* out) const;
+
+  // Records that every event with seq <= `seq` has been shipped to
+  // `target`, in a file beside the store (`path`/replication/), which
+  // prune() reads to keep what is not shipped yet. Works for views (the
+  // replicator usually is one). Cost: writing and renaming one small file.
+  Status mark_replicated(std::string_view target, uint64_t seq) const;
+
+  // Every target's mark, ordered by target.
+  Status replication_marks(std::vector<ReplicationMark>* out) const;
 
   // The highest seq stored (0 for an empty store), as of open or refresh().
   uint64_t last_seq() const;

@@ -23,6 +23,11 @@ void encode(const EventView& v, std::string* out) {
   put_bytes(v.tags_json, out);
 }
 
+void encode_pruned(uint64_t seq, std::string* out) {
+  out->push_back(static_cast<char>(kPruned));
+  put_fixed64(seq, out);
+}
+
 Status decode(std::string_view bytes, EventView* out) {
   detail::ByteReader r(bytes, "record");
   unsigned char version = 0, has_op = 0;

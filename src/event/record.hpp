@@ -12,6 +12,12 @@
 //   varint  length, bytes   data (JSON object text)
 //   varint  length, bytes   tags (JSON object text)
 // The envelope decodes without touching the JSON.
+//
+// A pruned record (Store::prune removed its event from a block it shared
+// with events that stay) keeps its place, so that record i of a block still
+// has seq first_seq + i:
+//   u8      0
+//   u64     seq
 #pragma once
 
 #include <string>
@@ -23,6 +29,7 @@
 namespace streamll::record {
 
 inline constexpr unsigned char kVersion = 1;
+inline constexpr unsigned char kPruned = 0;  // the first byte of a pruned record
 
 // Appends the record of `view` (with view.seq) to *out.
 void encode(const EventView& view, std::string* out);
@@ -30,5 +37,13 @@ void encode(const EventView& view, std::string* out);
 // Decodes `bytes` into *out, whose string_views point into `bytes`. Returns
 // Corruption naming the field that does not fit, or an unknown version.
 Status decode(std::string_view bytes, EventView* out);
+
+// Appends the pruned record of `seq` to *out (9 bytes).
+void encode_pruned(uint64_t seq, std::string* out);
+
+// Whether `bytes` are a pruned record (by its first byte; decode() checks the rest).
+inline bool is_pruned(std::string_view bytes) {
+  return !bytes.empty() && static_cast<unsigned char>(bytes[0]) == kPruned;
+}
 
 }  // namespace streamll::record

@@ -213,14 +213,14 @@ class Replicator::Impl {
     if (checkpoint_event_id_.empty()) return Status::ok_status();
     auto it = store_->scan_arrival(checkpoint_ - 1);
     if (!it->status().ok()) return it->status();
-    const bool same = it->valid() && it->view().seq == checkpoint_ && it->view().event_id == checkpoint_event_id_;
-    if (!same) {
+    // No event at that seq: it was pruned (seqs have no other gaps).
+    const bool other = it->valid() && it->view().seq == checkpoint_ && it->view().event_id != checkpoint_event_id_;
+    if (other) {
       return Status::corruption(fmt::format(
           "{}: the checkpoint {} says the last event shipped was {:?} at seq {}, but this store holds {} there: it "
           "is not the store those events were shipped from (restored from an older copy and written since?). {}",
           url_.display(), checkpoint_key_, checkpoint_event_id_, checkpoint_,
-          it->valid() && it->view().seq == checkpoint_ ? fmt::format("{:?}", std::string(it->view().event_id))
-                                                         : std::string("no event"),
+          fmt::format("{:?}", std::string(it->view().event_id)),
           advice()));
     }
     return Status::ok_status();
@@ -279,10 +279,16 @@ class Replicator::Impl {
     return Status::ok_status();
   }
 
+  // Also records it beside the store, so that prune() keeps what is not
+  // shipped yet (a mark that cannot be written leaves prune() unaware of
+  // this target; shipping goes on).
   void set_checkpoint(uint64_t seq) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    checkpoint_ = seq;
-    stats_.checkpoint = seq;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      checkpoint_ = seq;
+      stats_.checkpoint = seq;
+    }
+    (void)store_->mark_replicated(fmt::format("{} stream {}", url_.display(), options_.stream), seq);
   }
 
   void set_breaker_state() {

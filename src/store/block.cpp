@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/coding.hpp"
 #include "event/record.hpp"
 
 namespace streamll::block {
@@ -34,6 +35,12 @@ void Builder::add(const EventView& view) {
   if (bytes_.empty()) clear();
   offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
   record::encode(view, &bytes_);
+}
+
+void Builder::add_encoded(std::string_view record) {
+  if (bytes_.empty()) clear();
+  offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+  bytes_.append(record);
 }
 
 std::string_view Builder::finish() {
@@ -69,11 +76,29 @@ Status Reader::parse(uint64_t first_seq, std::string_view bytes) {
 
 uint32_t Reader::offset(uint64_t i) const { return get_u32(bytes_.data() + records_end_ + 4 * i); }
 
-Status Reader::record(uint64_t seq, EventView* out) const {
+std::string_view Reader::encoded(uint64_t seq) const {
   const uint64_t i = seq - first_seq_;
   const size_t begin = offset(i);
   const size_t end = i + 1 < count_ ? offset(i + 1) : records_end_;
-  if (Status s = record::decode(bytes_.substr(begin, end - begin), out); !s.ok()) {
+  return bytes_.substr(begin, end - begin);
+}
+
+Status Reader::pruned_ok(uint64_t seq) const {
+  const std::string_view bytes = encoded(seq);
+  if (bytes.size() != 9 || detail::get_fixed64(bytes.substr(1)) != seq) {
+    return Status::corruption(fmt::format("the pruned record of seq {} in the block at seq {} is malformed ({} bytes)",
+                                          seq, first_seq_, bytes.size()));
+  }
+  return Status::ok_status();
+}
+
+Status Reader::record(uint64_t seq, EventView* out) const {
+  const std::string_view bytes = encoded(seq);
+  if (record::is_pruned(bytes)) {
+    return Status::corruption(
+        fmt::format("event seq {} in the block at seq {} was pruned, but is still asked for", seq, first_seq_));
+  }
+  if (Status s = record::decode(bytes, out); !s.ok()) {
     return Status::corruption(fmt::format("event seq {} in the block at seq {}: {}", seq, first_seq_, s.message()));
   }
   if (out->seq != seq) {

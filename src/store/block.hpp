@@ -7,7 +7,9 @@
 //   u32 x count     the offset of each record from the start of the block
 //   u32             count
 // The block's key is the seq of its first record; record i has seq
-// first_seq + i. Reading one record is O(1): no scan of the others.
+// first_seq + i. Reading one record is O(1): no scan of the others. A record
+// may be a pruned one (record::encode_pruned), which keeps the place of an
+// event Store::prune removed.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "event/record.hpp"
 #include "streamll/event.hpp"
 #include "streamll/status.hpp"
 
@@ -35,6 +38,8 @@ class Builder {
   void clear();
   // Appends the record of `view` (whose seq must follow the previous one's).
   void add(const EventView& view);
+  // Appends a record as encoded already (a Reader's encoded()).
+  void add_encoded(std::string_view record);
   size_t count() const { return offsets_.size(); }
   bool full() const { return offsets_.size() >= kMaxEvents || bytes_.size() >= kMaxBytes; }
   // The finished block; valid until the next clear().
@@ -58,6 +63,12 @@ class Reader {
   // views point into the block; Corruption if it does not decode or holds
   // another seq.
   Status record(uint64_t seq, EventView* out) const;
+  // Whether the record of `seq` (contains(seq) must hold) is a pruned one;
+  // pruned_ok() checks that it is well formed (Corruption otherwise).
+  bool pruned(uint64_t seq) const { return record::is_pruned(encoded(seq)); }
+  Status pruned_ok(uint64_t seq) const;
+  // The bytes of the record of `seq` (contains(seq) must hold).
+  std::string_view encoded(uint64_t seq) const;
 
  private:
   uint32_t offset(uint64_t i) const;

@@ -181,16 +181,26 @@ class ArrivalIterator final : public EventIterator {
     return true;
   }
 
-  // Makes next_seq_ current, moving to further blocks as needed.
+  // Makes next_seq_ current, moving to further blocks as needed and past
+  // pruned records.
   void settle() {
-    while (!block_.contains(next_seq_)) {
-      if (!status_.ok()) return;
-      if (backward_) {
-        it_->Prev();
-      } else {
-        it_->Next();
+    for (;;) {
+      while (!block_.contains(next_seq_)) {
+        if (!status_.ok()) return;
+        if (backward_) {
+          it_->Prev();
+        } else {
+          it_->Next();
+        }
+        if (!load_block()) return;
       }
-      if (!load_block()) return;
+      if (!block_.pruned(next_seq_)) break;
+      if (backward_) {
+        if (next_seq_ <= 1) return;
+        --next_seq_;
+      } else {
+        ++next_seq_;
+      }
     }
     status_ = block_.record(next_seq_, &view_);
     current_ = status_.ok();

@@ -11,7 +11,11 @@
 namespace streamll::layout {
 
 // Bumped on any incompatible change; stored under kFormatVersionKey.
+// A new store has version 3. Store::prune() writes version 4 when it first
+// changes a store: its blocks may then hold pruned records, which a build
+// that reads only version 3 does not know. This build reads both.
 inline constexpr int kFormatVersion = 3;
+inline constexpr int kPrunedFormatVersion = 4;
 inline constexpr std::string_view kFormatVersionKey = "streamll.format_version";
 // The store's identity (replication checkpoints are kept per identity), a
 // copy of RocksDB's DB identity made by the first writer that opens it: a
@@ -24,6 +28,10 @@ inline constexpr std::string_view kIdentityKey = "streamll.identity";
 // does not list may be a running writer's or a crashed one's (see
 // store/table_files.hpp); when it is not, any such table is damage.
 inline constexpr const char* kWriterMarker = "WRITER";
+
+// The directory beside the tables where replicators record how far they
+// have shipped the store (Store::mark_replicated), one file per target.
+inline constexpr const char* kReplicationDir = "replication";
 
 // Column families, in the order Store::Impl keeps their handles.
 enum Family : int { kMeta = 0, kBlocks, kByExecution, kByTime, kById, kExecutions, kTypes, kFamilyCount };

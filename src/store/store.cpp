@@ -26,6 +26,7 @@
 #include "store/iterators.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
+#include "store/retention.hpp"
 #include "store/rocks_options.hpp"
 #include "store/store_impl.hpp"
 #include "store/table_files.hpp"
@@ -235,10 +236,10 @@ Status check_format_version(rocksdb::DB* db, const std::string& path) {
         fmt::format("{}: a RocksDB database but not a streamll store (no format version)", path));
   }
   if (!s.ok()) return from_rocks(s, path);
-  if (version != std::to_string(layout::kFormatVersion)) {
+  if (version != std::to_string(layout::kFormatVersion) && version != std::to_string(layout::kPrunedFormatVersion)) {
     return Status::invalid_argument(fmt::format(
-        "{}: store format version {} is not readable by this build, which reads version {}", path,
-        version, layout::kFormatVersion));
+        "{}: store format version {} is not readable by this build, which reads versions {} and {}", path,
+        version, layout::kFormatVersion, layout::kPrunedFormatVersion));
   }
   return Status::ok_status();
 }
@@ -389,17 +390,48 @@ Status open_view(Store::Impl* impl) {
 }  // namespace
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Store::~Store() = default;
+// Background pruning stops first: it uses everything below.
+Store::~Store() { impl_->retention.reset(); }
 
 Status Store::open(const std::string& path, const StoreOptions& options, std::unique_ptr<Store>* out) {
   (void)background_pool_pid();  // fixed before RocksDB starts its threads
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
+  const RetentionOptions& retention = options.retention;
+  if (retention.any_limit()) {
+    if (options.mode != StoreOptions::Mode::kReadWrite) {
+      return Status::invalid_argument("StoreOptions.retention is for the writer; a read-only view prunes nothing");
+    }
+    if (retention.interval.count() <= 0) return Status::invalid_argument("StoreOptions.retention.interval must be positive");
+    if (retention.max_age && retention.max_age->count() <= 0) {
+      return Status::invalid_argument("StoreOptions.retention.max_age must be positive");
+    }
+  }
   const Status s = options.mode == StoreOptions::Mode::kReadWrite ? open_writer(impl.get())
                                                                    : open_view(impl.get());
   if (!s.ok()) return s;
-  out->reset(new Store(std::move(impl)));
+  Store* store = new Store(std::move(impl));
+  out->reset(store);
+  if (retention.any_limit()) {
+    store->impl_->retention = std::make_unique<detail::RetentionWorker>(retention.interval, [store] {
+      PruneReport report;
+      const Status pruned = store->prune(detail::prune_options_of(store->impl_->options.retention, now_ns()), &report);
+      const auto log = store->impl_->db->GetDBOptions().info_log;
+      if (!pruned.ok()) {
+        rocksdb::Log(rocksdb::InfoLogLevel::ERROR_LEVEL, log, "streamll retention: prune failed: %s",
+                     pruned.message().c_str());
+      } else if (report.executions > 0 || report.kept_unreplicated > 0) {
+        rocksdb::Log(rocksdb::InfoLogLevel::INFO_LEVEL, log,
+                     "streamll retention: pruned %llu executions (%llu events), %llu bytes -> %llu; kept %llu "
+                     "not yet replicated",
+                     static_cast<unsigned long long>(report.executions), static_cast<unsigned long long>(report.events),
+                     static_cast<unsigned long long>(report.bytes_before),
+                     static_cast<unsigned long long>(report.bytes_after),
+                     static_cast<unsigned long long>(report.kept_unreplicated));
+      }
+    });
+  }
   return s;
 }
 

@@ -17,6 +17,10 @@
 
 namespace streamll {
 
+namespace detail {
+class RetentionWorker;
+}  // namespace detail
+
 // RocksDB's IDENTITY file in the store directory ("" when there is none).
 std::string read_identity_file(const std::string& path);
 
@@ -34,6 +38,10 @@ class Store::Impl {
   std::vector<std::string> watched_files;  // and the files whose stats signal new writes
   uint64_t writer_fingerprint();
   std::mutex append_mutex;  // serializes seq assignment and writes
+  std::mutex prune_mutex;   // one prune() at a time (it takes append_mutex per batch)
+  // Background pruning by options.retention (writers with a limit set);
+  // stopped by ~Store before anything else closes.
+  std::unique_ptr<detail::RetentionWorker> retention;
   // Reused by every append (under append_mutex): a fresh batch of a few
   // hundred KB would be a fresh mmap, and page faults, each time.
   rocksdb::WriteBatch batch;
@@ -58,5 +66,14 @@ class Store::Impl {
   Status load_state();
   Status load_last_seq();
 };
+
+namespace detail {
+
+// Per column family: live table bytes, memtable bytes, estimated keys.
+std::vector<StoreStats::Family> family_stats(Store::Impl& impl);
+// Their table and memtable bytes, summed: the size prune() measures.
+uint64_t store_bytes(Store::Impl& impl);
+
+}  // namespace detail
 
 }  // namespace streamll

@@ -55,6 +55,59 @@ void Pending::add(int64_t ts, const Json& data) {
   }
 }
 
+namespace {
+
+// nlohmann's SAX events for one JSON value, keeping the keys of its
+// top-level object.
+class TopLevelKeys final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  explicit TopLevelKeys(std::set<std::string, std::less<>>* keys) : keys_(keys) {}
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return ++depth_, true; }
+  bool end_object() override { return --depth_, true; }
+  bool start_array(std::size_t) override { return ++depth_, true; }
+  bool end_array() override { return --depth_, true; }
+  bool key(string_t& k) override {
+    if (depth_ == 1) keys_->insert(std::move(k));
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  std::set<std::string, std::less<>>* keys_;
+  int depth_ = 0;
+};
+
+}  // namespace
+
+void Recount::add(int64_t ts, std::string_view data_json) {
+  if (summary_.count == 0) {
+    summary_.first_ts = summary_.last_ts = ts;
+  } else {
+    summary_.first_ts = std::min(summary_.first_ts, ts);
+    summary_.last_ts = std::max(summary_.last_ts, ts);
+  }
+  ++summary_.count;
+  TopLevelKeys handler(&keys_);
+  (void)nlohmann::json::sax_parse(data_json.begin(), data_json.end(), &handler);
+  // Only the smallest kMaxKeys are kept: the larger ones are never needed again.
+  while (keys_.size() > kMaxKeys) {
+    keys_.erase(std::prev(keys_.end()));
+    summary_.data_keys_truncated = true;
+  }
+}
+
+const EventTypeSummary& Recount::summary() {
+  summary_.data_keys.assign(keys_.begin(), keys_.end());
+  return summary_;
+}
+
 void encode(const Pending& p, std::string* out) {
   std::vector<std::string_view> keys = p.keys;
   const bool truncated = normalize(&keys);

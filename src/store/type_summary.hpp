@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -30,6 +31,23 @@ struct Pending {
   // key of data (a linear search here made an event with 100k distinct keys
   // quadratic).
   void add(int64_t ts, const Json& data);
+};
+
+// A type's entry counted again from its stored events (prune rebuilds the
+// entries of the types whose events it removed): the same fields an append
+// would have merged, from each record's data text.
+class Recount {
+ public:
+  // Counts one event of this type. Cost: a parse of data_json that keeps
+  // only its top-level keys (malformed text adds none).
+  void add(int64_t ts, std::string_view data_json);
+  uint64_t count() const { return summary_.count; }
+  // The entry, keys sorted and capped like an append's.
+  const EventTypeSummary& summary();
+
+ private:
+  EventTypeSummary summary_;
+  std::set<std::string, std::less<>> keys_;
 };
 
 // first_ts, last_ts, count (u64 each), a truncated flag (u8), a key count

@@ -47,5 +47,8 @@ void add_types(CLI::App& app, Context& ctx);
 void add_replicate(CLI::App& app, Context& ctx);
 void add_verify(CLI::App& app, Context& ctx);
 void add_repair(CLI::App& app, Context& ctx);
+void add_prune(CLI::App& app, Context& ctx);
+void add_backup(CLI::App& app, Context& ctx);
+void add_stats(CLI::App& app, Context& ctx);
 
 }  // namespace streamll::cli

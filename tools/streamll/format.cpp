@@ -18,6 +18,18 @@ std::string format_duration(uint64_t ns) {
   return fmt::format("{}h{:02}m", seconds / 3600, seconds / 60 % 60);
 }
 
+std::string format_bytes(uint64_t bytes) {
+  if (bytes < 1024) return fmt::format("{} B", bytes);
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+  double v = static_cast<double>(bytes) / 1024;
+  size_t unit = 0;
+  while (v >= 1024 && unit + 1 < std::size(kUnits)) {
+    v /= 1024;
+    ++unit;
+  }
+  return v < 10 ? fmt::format("{:.2f} {}", v, kUnits[unit]) : fmt::format("{:.1f} {}", v, kUnits[unit]);
+}
+
 Json summary_json(const ExecutionSummary& s) {
   Json j;
   j["execution_id"] = s.execution_id;

@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
   add_replicate(app, ctx);
   add_verify(app, ctx);
   add_repair(app, ctx);
+  add_prune(app, ctx);
+  add_backup(app, ctx);
+  add_stats(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

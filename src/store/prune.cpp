@@ -1,0 +1,287 @@
+// Store::prune(): retention. Whole executions go, oldest first, each with
+// its events, index entries and summary in one write batch. An event leaves
+// a pruned record in its block when the block keeps other events (so record
+// i keeps seq first_seq + i); a block left with no event is deleted, except
+// the newest, which keeps the store's last seq. The registry entries of the
+// types that lost events are counted again from what stays, and every
+// family is compacted so that the space is given back.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+
+#include "store/block.hpp"
+#include "store/iterators.hpp"
+#include "store/layout.hpp"
+#include "store/rocks_status.hpp"
+#include "store/store_impl.hpp"
+#include "store/type_summary.hpp"
+
+namespace streamll {
+
+namespace {
+
+// Executions per write batch add up to about this many events (one
+// execution may exceed it: it is never split).
+constexpr uint64_t kBatchEvents = 4096;
+
+std::string_view view_of(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+// The executions the limits select: a prefix of all of them, oldest first.
+std::vector<ExecutionSummary> select(std::vector<ExecutionSummary> all, const PruneOptions& options,
+                                     uint64_t store_bytes) {
+  std::sort(all.begin(), all.end(), [](const ExecutionSummary& a, const ExecutionSummary& b) {
+    return a.last_ts != b.last_ts ? a.last_ts < b.last_ts : a.execution_id < b.execution_id;
+  });
+  uint64_t events = 0;
+  for (const ExecutionSummary& e : all) events += e.event_count;
+  // --max-bytes: the events to remove, at the store's bytes per event.
+  uint64_t events_over = 0;
+  if (options.max_bytes && store_bytes > *options.max_bytes && events > 0) {
+    const double per_event = static_cast<double>(store_bytes) / static_cast<double>(events);
+    events_over = static_cast<uint64_t>(std::ceil(static_cast<double>(store_bytes - *options.max_bytes) / per_event));
+  }
+  size_t take = 0;
+  uint64_t taken_events = 0;
+  for (; take < all.size(); ++take) {
+    const ExecutionSummary& e = all[take];
+    const bool old = e.last_ts < options.before;
+    const bool beyond_count = options.keep_executions && all.size() - take > *options.keep_executions;
+    const bool over_size = taken_events < events_over;
+    if (!old && !beyond_count && !over_size) break;
+    taken_events += e.event_count;
+  }
+  all.resize(take);
+  return all;
+}
+
+class Pruner {
+ public:
+  Pruner(Store::Impl* impl, const PruneOptions& options, PruneReport* report)
+      : impl_(*impl), options_(options), r_(*report) {}
+
+  // How far every replication target has shipped (UINT64_MAX: no target).
+  Status load_marks(const Store& store) {
+    std::vector<ReplicationMark> marks;
+    if (Status s = store.replication_marks(&marks); !s.ok()) return s;
+    for (const ReplicationMark& m : marks) {
+      if (m.seq < shipped_) {
+        shipped_ = m.seq;
+        holder_ = m.target;
+      }
+    }
+    return Status::ok_status();
+  }
+
+  // Removes `executions` in one write batch, under the append lock (appends
+  // to them meanwhile wait, and are removed with them).
+  Status remove(const std::vector<const ExecutionSummary*>& executions) {
+    std::lock_guard<std::mutex> lock(impl_.append_mutex);
+    rocksdb::WriteBatch batch;
+    std::vector<uint64_t> seqs;
+    for (const ExecutionSummary* e : executions) {
+      std::vector<std::string> keys;
+      uint64_t newest_seq = 0;
+      if (Status s = index_keys(e->execution_id, &keys, &newest_seq); !s.ok()) return s;
+      if (keys.empty()) continue;  // pruned by another path meanwhile
+      if (newest_seq > shipped_ && !options_.force) {
+        if (r_.kept_unreplicated++ == 0) r_.held_back_by = holder_;
+        continue;
+      }
+      ++r_.executions;
+      r_.events += keys.size();
+      if (options_.dry_run) continue;
+      for (const std::string& key : keys) {
+        seqs.push_back(layout::seq_of_index_key(key));
+        batch.Delete(impl_.family(layout::kByExecution), key);
+        batch.Delete(impl_.family(layout::kByTime), layout::time_key_of(key));
+      }
+      batch.Delete(impl_.family(layout::kExecutions), e->execution_id);
+    }
+    if (seqs.empty()) return Status::ok_status();
+    std::sort(seqs.begin(), seqs.end());
+    if (Status s = rewrite_blocks(seqs, &batch); !s.ok()) return s;
+    if (!marked_version_) {
+      batch.Put(impl_.family(layout::kMeta), layout::kFormatVersionKey, std::to_string(layout::kPrunedFormatVersion));
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = impl_.options.sync;
+    if (Status s = detail::from_rocks(impl_.db->Write(wo, &batch), impl_.path); !s.ok()) return s;
+    marked_version_ = true;
+    return Status::ok_status();
+  }
+
+  // The registry entries of the types that lost events, counted again from
+  // the events that stay: those through the last seq unlocked, those
+  // appended meanwhile under the append lock, then written in place of the
+  // entries (and the merges appends made meanwhile, which the count holds).
+  Status rebuild_types() {
+    if (touched_types_.empty()) return Status::ok_status();
+    std::map<std::string, type_summary::Recount, std::less<>> recount;
+    for (const std::string& t : touched_types_) recount[t];
+    const auto count = [&](uint64_t after, uint64_t through) {
+      auto it = detail::make_arrival_iterator(impl_.db.get(), impl_.family(layout::kBlocks), after,
+                                              ScanOrder::kOldestFirst);
+      for (; it->valid() && it->view().seq <= through; it->next()) {
+        const EventView& v = it->view();
+        auto found = recount.find(v.event_type);
+        if (found != recount.end()) found->second.add(v.timestamp, v.data_json);
+      }
+      return it->status();
+    };
+    const uint64_t through = impl_.last_seq.load(std::memory_order_acquire);
+    if (Status s = count(0, through); !s.ok()) return s.with_context(impl_.path);
+    std::lock_guard<std::mutex> lock(impl_.append_mutex);
+    if (Status s = count(through, UINT64_MAX); !s.ok()) return s.with_context(impl_.path);
+    rocksdb::WriteBatch batch;
+    std::string value;
+    for (auto& [type, rc] : recount) {
+      if (rc.count() == 0) {
+        batch.Delete(impl_.family(layout::kTypes), type);
+        continue;
+      }
+      value.clear();
+      type_summary::encode(rc.summary(), &value);
+      batch.Put(impl_.family(layout::kTypes), type, value);
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = impl_.options.sync;
+    return detail::from_rocks(impl_.db->Write(wo, &batch), impl_.path);
+  }
+
+  // Gives the space of what was removed back: tombstones and pruned
+  // records leave the table files when their families are compacted.
+  Status compact() {
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+    co.exclusive_manual_compaction = false;
+    for (int f = 0; f < layout::kFamilyCount; ++f) {
+      if (f == layout::kMeta) continue;
+      const rocksdb::Status s = impl_.db->CompactRange(co, impl_.family(static_cast<layout::Family>(f)), nullptr, nullptr);
+      if (!s.ok()) return detail::from_rocks(s, impl_.path);
+    }
+    return Status::ok_status();
+  }
+
+  void set_version_marked(bool marked) { marked_version_ = marked; }
+
+ private:
+  // The by_execution keys of one execution, and the newest seq among them.
+  Status index_keys(const std::string& execution_id, std::vector<std::string>* keys, uint64_t* newest_seq) {
+    const std::string lower = execution_id + '\0';
+    const std::string upper = execution_id + '\1';
+    rocksdb::ReadOptions ro;
+    const rocksdb::Slice bound(upper);
+    ro.iterate_upper_bound = &bound;
+    std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.family(layout::kByExecution)));
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+      keys->emplace_back(view_of(it->key()));
+      *newest_seq = std::max(*newest_seq, layout::seq_of_index_key(keys->back()));
+    }
+    return detail::from_rocks(it->status(), impl_.path);
+  }
+
+  // Rewrites each block holding one of `seqs` (sorted) with pruned records
+  // in their place, deleting their by_id entries, into `batch`.
+  Status rewrite_blocks(const std::vector<uint64_t>& seqs, rocksdb::WriteBatch* batch) {
+    std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(rocksdb::ReadOptions(), impl_.family(layout::kBlocks)));
+    it->SeekToLast();
+    const std::string newest_key = it->Valid() ? it->key().ToString() : std::string();
+    size_t i = 0;
+    block::Builder builder;
+    std::string pruned_record;
+    const auto held_by_no_block = [&](uint64_t seq) {
+      return Status::corruption(fmt::format("{}: an index entry names seq {}, which no block holds", impl_.path, seq));
+    };
+    while (i < seqs.size()) {
+      it->SeekForPrev(layout::seq_key(seqs[i]));
+      block::Reader block;
+      if (!it->Valid()) {
+        if (Status s = detail::from_rocks(it->status(), impl_.path); !s.ok()) return s;
+        return held_by_no_block(seqs[i]);
+      }
+      if (Status s = detail::read_block(*it, &block); !s.ok()) return s.with_context(impl_.path);
+      if (!block.contains(seqs[i])) return held_by_no_block(seqs[i]);
+      builder.clear();
+      size_t left = 0;  // events the block keeps
+      for (uint64_t seq = block.first_seq(); seq < block.first_seq() + block.count(); ++seq) {
+        if (i < seqs.size() && seqs[i] == seq) {
+          ++i;
+          EventView e;
+          if (Status s = block.record(seq, &e); !s.ok()) return s.with_context(impl_.path);
+          batch->Delete(impl_.family(layout::kById), e.event_id);
+          touched_types_.emplace(e.event_type);
+          pruned_record.clear();
+          record::encode_pruned(seq, &pruned_record);
+          builder.add_encoded(pruned_record);
+        } else {
+          if (!block.pruned(seq)) ++left;
+          builder.add_encoded(block.encoded(seq));
+        }
+      }
+      if (i < seqs.size() && block.contains(seqs[i])) {
+        return Status::corruption(fmt::format("{}: seq {} is listed twice in the execution index", impl_.path, seqs[i]));
+      }
+      if (left == 0 && it->key().ToString() != newest_key) {
+        batch->Delete(impl_.family(layout::kBlocks), it->key());
+      } else {
+        batch->Put(impl_.family(layout::kBlocks), it->key(), builder.finish());
+      }
+    }
+    return Status::ok_status();
+  }
+
+  Store::Impl& impl_;
+  const PruneOptions& options_;
+  PruneReport& r_;
+  uint64_t shipped_ = UINT64_MAX;
+  std::string holder_;
+  std::set<std::string> touched_types_;
+  bool marked_version_ = false;
+};
+
+}  // namespace
+
+Status Store::prune(const PruneOptions& options, PruneReport* report) {
+  PruneReport local;
+  PruneReport& r = report != nullptr ? *report : local;
+  r = PruneReport{};
+  if (read_only()) return Status::not_supported(fmt::format("{} is open as a read-only view", impl_->path));
+  Impl& impl = *impl_;
+  std::lock_guard<std::mutex> one_at_a_time(impl.prune_mutex);
+  r.bytes_before = r.bytes_after = detail::store_bytes(impl);
+  if (!options.any_limit()) return Status::ok_status();
+
+  std::vector<ExecutionSummary> all;
+  if (Status s = list_executions(&all); !s.ok()) return s;
+  const std::vector<ExecutionSummary> chosen = select(std::move(all), options, r.bytes_before);
+  if (chosen.empty()) return Status::ok_status();
+
+  Pruner pruner(&impl, options, &r);
+  if (Status s = pruner.load_marks(*this); !s.ok()) return s;
+  std::string version;
+  if (impl.db->Get(rocksdb::ReadOptions(), impl.family(layout::kMeta), layout::kFormatVersionKey, &version).ok()) {
+    pruner.set_version_marked(version == std::to_string(layout::kPrunedFormatVersion));
+  }
+  std::vector<const ExecutionSummary*> batch;
+  uint64_t batch_events = 0;
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    batch.push_back(&chosen[i]);
+    batch_events += chosen[i].event_count;
+    if (batch_events >= kBatchEvents || i + 1 == chosen.size()) {
+      if (Status s = pruner.remove(batch); !s.ok()) return s;
+      batch.clear();
+      batch_events = 0;
+    }
+  }
+  if (options.dry_run || r.executions == 0) return Status::ok_status();
+  if (Status s = pruner.rebuild_types(); !s.ok()) return s;
+  if (Status s = pruner.compact(); !s.ok()) return s;
+  r.bytes_after = detail::store_bytes(impl);
+  return Status::ok_status();
+}
+
+}  // namespace streamll

@@ -1,0 +1,79 @@
+// Store::stats(): what a store holds and what it costs on disk.
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+
+#include "store/layout.hpp"
+#include "store/rocks_status.hpp"
+#include "store/store_impl.hpp"
+
+namespace streamll {
+
+namespace fs = std::filesystem;
+
+namespace detail {
+
+std::vector<StoreStats::Family> family_stats(Store::Impl& impl) {
+  std::vector<StoreStats::Family> out;
+  for (int f = 0; f < layout::kFamilyCount; ++f) {
+    rocksdb::ColumnFamilyHandle* h = impl.family(static_cast<layout::Family>(f));
+    StoreStats::Family fam;
+    fam.name = layout::kFamilyNames[f];
+    impl.db->GetIntProperty(h, rocksdb::DB::Properties::kLiveSstFilesSize, &fam.table_bytes);
+    impl.db->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables, &fam.memtable_bytes);
+    impl.db->GetIntProperty(h, rocksdb::DB::Properties::kEstimateNumKeys, &fam.entries);
+    out.push_back(std::move(fam));
+  }
+  return out;
+}
+
+uint64_t store_bytes(Store::Impl& impl) {
+  uint64_t total = 0;
+  for (const StoreStats::Family& f : family_stats(impl)) total += f.table_bytes + f.memtable_bytes;
+  return total;
+}
+
+}  // namespace detail
+
+Status Store::stats(StoreStats* out) const {
+  *out = StoreStats{};
+  Impl& impl = *impl_;
+  std::vector<ExecutionSummary> executions;
+  if (Status s = list_executions(&executions); !s.ok()) return s;
+  out->executions = executions.size();
+  for (const ExecutionSummary& e : executions) out->events += e.event_count;
+  std::vector<EventTypeSummary> types;
+  if (Status s = list_event_types(&types); !s.ok()) return s;
+  out->event_types = types.size();
+  out->last_seq = last_seq();
+
+  std::unique_ptr<rocksdb::Iterator> keys(impl.db->NewIterator(rocksdb::ReadOptions(), impl.family(layout::kByTime)));
+  keys->SeekToFirst();
+  if (keys->Valid() && keys->key().size() >= 8) {
+    out->oldest_ts = layout::get_ts(std::string_view(keys->key().data(), 8));
+    keys->SeekToLast();
+    if (keys->Valid() && keys->key().size() >= 8) out->newest_ts = layout::get_ts(std::string_view(keys->key().data(), 8));
+  }
+  if (Status s = detail::from_rocks(keys->status(), impl.path); !s.ok()) return s;
+
+  std::string version;
+  if (impl.db->Get(rocksdb::ReadOptions(), impl.family(layout::kMeta), layout::kFormatVersionKey, &version).ok()) {
+    out->format_version = std::atoi(version.c_str());
+  }
+  out->families = detail::family_stats(impl);
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(impl.path, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::error_code size_ec;
+    if (!it->is_regular_file(size_ec)) continue;
+    const uint64_t size = it->file_size(size_ec);
+    if (size_ec) continue;  // removed by the writer meanwhile
+    out->disk_bytes += size;
+    if (it.depth() == 0 && it->path().extension() == ".log") out->wal_bytes += size;
+  }
+  if (ec) return Status::io_error(fmt::format("cannot list {}: {}", impl.path, ec.message()));
+  return replication_marks(&out->replication);
+}
+
+}  // namespace streamll
