@@ -4,6 +4,7 @@
 // must pass verify(). The tool's own checks are the assertions; this test
 // runs a few trials of it and checks the store once more itself.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "support/open_store.hpp"
 #include "support/process.hpp"
@@ -44,4 +45,17 @@ TEST_CASE("SIGKILL at random moments loses no acknowledged event and leaves a so
 
 TEST_CASE("the same with an fsync per batch", "[crash][process]") {
   run_trials({"--seed", "7", "--sync"});
+}
+
+TEST_CASE("SIGKILL during prune and backup: each execution whole or gone, the copy whole or absent",
+          "[crash][process][prune][backup]") {
+  for (const char* mode : {"prune", "backup"}) {
+    TempDir dir;
+    const auto r = testing::run({testing::program("STREAMLL_CRASHTEST"), "--mode", mode, "--trials", "6", "--seed",
+                                 "20261202", "--dir", dir / "work"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find(fmt::format("crashtest {}: 6 trials", mode)) != std::string::npos);
+    CHECK(r.out.find(", 0 failed;") != std::string::npos);
+  }
 }

@@ -304,6 +304,7 @@ TEST_CASE("backup copies one moment of a store being written, verified, with its
   REQUIRE(store->backup((dir / "again"), &r).ok());
   CHECK(r.removed_partial);
   std::filesystem::create_directory(dir / "mine.partial");
+  std::ofstream(dir / "mine.partial/notes.txt") << "mine";
   CHECK(store->backup((dir / "mine")).code() == Status::Code::kInvalidArgument);
   CHECK(std::filesystem::exists(dir / "mine.partial"));
 }

@@ -192,6 +192,52 @@ class StoreView {
     return out;
   }
 
+  py::dict stats() {
+    const auto store = this->store();
+    StoreStats st;
+    read_released([&] { return store->stats(&st); });
+    py::dict out;
+    out["events"] = st.events;
+    out["executions"] = st.executions;
+    out["event_types"] = st.event_types;
+    out["last_seq"] = st.last_seq;
+    out["oldest"] = st.events > 0 ? ns_to_datetime(st.oldest_ts) : py::none();
+    out["newest"] = st.events > 0 ? ns_to_datetime(st.newest_ts) : py::none();
+    out["format_version"] = st.format_version;
+    py::dict families;
+    for (const StoreStats::Family& f : st.families) {
+      py::dict fam;
+      fam["table_bytes"] = f.table_bytes;
+      fam["memtable_bytes"] = f.memtable_bytes;
+      fam["entries"] = f.entries;
+      families[py::str(f.name)] = fam;
+    }
+    out["families"] = families;
+    out["wal_bytes"] = st.wal_bytes;
+    out["disk_bytes"] = st.disk_bytes;
+    py::list replication;
+    for (const ReplicationMark& m : st.replication) {
+      py::dict mark;
+      mark["target"] = m.target;
+      mark["shipped_seq"] = m.seq;
+      mark["updated"] = ns_to_datetime(m.updated_ns);
+      replication.append(mark);
+    }
+    out["replication"] = replication;
+    return out;
+  }
+
+  py::dict backup(const std::string& dest) {
+    const auto store = this->store();
+    BackupReport report;
+    read_released([&] { return store->backup(dest, &report); });
+    py::dict out;
+    out["events"] = report.events;
+    out["bytes"] = report.bytes;
+    out["removed_partial"] = report.removed_partial;
+    return out;
+  }
+
   py::dict verify() {
     const auto store = this->store();
     VerifyReport report;
@@ -250,6 +296,8 @@ void bind_store(py::module_& m) {
       .def("replay", &StoreView::replay, py::arg("execution_id"), py::arg("handler"), py::arg("speed"),
            py::arg("max_speed"))
       .def("verify", &StoreView::verify)
+      .def("stats", &StoreView::stats)
+      .def("backup", &StoreView::backup)
       .def_property_readonly("last_seq", [](StoreView& v) { return v.store()->last_seq(); })
       .def_property_readonly("id", [](StoreView& v) { return v.store()->id(); });
 }

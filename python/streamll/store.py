@@ -152,6 +152,26 @@ class Store:
         summaries): ok, counts and the problems found. Reads everything."""
         return self._view.verify()
 
+    def stats(self) -> dict[str, Any]:
+        """What the store holds and costs: events, executions, event_types,
+        last_seq, oldest and newest (datetimes, None when empty),
+        format_version, families (per column family: table_bytes,
+        memtable_bytes, entries), wal_bytes, disk_bytes, and replication
+        (per target: target, shipped_seq, updated). Reads the execution
+        summaries and lists the directory; releases the GIL meanwhile.
+        Thread-safe, like every method of Store."""
+        return self._view.stats()
+
+    def backup(self, dest: str | os.PathLike[str]) -> dict[str, Any]:
+        """Copies the store, as this view last saw it, to `dest` (which must
+        not exist), even while an application writes it: written to
+        `dest`.partial, verified, then renamed, so `dest` is whole or absent.
+        The copy keeps the store's identity. Returns events, bytes and
+        removed_partial (a copy cut short earlier was removed first). Reads
+        the whole store once and writes it again; releases the GIL.
+        ValueError when `dest` exists."""
+        return self._view.backup(os.fspath(dest))
+
     def query(self, sql: str, parameters: Any = ()) -> list[tuple[Any, ...]]:
         """The rows of one SQL statement over events, executions, event_types."""
         with contextlib.closing(connect(self.path)) as db:

@@ -191,6 +191,23 @@ def test_store_query_and_verify(filled):
         assert report["ok"] is True and report["events"] == 6 and report["problem_count"] == 0
 
 
+def test_store_stats_and_backup(filled, tmp_path):
+    path, _ = filled
+    with streamll.Store(path) as store:
+        st = store.stats()
+        assert (st["events"], st["executions"], st["last_seq"]) == (6, 2, 6)
+        assert st["oldest"] == T0 and st["newest"] == T0 + dt.timedelta(seconds=12)
+        assert set(st["families"]) == {"default", "blocks", "by_execution", "by_time", "by_id", "executions", "types"}
+        assert st["disk_bytes"] > 0 and st["replication"] == []
+        copied = store.backup(tmp_path / "copy")
+        assert copied["events"] == 6 and copied["bytes"] > 0 and copied["removed_partial"] is False
+        with pytest.raises(ValueError, match="exists; a backup makes a new directory"):
+            store.backup(tmp_path / "copy")
+    with streamll.Store(tmp_path / "copy") as copy:
+        assert sorted(x.execution_id for x in copy.executions()) == ["run-a", "run-b"]
+        assert copy.verify()["ok"] is True
+
+
 def test_replay(filled):
     path, events = filled
     got = []

@@ -4,9 +4,6 @@
 // verified, then renamed to DEST. A copy rather than hard links: a view
 // (another process than the writer) cannot stop the writer from deleting
 // the tables it would link, and DEST is often on another disk.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
@@ -14,6 +11,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/sst_file_writer.h>
 
+#include "common/files.hpp"
 #include "store/info_log.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_options.hpp"
@@ -32,23 +30,14 @@ constexpr const char* kPartialMarker = "BACKUP-IN-PROGRESS";
 // Table files of the copy are cut at about this size.
 constexpr uint64_t kTableBytes = 256ull << 20;
 
-uint64_t directory_bytes(const fs::path& dir) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    std::error_code size_ec;
-    if (it->is_regular_file(size_ec)) total += it->file_size(size_ec);
+// Removes a copy cut short, its marker last, so that a removal killed
+// midway is finished by the next backup.
+void remove_partial(const fs::path& dir, std::error_code& ec) {
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename() != kPartialMarker) fs::remove_all(entry.path(), ec);
+    if (ec) return;
   }
-  return total;
-}
-
-Status sync_directory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::io_error(fmt::format("cannot open {}", dir.string()));
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? Status::ok_status() : Status::io_error(fmt::format("cannot sync {}", dir.string()));
+  if (!ec) fs::remove_all(dir, ec);
 }
 
 // Writes family `f` as read through `ro` into table files under `dir`,
@@ -90,12 +79,13 @@ Status Store::backup(const std::string& dest, BackupReport* report) const {
   }
   const fs::path partial = dest + ".partial";
   if (fs::exists(partial, ec)) {
-    if (!fs::exists(partial / kPartialMarker, ec)) {
+    // Empty: a backup killed between making the directory and the marker.
+    if (!fs::exists(partial / kPartialMarker, ec) && !fs::is_empty(partial, ec)) {
       return Status::invalid_argument(
           fmt::format("{} exists and is not a backup cut short (no {} in it); move it out of the way", partial.string(),
                       kPartialMarker));
     }
-    fs::remove_all(partial, ec);
+    remove_partial(partial, ec);
     if (ec) return Status::io_error(fmt::format("cannot remove {}: {}", partial.string(), ec.message()));
     r.removed_partial = true;
   }
@@ -107,7 +97,7 @@ Status Store::backup(const std::string& dest, BackupReport* report) const {
     bool done = false;
     ~RemoveUnlessDone() {
       std::error_code ignored;
-      if (!done) fs::remove_all(dir, ignored);
+      if (!done) remove_partial(dir, ignored);
     }
   } cleanup{partial};
   std::ofstream(partial / kPartialMarker).close();
@@ -163,14 +153,15 @@ Status Store::backup(const std::string& dest, BackupReport* report) const {
     if (Status s = copy->verify(&verified); !s.ok()) return s.with_context("the copy");
     r.events = verified.events;
   }
-  fs::remove(partial / kPartialMarker, ec);
-  if (Status s = sync_directory(partial); !s.ok()) return s;
+  if (!detail::sync_directory(partial)) return Status::io_error(fmt::format("cannot sync {}", partial.string()));
   fs::rename(partial, dest, ec);
   if (ec) return Status::io_error(fmt::format("cannot rename {} to {}: {}", partial.string(), dest, ec.message()));
   cleanup.done = true;
+  // After the rename: a kill before it leaves DEST.partial with its marker.
+  fs::remove(fs::path(dest) / kPartialMarker, ec);
   const fs::path parent = fs::absolute(dest, ec).parent_path();
-  if (Status s = sync_directory(parent); !s.ok()) return s;
-  r.bytes = directory_bytes(dest);
+  if (!detail::sync_directory(parent)) return Status::io_error(fmt::format("cannot sync {}", parent.string()));
+  r.bytes = detail::directory_bytes(dest);
   return Status::ok_status();
 }
 

@@ -29,6 +29,10 @@ inline constexpr std::string_view kIdentityKey = "streamll.identity";
 // store/table_files.hpp); when it is not, any such table is damage.
 inline constexpr const char* kWriterMarker = "WRITER";
 
+// Present (empty value) while a prune has removed events but not yet
+// counted the type registry again; a writer's open then recounts it.
+inline constexpr std::string_view kTypesStaleKey = "streamll.types_stale";
+
 // The directory beside the tables where replicators record how far they
 // have shipped the store (Store::mark_replicated), one file per target.
 inline constexpr const char* kReplicationDir = "replication";

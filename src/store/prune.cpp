@@ -104,6 +104,9 @@ class Pruner {
     if (seqs.empty()) return Status::ok_status();
     std::sort(seqs.begin(), seqs.end());
     if (Status s = rewrite_blocks(seqs, &batch); !s.ok()) return s;
+    // Until the registry is counted again (a prune killed before that
+    // leaves it counting what is gone: the next writer's open recounts).
+    batch.Put(impl_.family(layout::kMeta), layout::kTypesStaleKey, "");
     if (!marked_version_) {
       batch.Put(impl_.family(layout::kMeta), layout::kFormatVersionKey, std::to_string(layout::kPrunedFormatVersion));
     }
@@ -114,42 +117,9 @@ class Pruner {
     return Status::ok_status();
   }
 
-  // The registry entries of the types that lost events, counted again from
-  // the events that stay: those through the last seq unlocked, those
-  // appended meanwhile under the append lock, then written in place of the
-  // entries (and the merges appends made meanwhile, which the count holds).
   Status rebuild_types() {
     if (touched_types_.empty()) return Status::ok_status();
-    std::map<std::string, type_summary::Recount, std::less<>> recount;
-    for (const std::string& t : touched_types_) recount[t];
-    const auto count = [&](uint64_t after, uint64_t through) {
-      auto it = detail::make_arrival_iterator(impl_.db.get(), impl_.family(layout::kBlocks), after,
-                                              ScanOrder::kOldestFirst);
-      for (; it->valid() && it->view().seq <= through; it->next()) {
-        const EventView& v = it->view();
-        auto found = recount.find(v.event_type);
-        if (found != recount.end()) found->second.add(v.timestamp, v.data_json);
-      }
-      return it->status();
-    };
-    const uint64_t through = impl_.last_seq.load(std::memory_order_acquire);
-    if (Status s = count(0, through); !s.ok()) return s.with_context(impl_.path);
-    std::lock_guard<std::mutex> lock(impl_.append_mutex);
-    if (Status s = count(through, UINT64_MAX); !s.ok()) return s.with_context(impl_.path);
-    rocksdb::WriteBatch batch;
-    std::string value;
-    for (auto& [type, rc] : recount) {
-      if (rc.count() == 0) {
-        batch.Delete(impl_.family(layout::kTypes), type);
-        continue;
-      }
-      value.clear();
-      type_summary::encode(rc.summary(), &value);
-      batch.Put(impl_.family(layout::kTypes), type, value);
-    }
-    rocksdb::WriteOptions wo;
-    wo.sync = impl_.options.sync;
-    return detail::from_rocks(impl_.db->Write(wo, &batch), impl_.path);
+    return detail::recount_types(impl_, &touched_types_);
   }
 
   // Gives the space of what was removed back: tombstones and pruned
@@ -244,6 +214,56 @@ class Pruner {
 };
 
 }  // namespace
+
+namespace detail {
+
+// Counts the events that stay through the last seq unlocked, those appended
+// meanwhile under the append lock, then writes the entries in place of the
+// old ones (and of the merges appends made meanwhile, which the count
+// holds), deleting entries of types no event has any more, and the mark
+// that the registry is stale.
+Status recount_types(Store::Impl& impl, const std::set<std::string>* only) {
+  std::map<std::string, type_summary::Recount, std::less<>> recount;
+  if (only != nullptr) {
+    for (const std::string& t : *only) recount[t];
+  }
+  const auto count = [&](uint64_t after, uint64_t through) {
+    auto it = make_arrival_iterator(impl.db.get(), impl.family(layout::kBlocks), after, ScanOrder::kOldestFirst);
+    for (; it->valid() && it->view().seq <= through; it->next()) {
+      const EventView& v = it->view();
+      auto found = recount.find(v.event_type);
+      if (found == recount.end() && only == nullptr) found = recount.emplace(std::string(v.event_type), type_summary::Recount()).first;
+      if (found != recount.end()) found->second.add(v.timestamp, v.data_json);
+    }
+    return it->status();
+  };
+  const uint64_t through = impl.last_seq.load(std::memory_order_acquire);
+  if (Status s = count(0, through); !s.ok()) return s.with_context(impl.path);
+  std::lock_guard<std::mutex> lock(impl.append_mutex);
+  if (Status s = count(through, UINT64_MAX); !s.ok()) return s.with_context(impl.path);
+  rocksdb::WriteBatch batch;
+  if (only == nullptr) {
+    std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(rocksdb::ReadOptions(), impl.family(layout::kTypes)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) recount[it->key().ToString()];
+    if (Status s = from_rocks(it->status(), impl.path); !s.ok()) return s;
+  }
+  std::string value;
+  for (auto& [type, rc] : recount) {
+    if (rc.count() == 0) {
+      batch.Delete(impl.family(layout::kTypes), type);
+      continue;
+    }
+    value.clear();
+    type_summary::encode(rc.summary(), &value);
+    batch.Put(impl.family(layout::kTypes), type, value);
+  }
+  batch.Delete(impl.family(layout::kMeta), layout::kTypesStaleKey);
+  rocksdb::WriteOptions wo;
+  wo.sync = impl.options.sync;
+  return from_rocks(impl.db->Write(wo, &batch), impl.path);
+}
+
+}  // namespace detail
 
 Status Store::prune(const PruneOptions& options, PruneReport* report) {
   PruneReport local;

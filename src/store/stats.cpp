@@ -1,16 +1,13 @@
 // Store::stats(): what a store holds and what it costs on disk.
-#include <filesystem>
-
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 
+#include "common/files.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
 #include "store/store_impl.hpp"
 
 namespace streamll {
-
-namespace fs = std::filesystem;
 
 namespace detail {
 
@@ -62,17 +59,7 @@ Status Store::stats(StoreStats* out) const {
     out->format_version = std::atoi(version.c_str());
   }
   out->families = detail::family_stats(impl);
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(impl.path, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    std::error_code size_ec;
-    if (!it->is_regular_file(size_ec)) continue;
-    const uint64_t size = it->file_size(size_ec);
-    if (size_ec) continue;  // removed by the writer meanwhile
-    out->disk_bytes += size;
-    if (it.depth() == 0 && it->path().extension() == ".log") out->wal_bytes += size;
-  }
-  if (ec) return Status::io_error(fmt::format("cannot list {}: {}", impl.path, ec.message()));
+  out->disk_bytes = detail::directory_bytes(impl.path, &out->wal_bytes);
   return replication_marks(&out->replication);
 }
 

@@ -21,6 +21,7 @@
 
 #include "common/coding.hpp"
 #include "event/event_text.hpp"
+#include "common/files.hpp"
 #include "store/block.hpp"
 #include "store/info_log.hpp"
 #include "store/iterators.hpp"
@@ -70,10 +71,7 @@ bool mark_writer(const std::string& path) {
   const int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return false;
   ::close(fd);
-  if (const int dir = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
-    (void)::fsync(dir);
-    ::close(dir);
-  }
+  (void)detail::sync_directory(path);
   return true;
 }
 
@@ -334,7 +332,12 @@ Status open_writer(Store::Impl* impl) {
     if (!put.ok()) return from_rocks(put, path);
   }
   if (Status v = check_format_version(raw, path); !v.ok()) return v;
-  return impl->load_state();
+  if (Status s = impl->load_state(); !s.ok()) return s;
+  // A prune killed before it counted the type registry again.
+  if (std::string stale; raw->Get(rocksdb::ReadOptions(), impl->family(layout::kMeta), layout::kTypesStaleKey, &stale).ok()) {
+    return detail::recount_types(*impl, nullptr);
+  }
+  return Status::ok_status();
 }
 
 Status open_view(Store::Impl* impl) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,12 @@ namespace detail {
 std::vector<StoreStats::Family> family_stats(Store::Impl& impl);
 // Their table and memtable bytes, summed: the size prune() measures.
 uint64_t store_bytes(Store::Impl& impl);
+
+// Counts the type registry's entries again from the events (writers only):
+// those of the types in *only, or every type (only null), deleting entries
+// no event has. prune.cpp. Cost: reads every event's envelope once, and the
+// data of the events counted.
+Status recount_types(Store::Impl& impl, const std::set<std::string>* only);
 
 }  // namespace detail
 

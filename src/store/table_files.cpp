@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <rocksdb/sst_file_reader.h>
 
+#include "common/coding.hpp"
+#include "store/block.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
 
@@ -32,8 +34,44 @@ std::string human_size(uint64_t bytes) {
 // What an unlisted table holds that `db` does not: the first such key, as
 // "family 'f', key \"...\"", or empty when `db` has every key (or the file is
 // not a complete table).
+// What a pruned store (format version 4) may have removed since a crashed
+// writer made a table: prune deletes keys and rewrites blocks, so a
+// leftover's key the store lacks is accepted when its event had a seq the
+// store has given (the event was there, then pruned), and a leftover block
+// may differ from the store's.
+struct Pruned {
+  bool pruned = false;
+  uint64_t last_seq = 0;  // at least the store's last seq: its newest block's key + the most a block holds
+};
+
+Pruned pruned_state(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  Pruned out;
+  std::string version;
+  out.pruned = db->Get(rocksdb::ReadOptions(), handles[layout::kMeta], layout::kFormatVersionKey, &version).ok() &&
+               version == std::to_string(layout::kPrunedFormatVersion);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[layout::kBlocks]));
+  it->SeekToLast();
+  if (it->Valid() && it->key().size() == 8) {
+    out.last_seq = detail::get_be64(std::string_view(it->key().data(), 8)) + block::kMaxEvents;
+  }
+  return out;
+}
+
+// The seq a key or value of `family` names (0 when it names none).
+uint64_t seq_named(size_t family, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  const std::string_view k(key.data(), key.size());
+  switch (family) {
+    case layout::kBlocks: return k.size() == 8 ? detail::get_be64(k) : 0;
+    case layout::kByExecution:
+    case layout::kByTime: return layout::seq_of_index_key(k);
+    case layout::kById: return value.size() == 8 ? detail::get_be64(std::string_view(value.data(), 8)) : 0;
+    default: return 1;  // summaries: removed with their executions or types
+  }
+}
+
 std::string first_key_not_in(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
-                             const std::vector<rocksdb::ColumnFamilyDescriptor>& families, const std::string& file) {
+                             const std::vector<rocksdb::ColumnFamilyDescriptor>& families, const std::string& file,
+                             const Pruned& pruned) {
   std::string family_name;
   {
     rocksdb::SstFileReader probe{rocksdb::Options()};
@@ -54,9 +92,13 @@ std::string first_key_not_in(rocksdb::DB* db, const std::vector<rocksdb::ColumnF
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     value.Reset();
     const rocksdb::Status s = db->Get(ro, handles[f], it->key(), &value);
-    if (s.IsNotFound()) return fmt::format("family '{}', key {:?}", family_name, it->key().ToString());
+    if (s.IsNotFound()) {
+      const uint64_t seq = seq_named(f, it->key(), it->value());
+      if (pruned.pruned && seq != 0 && seq <= pruned.last_seq) continue;
+      return fmt::format("family '{}', key {:?}", family_name, it->key().ToString());
+    }
     if (!s.ok()) return fmt::format("family '{}': {}", family_name, s.ToString());
-    if (compare_values && value != it->value()) {
+    if (compare_values && value != it->value() && !(pruned.pruned && f == layout::kBlocks)) {
       return fmt::format("family '{}', another value for key {:?}", family_name, it->key().ToString());
     }
   }
@@ -117,12 +159,13 @@ Status check_open(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle
   }
   std::error_code ec;
   const bool closed_cleanly = !fs::exists(fs::path(path) / layout::kWriterMarker, ec);
+  const Pruned pruned = closed_cleanly ? Pruned{} : pruned_state(db, handles);
   for (const auto& entry : fs::directory_iterator(path, ec)) {
     const std::string name = entry.path().filename().string();
     if (!name.ends_with(".sst") || listed.contains(name)) continue;
     std::string why = "the store's last writer closed cleanly, which leaves no such table";
     if (!closed_cleanly) {
-      const std::string missing = first_key_not_in(db, handles, families, entry.path().string());
+      const std::string missing = first_key_not_in(db, handles, families, entry.path().string(), pruned);
       if (missing.empty()) continue;
       why = fmt::format("it holds what the store does not have: {}", missing);
     }

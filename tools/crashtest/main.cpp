@@ -13,6 +13,7 @@
 // left behind.
 //
 //   streamll-crashtest [--trials 50] [--threads 4] [--max-delay-ms 800] [--seed S] [--dir D] [--sync]
+//   streamll-crashtest --mode prune|backup [--trials 50] [--seed S] [--dir D]   (lifecycle.hpp)
 //   streamll-crashtest child STORE TRIAL THREADS ACKFILE [--sync]   (what each trial runs)
 #include <algorithm>
 #include <atomic>
@@ -29,17 +30,16 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "lifecycle.hpp"
+#include "spawn.hpp"
 #include "streamll/store.hpp"
 #include "streamll/streamll.hpp"
-
-extern char** environ;
 
 namespace {
 
@@ -105,17 +105,8 @@ struct Options {
   uint64_t seed = 0;
   std::string dir;
   bool sync = false;
+  std::string mode = "emit";
 };
-
-pid_t spawn_child(const std::string& self, const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(self.c_str()));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
-  return pid;
-}
 
 // The highest acknowledged count per thread.
 std::map<int, uint64_t> read_acks(const std::string& path) {
@@ -161,7 +152,7 @@ TrialResult run_trial(const Options& o, const std::string& self, const std::stri
   const std::string ack_path = fmt::format("{}/acks-{}.txt", o.dir, trial);
   std::vector<std::string> args = {"child", store_path, std::to_string(trial), std::to_string(o.threads), ack_path};
   if (o.sync) args.push_back("--sync");
-  const pid_t pid = spawn_child(self, args);
+  const pid_t pid = streamll::crashtest::spawn_child(self, args);
   if (pid < 0) {
     result.problems.push_back("cannot start the child");
     return result;
@@ -218,6 +209,12 @@ int run_parent(Options o) {
   }
   fs::create_directories(o.dir);
   if (o.seed == 0) o.seed = std::random_device{}();
+  if (o.mode != "emit") {
+    const int failed = streamll::crashtest::run_lifecycle(self, {o.mode, o.trials, o.seed, o.dir});
+    if (made_dir && failed == 0) fs::remove_all(o.dir);
+    if (failed != 0) fmt::print("the stores are kept in {} (seed {})\n", o.dir, o.seed);
+    return failed == 0 ? 0 : 1;
+  }
   const std::string store_path = o.dir + "/store";
   fmt::print("streamll-crashtest: {} trials, {} threads, seed {}, store {}{}\n", o.trials, o.threads, o.seed,
              store_path, o.sync ? ", sync" : "");
@@ -240,6 +237,10 @@ int run_parent(Options o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "prune-child") {
+    return streamll::crashtest::run_prune_child(argv[2], std::strtoull(argv[3], nullptr, 10));
+  }
+  if (argc == 4 && std::string(argv[1]) == "backup-child") return streamll::crashtest::run_backup_child(argv[2], argv[3]);
   if (argc >= 6 && std::string(argv[1]) == "child") {
     const bool sync = argc >= 7 && std::string(argv[6]) == "--sync";
     return run_child(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), argv[5], sync);
@@ -258,6 +259,11 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.seed, "Seed of the kill times (default: random; printed to reproduce a run)");
   app.add_option("--dir", o.dir, "Working directory (default: a temporary one, removed when all trials pass)");
   app.add_flag("--sync", o.sync, "Run the child with RuntimeOptions::sync (fsync per batch)");
+  app.add_option("--mode", o.mode,
+                 "emit: kill an emitting process; prune: kill a prune of 150 of 200 executions (each must be whole\n"
+                 "or gone); backup: kill a backup (the copy must be absent or whole and verified)")
+      ->check(CLI::IsMember({"emit", "prune", "backup"}))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
