@@ -469,3 +469,40 @@ TEST_CASE("RedisSink and `streamll replay --to redis://` write upstream's wire f
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("cannot connect") != std::string::npos);
 }
+
+TEST_CASE("the replicator records how far it shipped; prune keeps the rest, and replication goes on after it",
+          "[replicate][redis][prune]") {
+  RedisServer redis;
+  TempDir dir;
+  testing::EventGenerator gen(12);
+  auto store = open_store(dir / "db");
+  std::vector<Event> first;
+  for (int i = 0; i < 300; ++i) first.push_back(gen.event("old-" + std::to_string(i % 3), 1'700'000'000'000'000'000 + i));
+  REQUIRE(store->append(first).ok());
+  std::unique_ptr<Replicator> replicator;
+  REQUIRE(Replicator::create(store.get(), options_for(redis), &replicator).ok());
+  REQUIRE(replicator->sync().ok());
+  std::vector<ReplicationMark> marks;
+  REQUIRE(store->replication_marks(&marks).ok());
+  REQUIRE(marks.size() == 1);
+  CHECK(marks[0].seq == 300);
+  CHECK(marks[0].target.find("stream streamll_events") != std::string::npos);
+
+  std::vector<Event> later;
+  for (int i = 0; i < 100; ++i) later.push_back(gen.event("new", 1'700'000'001'000'000'000 + i));
+  REQUIRE(store->append(later).ok());
+  PruneOptions all;
+  all.keep_executions = 0;
+  PruneReport r;
+  REQUIRE(store->prune(all, &r).ok());
+  CHECK(r.executions == 3);  // shipped; "new" is not
+  CHECK(r.kept_unreplicated == 1);
+  // The checkpoint's event was pruned: replication resumes after it.
+  REQUIRE(Replicator::create(store.get(), options_for(redis), &replicator).ok());
+  REQUIRE(replicator->sync().ok());
+  CHECK(replicator->stats().shipped == 100);
+  auto conn = redis.connect();
+  CHECK(read_stream(*conn, "streamll_events").size() == 400);
+  REQUIRE(store->prune(all, &r).ok());
+  CHECK(r.executions == 1);
+}

@@ -264,8 +264,9 @@ def test_replicate_to_redis_ships_every_stored_event(store_path, redis_server):
         emit_event(e)
     assert streamll.flush(10)
     wait_until(lambda: redis_server.xlen("replica") >= 40, 10)
-    replication = streamll.stats()["replication"]
-    assert replication["shipped"] >= 40 and replication["state"] == "closed"
+    # The entries reach Redis a moment before the replicator reads its reply.
+    wait_until(lambda: streamll.stats()["replication"]["shipped"] >= 40, 10)
+    assert streamll.stats()["replication"]["state"] == "closed"
     streamll.shutdown()
     shipped = [StreamllEvent.model_validate_json(fields["message"]) for _, fields in redis_server.entries("replica")]
     ours = [e for e in shipped if e.event_type == "replicated"]

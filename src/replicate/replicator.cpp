@@ -271,17 +271,19 @@ class Replicator::Impl {
     }
     checkpoint_text_ = next;
     checkpoint_event_id_ = std::move(last_id);
-    std::lock_guard<std::mutex> lock(mutex_);
-    checkpoint_ = last;
-    stats_.checkpoint = last;
-    stats_.shipped += ends_.size();
-    ++stats_.batches;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stats_.shipped += ends_.size();
+      ++stats_.batches;
+    }
+    set_checkpoint(last);
     return Status::ok_status();
   }
 
   // Also records it beside the store, so that prune() keeps what is not
   // shipped yet (a mark that cannot be written leaves prune() unaware of
   // this target; shipping goes on).
+  // One small file written and renamed per batch shipped.
   void set_checkpoint(uint64_t seq) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
