@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <thread>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "spawn.hpp"
+#include "streamll/jsonl.hpp"
 #include "streamll/store.hpp"
 
 namespace streamll::crashtest {
@@ -143,21 +145,48 @@ int run_backup_child(const std::string& store_path, const std::string& dest) {
   return 0;
 }
 
+int run_import_child(const std::string& store_path, const std::string& file) {
+  std::unique_ptr<Store> store;
+  if (Status s = Store::open(store_path, StoreOptions{}, &store); !s.ok()) {
+    fmt::print(stderr, "import child: {}\n", s.to_string());
+    return 2;
+  }
+  std::ifstream in(file);
+  ImportReport report;
+  if (Status s = import_jsonl(in, store.get(), ImportOptions{}, &report); !s.ok()) {
+    fmt::print(stderr, "import child: {}\n", s.to_string());
+    return 2;
+  }
+  return 0;
+}
+
 int run_lifecycle(const std::string& self, const LifecycleOptions& o) {
   const std::string source = o.dir + "/source";
+  const std::string jsonl = o.dir + "/source.jsonl";
   if (Status s = build_source(source); !s.ok()) {
     fmt::print("crashtest: cannot build the source store: {}\n", s.to_string());
     return o.trials;
   }
+  if (o.mode == "import") {
+    std::unique_ptr<Store> store;
+    std::ofstream out(jsonl);
+    size_t lines = 0;
+    if (!Store::open(source, StoreOptions{}, &store).ok() || !export_jsonl(*store, EventFilter{}, out, &lines).ok()) {
+      fmt::print("crashtest: cannot write {}\n", jsonl);
+      return o.trials;
+    }
+  }
   const std::string work = o.dir + "/store";
   const std::string dest = o.dir + "/copy";
+  // prune: a copy of the source; import: an empty store.
   const auto fresh_copy = [&] {
     std::error_code ec;
     fs::remove_all(work, ec);
-    fs::copy(source, work, fs::copy_options::recursive, ec);
+    if (o.mode == "prune") fs::copy(source, work, fs::copy_options::recursive, ec);
     return !ec;
   };
   const auto args = [&] {
+    if (o.mode == "import") return std::vector<std::string>{"import-child", work, jsonl};
     return o.mode == "prune" ? std::vector<std::string>{"prune-child", work, std::to_string(kKeep)}
                              : std::vector<std::string>{"backup-child", source, dest};
   };
@@ -179,7 +208,7 @@ int run_lifecycle(const std::string& self, const LifecycleOptions& o) {
   int failed = 0, killed_count = 0, none = 0, all = 0;
   for (int trial = 0; trial < o.trials; ++trial) {
     problems.clear();
-    if (o.mode == "prune" && !fresh_copy()) problems.push_back("cannot copy the source store");
+    if (o.mode != "backup" && !fresh_copy()) problems.push_back("cannot prepare the store");
     const auto kill_after = std::chrono::microseconds(rng() % static_cast<uint64_t>(whole.count() + 1));
     std::chrono::microseconds took{};
     const bool killed = run_child(self, args(), kill_after, &took, &problems);
@@ -194,6 +223,17 @@ int run_lifecycle(const std::string& self, const LifecycleOptions& o) {
       outcome = fmt::format("{} executions kept ({} events)", kept, events);
       none += kept == kExecutions ? 1 : 0;
       all += kept == static_cast<int>(kKeep) ? 1 : 0;
+    } else if (o.mode == "import") {
+      std::unique_ptr<Store> store;
+      uint64_t events = 0;
+      if (fs::exists(work + "/CURRENT")) check_verified(work, &events, &problems, &store);
+      const uint64_t whole_file = static_cast<uint64_t>(kExecutions) * kPerExecution;
+      if (events != 0 && events != whole_file) {
+        problems.push_back(fmt::format("the import left {} of {} events", events, whole_file));
+      }
+      outcome = fmt::format("{} events stored", events);
+      none += events == 0 ? 1 : 0;
+      all += events == whole_file ? 1 : 0;
     } else {
       if (fs::exists(dest)) {
         std::unique_ptr<Store> copy;
@@ -221,6 +261,9 @@ int run_lifecycle(const std::string& self, const LifecycleOptions& o) {
     fmt::print("crashtest prune: {} trials ({} killed), {} failed; {} pruned nothing, {} all {}, {} part, each "
                "execution whole or gone\n",
                o.trials, killed_count, failed, none, all, kExecutions - static_cast<int>(kKeep), o.trials - none - all);
+  } else if (o.mode == "import") {
+    fmt::print("crashtest import: {} trials ({} killed), {} failed; {} stored none of the file, {} all of it, {} part\n",
+               o.trials, killed_count, failed, none, all, o.trials - none - all);
   } else {
     fmt::print("crashtest backup: {} trials ({} killed), {} failed; {} left no copy, {} a whole verified copy\n",
                o.trials, killed_count, failed, none, all);

@@ -13,7 +13,7 @@
 // left behind.
 //
 //   streamll-crashtest [--trials 50] [--threads 4] [--max-delay-ms 800] [--seed S] [--dir D] [--sync]
-//   streamll-crashtest --mode prune|backup [--trials 50] [--seed S] [--dir D]   (lifecycle.hpp)
+//   streamll-crashtest --mode import|prune|backup [--trials 50] [--seed S] [--dir D]   (lifecycle.hpp)
 //   streamll-crashtest child STORE TRIAL THREADS ACKFILE [--sync]   (what each trial runs)
 #include <algorithm>
 #include <atomic>
@@ -240,6 +240,7 @@ int main(int argc, char** argv) {
   if (argc == 4 && std::string(argv[1]) == "prune-child") {
     return streamll::crashtest::run_prune_child(argv[2], std::strtoull(argv[3], nullptr, 10));
   }
+  if (argc == 4 && std::string(argv[1]) == "import-child") return streamll::crashtest::run_import_child(argv[2], argv[3]);
   if (argc == 4 && std::string(argv[1]) == "backup-child") return streamll::crashtest::run_backup_child(argv[2], argv[3]);
   if (argc >= 6 && std::string(argv[1]) == "child") {
     const bool sync = argc >= 7 && std::string(argv[6]) == "--sync";
@@ -260,9 +261,10 @@ int main(int argc, char** argv) {
   app.add_option("--dir", o.dir, "Working directory (default: a temporary one, removed when all trials pass)");
   app.add_flag("--sync", o.sync, "Run the child with RuntimeOptions::sync (fsync per batch)");
   app.add_option("--mode", o.mode,
-                 "emit: kill an emitting process; prune: kill a prune of 150 of 200 executions (each must be whole\n"
+                 "emit: kill an emitting process; import: kill an import of 20,000 lines (none or all must be\n"
+                 "stored); prune: kill a prune of 150 of 200 executions (each must be whole\n"
                  "or gone); backup: kill a backup (the copy must be absent or whole and verified)")
-      ->check(CLI::IsMember({"emit", "prune", "backup"}))
+      ->check(CLI::IsMember({"emit", "import", "prune", "backup"}))
       ->capture_default_str();
   try {
     app.parse(argc, argv);
