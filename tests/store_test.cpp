@@ -11,6 +11,9 @@
 #include <set>
 #include <thread>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <rocksdb/db.h>
 
@@ -830,4 +833,39 @@ TEST_CASE("a version 2 store is refused unchanged, with the way to carry its eve
   std::vector<std::string> names;
   REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   CHECK(std::find(names.begin(), names.end(), "blocks") == names.end());
+}
+
+TEST_CASE("a view's private directory is removed at close, and those of killed processes by the next view",
+          "[store]") {
+  TempDir dir;
+  { open_store(dir / "db"); }
+  const std::string tmp = dir / "tmp";
+  std::filesystem::create_directories(tmp);
+  const char* old_tmpdir = std::getenv("TMPDIR");
+  const std::string saved = old_tmpdir != nullptr ? old_tmpdir : "";
+  ::setenv("TMPDIR", tmp.c_str(), 1);
+  const std::filesystem::path views = std::filesystem::path(tmp) / ("streamll-views-" + std::to_string(::getuid()));
+  // A process that is gone: one that ran and was reaped.
+  const pid_t gone = ::fork();
+  if (gone == 0) ::_exit(0);
+  ::waitpid(gone, nullptr, 0);
+  std::filesystem::create_directories(views / (std::to_string(gone) + "-abcdef"));
+  std::ofstream(views / (std::to_string(gone) + "-abcdef") / "LOG") << "left by a killed reader";
+  std::filesystem::create_directories(views / (std::to_string(::getpid()) + "-alive0"));
+  {
+    auto view = open_store(dir / "db", view_options());
+    CHECK(!std::filesystem::exists(views / (std::to_string(gone) + "-abcdef")));
+    CHECK(std::filesystem::exists(views / (std::to_string(::getpid()) + "-alive0")));
+    size_t mine = 0;
+    for (const auto& e : std::filesystem::directory_iterator(views)) mine += e.path().filename() != (std::to_string(::getpid()) + "-alive0");
+    CHECK(mine == 1);  // the open view's own
+  }
+  size_t left = 0;
+  for (const auto& e : std::filesystem::directory_iterator(views)) left += e.path().filename() != (std::to_string(::getpid()) + "-alive0");
+  CHECK(left == 0);
+  if (old_tmpdir != nullptr) {
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TMPDIR");
+  }
 }

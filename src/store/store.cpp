@@ -31,6 +31,7 @@
 #include "store/rocks_options.hpp"
 #include "store/store_impl.hpp"
 #include "store/table_files.hpp"
+#include "store/view_dir.hpp"
 #include "store/execution_summary.hpp"
 #include "store/type_summary.hpp"
 #include "streamll/timestamp.hpp"
@@ -344,11 +345,7 @@ Status open_view(Store::Impl* impl) {
   const std::string& path = impl->path;
   if (!is_store_dir(path)) return Status::not_found(fmt::format("no store at {}", path));
   if (Status v = check_not_version_2(path); !v.ok()) return v;
-  char dir_template[] = "/tmp/streamll-view-XXXXXX";
-  if (mkdtemp(dir_template) == nullptr) {
-    return Status::io_error(fmt::format("cannot create a directory for a read-only view of {}", path));
-  }
-  impl->secondary_path = dir_template;
+  if (Status d = detail::make_view_dir(&impl->secondary_path); !d.ok()) return d.with_context(path);
   rocksdb::DBOptions options = detail::db_options();
   options.max_open_files = -1;  // required by secondary instances
   options.info_log = detail::open_info_log(impl->secondary_path);
