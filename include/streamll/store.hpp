@@ -309,7 +309,8 @@ class Store {
   // not overlap, and each record decodes and holds the seq of its place;
   // the execution, time and event_id indexes hold exactly one entry per
   // event, pointing at it (so no event is stored twice); every execution summary and event-type entry agrees with a
-  // recount of the events; no seq is beyond last_seq(). Returns ok, or
+  // recount of the events (event types are skipped while a prune is between
+  // removing events and counting the registry again); no seq is beyond last_seq(). Returns ok, or
   // Corruption with the number of problems and the first; *report (optional)
   // gets the counts and the problems. Appends running meanwhile are not seen
   // (one snapshot). Cost: reads the whole store once; memory ~100 bytes per
