@@ -107,14 +107,11 @@ class Pruner {
     // Until the registry is counted again (a prune killed before that
     // leaves it counting what is gone: the next writer's open recounts).
     batch.Put(impl_.family(layout::kMeta), layout::kTypesStaleKey, "");
-    if (!marked_version_) {
-      batch.Put(impl_.family(layout::kMeta), layout::kFormatVersionKey, std::to_string(layout::kPrunedFormatVersion));
-    }
+    // Blocks may hold pruned records from now on.
+    batch.Put(impl_.family(layout::kMeta), layout::kFormatVersionKey, std::to_string(layout::kPrunedFormatVersion));
     rocksdb::WriteOptions wo;
     wo.sync = impl_.options.sync;
-    if (Status s = detail::from_rocks(impl_.db->Write(wo, &batch), impl_.path); !s.ok()) return s;
-    marked_version_ = true;
-    return Status::ok_status();
+    return detail::from_rocks(impl_.db->Write(wo, &batch), impl_.path);
   }
 
   Status rebuild_types() {
@@ -135,8 +132,6 @@ class Pruner {
     }
     return Status::ok_status();
   }
-
-  void set_version_marked(bool marked) { marked_version_ = marked; }
 
  private:
   // The by_execution keys of one execution, and the newest seq among them.
@@ -210,7 +205,6 @@ class Pruner {
   uint64_t shipped_ = UINT64_MAX;
   std::string holder_;
   std::set<std::string> touched_types_;
-  bool marked_version_ = false;
 };
 
 }  // namespace
@@ -282,10 +276,6 @@ Status Store::prune(const PruneOptions& options, PruneReport* report) {
 
   Pruner pruner(&impl, options, &r);
   if (Status s = pruner.load_marks(*this); !s.ok()) return s;
-  std::string version;
-  if (impl.db->Get(rocksdb::ReadOptions(), impl.family(layout::kMeta), layout::kFormatVersionKey, &version).ok()) {
-    pruner.set_version_marked(version == std::to_string(layout::kPrunedFormatVersion));
-  }
   std::vector<const ExecutionSummary*> batch;
   uint64_t batch_events = 0;
   for (size_t i = 0; i < chosen.size(); ++i) {

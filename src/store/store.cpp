@@ -399,38 +399,16 @@ Status Store::open(const std::string& path, const StoreOptions& options, std::un
   impl->path = path;
   impl->options = options;
   const RetentionOptions& retention = options.retention;
-  if (retention.any_limit()) {
-    if (options.mode != StoreOptions::Mode::kReadWrite) {
-      return Status::invalid_argument("StoreOptions.retention is for the writer; a read-only view prunes nothing");
-    }
-    if (retention.interval.count() <= 0) return Status::invalid_argument("StoreOptions.retention.interval must be positive");
-    if (retention.max_age && retention.max_age->count() <= 0) {
-      return Status::invalid_argument("StoreOptions.retention.max_age must be positive");
-    }
-  }
+  if (Status r = detail::check_retention(retention, options.mode); !r.ok()) return r;
   const Status s = options.mode == StoreOptions::Mode::kReadWrite ? open_writer(impl.get())
                                                                    : open_view(impl.get());
   if (!s.ok()) return s;
   Store* store = new Store(std::move(impl));
   out->reset(store);
   if (retention.any_limit()) {
-    store->impl_->retention = std::make_unique<detail::RetentionWorker>(retention.interval, [store] {
-      PruneReport report;
-      const Status pruned = store->prune(detail::prune_options_of(store->impl_->options.retention, now_ns()), &report);
-      const auto log = store->impl_->db->GetDBOptions().info_log;
-      if (!pruned.ok()) {
-        rocksdb::Log(rocksdb::InfoLogLevel::ERROR_LEVEL, log, "streamll retention: prune failed: %s",
-                     pruned.message().c_str());
-      } else if (report.executions > 0 || report.kept_unreplicated > 0) {
-        rocksdb::Log(rocksdb::InfoLogLevel::INFO_LEVEL, log,
-                     "streamll retention: pruned %llu executions (%llu events), %llu bytes -> %llu; kept %llu "
-                     "not yet replicated",
-                     static_cast<unsigned long long>(report.executions), static_cast<unsigned long long>(report.events),
-                     static_cast<unsigned long long>(report.bytes_before),
-                     static_cast<unsigned long long>(report.bytes_after),
-                     static_cast<unsigned long long>(report.kept_unreplicated));
-      }
-    });
+    store->impl_->retention = std::make_unique<detail::RetentionWorker>(
+        retention, [store](const PruneOptions& limits, PruneReport* report) { return store->prune(limits, report); },
+        store->impl_->db->GetDBOptions().info_log);
   }
   return s;
 }

@@ -31,9 +31,6 @@ std::string human_size(uint64_t bytes) {
   return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6);
 }
 
-// What an unlisted table holds that `db` does not: the first such key, as
-// "family 'f', key \"...\"", or empty when `db` has every key (or the file is
-// not a complete table).
 // What a pruned store (format version 4) may have removed since a crashed
 // writer made a table: prune deletes keys and rewrites blocks, so a
 // leftover's key the store lacks is accepted when its event had a seq the
@@ -69,6 +66,10 @@ uint64_t seq_named(size_t family, const rocksdb::Slice& key, const rocksdb::Slic
   }
 }
 
+// What an unlisted table holds that `db` does not: the first such key, as
+// "family 'f', key \"...\"", or empty when `db` has every key (or the file is
+// not a complete table); in a pruned store, one `pruned` accounts for is not
+// counted.
 std::string first_key_not_in(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
                              const std::vector<rocksdb::ColumnFamilyDescriptor>& families, const std::string& file,
                              const Pruned& pruned) {

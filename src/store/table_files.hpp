@@ -29,8 +29,9 @@ namespace streamll::detail {
 //   whose log is still there, a compaction's inputs or outputs) and is
 //   accepted; so is one that is not a complete table (a write cut short).
 //   The summary families' values are merged, so only their keys are
-//   compared. A store that deletes keys would need this to account for
-//   tombstones.
+//   compared. In a pruned store (format version 4) a key it lacks is
+//   accepted when it names a seq the store has given out (the event was
+//   there, then pruned), and blocks may differ (prune rewrites them).
 // `families` gives each family's options (merge operators, so that a table of
 // merge operands can be read); `options` the database's (its info log).
 // *listed, when given, receives the names of the tables the MANIFEST lists.
