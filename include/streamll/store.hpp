@@ -362,10 +362,15 @@ class Store {
   uint64_t last_seq() const;
 
   // Read-only views: catch up with what the writer has made durable since the
-  // view was opened or last refreshed. Iterators made afterwards see it.
-  // A no-op returning ok for the writer. Cost: a look at the writer's log and
-  // manifest files (microseconds); when they changed, replaying the new log
-  // records (milliseconds).
+  // view was opened or last refreshed. Iterators made afterwards see it;
+  // those made before go on reading what they started on, even in other
+  // threads. A no-op returning ok for the writer. Cost: a look at the
+  // writer's log and manifest files (microseconds); when the log grew,
+  // replaying its new records (milliseconds); when the writer flushed or
+  // compacted since (its MANIFEST changed), opening the view again (tens of
+  // milliseconds: it reads the MANIFEST and opens every table file), since
+  // catching up across a flush would read what it flushed twice. Thread-safe;
+  // one refresh() runs at a time.
   Status refresh();
 
   bool read_only() const;

@@ -42,10 +42,10 @@ void remove_partial(const fs::path& dir, std::error_code& ec) {
 
 // Writes family `f` as read through `ro` into table files under `dir`,
 // appending their paths to *files.
-Status write_tables(Store::Impl& impl, const rocksdb::ReadOptions& ro, int f,
+Status write_tables(const detail::Instance& rocks, const std::string& path, const rocksdb::ReadOptions& ro, int f,
                     const rocksdb::ColumnFamilyDescriptor& descriptor, const fs::path& dir,
                     std::vector<std::string>* files) {
-  std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(ro, impl.family(static_cast<layout::Family>(f))));
+  std::unique_ptr<rocksdb::Iterator> it(rocks.db->NewIterator(ro, rocks.family(static_cast<layout::Family>(f))));
   it->SeekToFirst();
   const rocksdb::Options options(detail::db_options(), descriptor.options);
   std::unique_ptr<rocksdb::SstFileWriter> writer;
@@ -62,7 +62,7 @@ Status write_tables(Store::Impl& impl, const rocksdb::ReadOptions& ro, int f,
       writer.reset();
     }
   }
-  return detail::from_rocks(it->status(), impl.path);
+  return detail::from_rocks(it->status(), path);
 }
 
 }  // namespace
@@ -105,18 +105,20 @@ Status Store::backup(const std::string& dest, BackupReport* report) const {
   fs::create_directory(tables, ec);
   if (ec) return Status::io_error(fmt::format("cannot create {}: {}", tables.string(), ec.message()));
 
-  // One snapshot for every family (a view's state is fixed until its next refresh()).
+  // One snapshot for every family (a view's instance is fixed; refresh()
+  // may replace the view's, not this one).
+  const std::shared_ptr<detail::Instance> rocks = impl.rocks();
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
-  const rocksdb::Snapshot* snapshot = read_only() ? nullptr : impl.db->GetSnapshot();
+  const rocksdb::Snapshot* snapshot = read_only() ? nullptr : rocks->db->GetSnapshot();
   ro.snapshot = snapshot;
   const auto descriptors = detail::family_descriptors();
   std::vector<std::vector<std::string>> files(layout::kFamilyCount);
   Status written;
   for (int f = 0; f < layout::kFamilyCount && written.ok(); ++f) {
-    written = write_tables(impl, ro, f, descriptors[f], tables, &files[f]);
+    written = write_tables(*rocks, impl.path, ro, f, descriptors[f], tables, &files[f]);
   }
-  if (snapshot != nullptr) impl.db->ReleaseSnapshot(snapshot);
+  if (snapshot != nullptr) rocks->db->ReleaseSnapshot(snapshot);
   if (!written.ok()) return written;
 
   {

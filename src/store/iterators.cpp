@@ -17,9 +17,10 @@ namespace {
 // the value, or looks it up first).
 class RangeIterator : public EventIterator {
  public:
-  RangeIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* family, std::string lower,
+  RangeIterator(std::shared_ptr<const Instance> rocks, layout::Family family, std::string lower,
                 std::string upper, ScanOrder order)
-      : lower_(std::move(lower)),
+      : rocks_(std::move(rocks)),
+        lower_(std::move(lower)),
         upper_(std::move(upper)),
         lower_slice_(lower_),
         upper_slice_(upper_),
@@ -27,7 +28,7 @@ class RangeIterator : public EventIterator {
     rocksdb::ReadOptions options;
     if (!upper_.empty()) options.iterate_upper_bound = &upper_slice_;
     if (backward_) options.iterate_lower_bound = &lower_slice_;
-    it_.reset(db->NewIterator(options, family));
+    it_.reset(rocks_->db->NewIterator(options, rocks_->family(family)));
   }
 
   bool valid() const override { return current_; }
@@ -57,6 +58,7 @@ class RangeIterator : public EventIterator {
   virtual Status load(const rocksdb::Slice& key, const rocksdb::Slice& value) = 0;
 
   EventView& mutable_view() { return view_; }
+  const Instance& instance() const { return *rocks_; }
 
  private:
   void settle() {
@@ -69,6 +71,7 @@ class RangeIterator : public EventIterator {
     current_ = status_.ok();
   }
 
+  std::shared_ptr<const Instance> rocks_;  // first: outlives the RocksDB iterator
   std::string lower_;
   std::string upper_;
   rocksdb::Slice lower_slice_;
@@ -83,9 +86,11 @@ class RangeIterator : public EventIterator {
 // One index entry -> its event through a BlockCursor.
 class IndexIterator final : public RangeIterator {
  public:
-  IndexIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index, rocksdb::ColumnFamilyHandle* blocks,
-                SeqIn seq_in, std::string lower, std::string upper, ScanOrder order)
-      : RangeIterator(db, index, std::move(lower), std::move(upper), order), cursor_(db, blocks), seq_in_(seq_in) {
+  IndexIterator(std::shared_ptr<const Instance> rocks, layout::Family index, SeqIn seq_in, std::string lower,
+                std::string upper, ScanOrder order)
+      : RangeIterator(std::move(rocks), index, std::move(lower), std::move(upper), order),
+        cursor_(instance().db.get(), instance().family(layout::kBlocks)),
+        seq_in_(seq_in) {
     start();
   }
 
@@ -114,9 +119,8 @@ class IndexIterator final : public RangeIterator {
 // The by_time index alone: ts(8) seq(8) keys, no event read.
 class TimeKeyIterator final : public RangeIterator {
  public:
-  TimeKeyIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time, std::string lower, std::string upper,
-                  ScanOrder order)
-      : RangeIterator(db, by_time, std::move(lower), std::move(upper), order) {
+  TimeKeyIterator(std::shared_ptr<const Instance> rocks, std::string lower, std::string upper, ScanOrder order)
+      : RangeIterator(std::move(rocks), layout::kByTime, std::move(lower), std::move(upper), order) {
     start();
   }
 
@@ -136,8 +140,10 @@ class TimeKeyIterator final : public RangeIterator {
 class ArrivalIterator final : public EventIterator {
  public:
   // Forward: the events after `from`. Backward: `from` and the events before it.
-  ArrivalIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks, uint64_t from, ScanOrder order)
-      : it_(db->NewIterator(rocksdb::ReadOptions(), blocks)), backward_(order == ScanOrder::kNewestFirst) {
+  ArrivalIterator(std::shared_ptr<const Instance> rocks, uint64_t from, ScanOrder order)
+      : rocks_(std::move(rocks)),
+        it_(rocks_->db->NewIterator(rocksdb::ReadOptions(), rocks_->family(layout::kBlocks))),
+        backward_(order == ScanOrder::kNewestFirst) {
     next_seq_ = backward_ ? from : from + 1;
     if (next_seq_ == 0) return;  // seqs start at 1: nothing at or before 0
     // The block holding next_seq_, if any; else (forward) the first after it.
@@ -206,6 +212,7 @@ class ArrivalIterator final : public EventIterator {
     current_ = status_.ok();
   }
 
+  std::shared_ptr<const Instance> rocks_;  // first: outlives the RocksDB iterator
   std::unique_ptr<rocksdb::Iterator> it_;
   block::Reader block_;
   bool backward_;
@@ -292,20 +299,20 @@ Status BlockCursor::find(uint64_t seq, EventView* out) {
   return block_.record(seq, out);
 }
 
-std::unique_ptr<EventIterator> make_arrival_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks,
-                                                     uint64_t from, ScanOrder order) {
-  return std::make_unique<ArrivalIterator>(db, blocks, from, order);
+std::unique_ptr<EventIterator> make_arrival_iterator(std::shared_ptr<const Instance> rocks, uint64_t from,
+                                                     ScanOrder order) {
+  return std::make_unique<ArrivalIterator>(std::move(rocks), from, order);
 }
 
-std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index,
-                                                   rocksdb::ColumnFamilyHandle* blocks, SeqIn seq_in,
-                                                   std::string lower, std::string upper, ScanOrder order) {
-  return std::make_unique<IndexIterator>(db, index, blocks, seq_in, std::move(lower), std::move(upper), order);
+std::unique_ptr<EventIterator> make_index_iterator(std::shared_ptr<const Instance> rocks, layout::Family index,
+                                                   SeqIn seq_in, std::string lower, std::string upper,
+                                                   ScanOrder order) {
+  return std::make_unique<IndexIterator>(std::move(rocks), index, seq_in, std::move(lower), std::move(upper), order);
 }
 
-std::unique_ptr<EventIterator> make_time_key_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time,
-                                                      std::string lower, std::string upper, ScanOrder order) {
-  return std::make_unique<TimeKeyIterator>(db, by_time, std::move(lower), std::move(upper), order);
+std::unique_ptr<EventIterator> make_time_key_iterator(std::shared_ptr<const Instance> rocks, std::string lower,
+                                                      std::string upper, ScanOrder order) {
+  return std::make_unique<TimeKeyIterator>(std::move(rocks), std::move(lower), std::move(upper), order);
 }
 
 std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,

@@ -8,6 +8,7 @@
 #include <rocksdb/db.h>
 
 #include "store/block.hpp"
+#include "store/instance.hpp"
 #include "streamll/store.hpp"
 
 namespace streamll::detail {
@@ -39,8 +40,9 @@ class BlockCursor {
 
 // Read block after block: oldest first, every event with a seq above
 // `from`; newest first, the event `from` and every one before it.
-std::unique_ptr<EventIterator> make_arrival_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks,
-                                                     uint64_t from, ScanOrder order);
+// Each iterator holds `rocks` until it is destroyed.
+std::unique_ptr<EventIterator> make_arrival_iterator(std::shared_ptr<const Instance> rocks, uint64_t from,
+                                                     ScanOrder order);
 
 // Where an index entry keeps the seq of its event.
 enum class SeqIn { kKeySuffix, kValue };
@@ -48,16 +50,15 @@ enum class SeqIn { kKeySuffix, kValue };
 // Events reached through an index family (by_execution, by_time: the seq
 // ends the key; by_id: the value is the seq), between two index keys
 // [lower, upper), in index order (kOldestFirst) or its reverse.
-std::unique_ptr<EventIterator> make_index_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* index,
-                                                   rocksdb::ColumnFamilyHandle* blocks, SeqIn seq_in,
-                                                   std::string lower, std::string upper,
+std::unique_ptr<EventIterator> make_index_iterator(std::shared_ptr<const Instance> rocks, layout::Family index,
+                                                   SeqIn seq_in, std::string lower, std::string upper,
                                                    ScanOrder order = ScanOrder::kOldestFirst);
 
 // The timestamp and seq of each event in the by_time index between two
 // index keys [lower, upper), from the index keys alone (no event is read),
 // in key order or its reverse.
-std::unique_ptr<EventIterator> make_time_key_iterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* by_time,
-                                                      std::string lower, std::string upper, ScanOrder order);
+std::unique_ptr<EventIterator> make_time_key_iterator(std::shared_ptr<const Instance> rocks, std::string lower,
+                                                      std::string upper, ScanOrder order);
 
 // The events of `inner` that match `filter`.
 std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,

@@ -61,7 +61,7 @@ std::vector<ExecutionSummary> select(std::vector<ExecutionSummary> all, const Pr
 class Pruner {
  public:
   Pruner(Store::Impl* impl, const PruneOptions& options, PruneReport* report)
-      : impl_(*impl), options_(options), r_(*report) {}
+      : impl_(*impl), rocks_(impl->rocks()), options_(options), r_(*report) {}
 
   // How far every replication target has shipped (UINT64_MAX: no target).
   Status load_marks(const Store& store) {
@@ -96,22 +96,22 @@ class Pruner {
       if (options_.dry_run) continue;
       for (const std::string& key : keys) {
         seqs.push_back(layout::seq_of_index_key(key));
-        batch.Delete(impl_.family(layout::kByExecution), key);
-        batch.Delete(impl_.family(layout::kByTime), layout::time_key_of(key));
+        batch.Delete(rocks_->family(layout::kByExecution), key);
+        batch.Delete(rocks_->family(layout::kByTime), layout::time_key_of(key));
       }
-      batch.Delete(impl_.family(layout::kExecutions), e->execution_id);
+      batch.Delete(rocks_->family(layout::kExecutions), e->execution_id);
     }
     if (seqs.empty()) return Status::ok_status();
     std::sort(seqs.begin(), seqs.end());
     if (Status s = rewrite_blocks(seqs, &batch); !s.ok()) return s;
     // Until the registry is counted again (a prune killed before that
     // leaves it counting what is gone: the next writer's open recounts).
-    batch.Put(impl_.family(layout::kMeta), layout::kTypesStaleKey, "");
+    batch.Put(rocks_->family(layout::kMeta), layout::kTypesStaleKey, "");
     // Blocks may hold pruned records from now on.
-    batch.Put(impl_.family(layout::kMeta), layout::kFormatVersionKey, std::to_string(layout::kPrunedFormatVersion));
+    batch.Put(rocks_->family(layout::kMeta), layout::kFormatVersionKey, std::to_string(layout::kPrunedFormatVersion));
     rocksdb::WriteOptions wo;
     wo.sync = impl_.options.sync;
-    return detail::from_rocks(impl_.db->Write(wo, &batch), impl_.path);
+    return detail::from_rocks(rocks_->db->Write(wo, &batch), impl_.path);
   }
 
   Status rebuild_types() {
@@ -127,7 +127,7 @@ class Pruner {
     co.exclusive_manual_compaction = false;
     for (int f = 0; f < layout::kFamilyCount; ++f) {
       if (f == layout::kMeta) continue;
-      const rocksdb::Status s = impl_.db->CompactRange(co, impl_.family(static_cast<layout::Family>(f)), nullptr, nullptr);
+      const rocksdb::Status s = rocks_->db->CompactRange(co, rocks_->family(static_cast<layout::Family>(f)), nullptr, nullptr);
       if (!s.ok()) return detail::from_rocks(s, impl_.path);
     }
     return Status::ok_status();
@@ -141,7 +141,7 @@ class Pruner {
     rocksdb::ReadOptions ro;
     const rocksdb::Slice bound(upper);
     ro.iterate_upper_bound = &bound;
-    std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(ro, impl_.family(layout::kByExecution)));
+    std::unique_ptr<rocksdb::Iterator> it(rocks_->db->NewIterator(ro, rocks_->family(layout::kByExecution)));
     for (it->Seek(lower); it->Valid(); it->Next()) {
       keys->emplace_back(view_of(it->key()));
       *newest_seq = std::max(*newest_seq, layout::seq_of_index_key(keys->back()));
@@ -152,7 +152,7 @@ class Pruner {
   // Rewrites each block holding one of `seqs` (sorted) with pruned records
   // in their place, deleting their by_id entries, into `batch`.
   Status rewrite_blocks(const std::vector<uint64_t>& seqs, rocksdb::WriteBatch* batch) {
-    std::unique_ptr<rocksdb::Iterator> it(impl_.db->NewIterator(rocksdb::ReadOptions(), impl_.family(layout::kBlocks)));
+    std::unique_ptr<rocksdb::Iterator> it(rocks_->db->NewIterator(rocksdb::ReadOptions(), rocks_->family(layout::kBlocks)));
     it->SeekToLast();
     const std::string newest_key = it->Valid() ? it->key().ToString() : std::string();
     size_t i = 0;
@@ -177,7 +177,7 @@ class Pruner {
           ++i;
           EventView e;
           if (Status s = block.record(seq, &e); !s.ok()) return s.with_context(impl_.path);
-          batch->Delete(impl_.family(layout::kById), e.event_id);
+          batch->Delete(rocks_->family(layout::kById), e.event_id);
           touched_types_.emplace(e.event_type);
           pruned_record.clear();
           record::encode_pruned(seq, &pruned_record);
@@ -191,15 +191,16 @@ class Pruner {
         return Status::corruption(fmt::format("{}: seq {} is listed twice in the execution index", impl_.path, seqs[i]));
       }
       if (left == 0 && it->key().ToString() != newest_key) {
-        batch->Delete(impl_.family(layout::kBlocks), it->key());
+        batch->Delete(rocks_->family(layout::kBlocks), it->key());
       } else {
-        batch->Put(impl_.family(layout::kBlocks), it->key(), builder.finish());
+        batch->Put(rocks_->family(layout::kBlocks), it->key(), builder.finish());
       }
     }
     return Status::ok_status();
   }
 
   Store::Impl& impl_;
+  const std::shared_ptr<detail::Instance> rocks_;  // a writer's: never replaced
   const PruneOptions& options_;
   PruneReport& r_;
   uint64_t shipped_ = UINT64_MAX;
@@ -217,12 +218,13 @@ namespace detail {
 // holds), deleting entries of types no event has any more, and the mark
 // that the registry is stale.
 Status recount_types(Store::Impl& impl, const std::set<std::string>* only) {
+  const std::shared_ptr<detail::Instance> rocks = impl.rocks();
   std::map<std::string, type_summary::Recount, std::less<>> recount;
   if (only != nullptr) {
     for (const std::string& t : *only) recount[t];
   }
   const auto count = [&](uint64_t after, uint64_t through) {
-    auto it = make_arrival_iterator(impl.db.get(), impl.family(layout::kBlocks), after, ScanOrder::kOldestFirst);
+    auto it = make_arrival_iterator(rocks, after, ScanOrder::kOldestFirst);
     for (; it->valid() && it->view().seq <= through; it->next()) {
       const EventView& v = it->view();
       auto found = recount.find(v.event_type);
@@ -237,24 +239,24 @@ Status recount_types(Store::Impl& impl, const std::set<std::string>* only) {
   if (Status s = count(through, UINT64_MAX); !s.ok()) return s.with_context(impl.path);
   rocksdb::WriteBatch batch;
   if (only == nullptr) {
-    std::unique_ptr<rocksdb::Iterator> it(impl.db->NewIterator(rocksdb::ReadOptions(), impl.family(layout::kTypes)));
+    std::unique_ptr<rocksdb::Iterator> it(rocks->db->NewIterator(rocksdb::ReadOptions(), rocks->family(layout::kTypes)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) recount[it->key().ToString()];
     if (Status s = from_rocks(it->status(), impl.path); !s.ok()) return s;
   }
   std::string value;
   for (auto& [type, rc] : recount) {
     if (rc.count() == 0) {
-      batch.Delete(impl.family(layout::kTypes), type);
+      batch.Delete(rocks->family(layout::kTypes), type);
       continue;
     }
     value.clear();
     type_summary::encode(rc.summary(), &value);
-    batch.Put(impl.family(layout::kTypes), type, value);
+    batch.Put(rocks->family(layout::kTypes), type, value);
   }
-  batch.Delete(impl.family(layout::kMeta), layout::kTypesStaleKey);
+  batch.Delete(rocks->family(layout::kMeta), layout::kTypesStaleKey);
   rocksdb::WriteOptions wo;
   wo.sync = impl.options.sync;
-  return from_rocks(impl.db->Write(wo, &batch), impl.path);
+  return from_rocks(rocks->db->Write(wo, &batch), impl.path);
 }
 
 }  // namespace detail

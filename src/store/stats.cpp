@@ -12,14 +12,15 @@ namespace streamll {
 namespace detail {
 
 std::vector<StoreStats::Family> family_stats(Store::Impl& impl) {
+  const std::shared_ptr<Instance> rocks = impl.rocks();
   std::vector<StoreStats::Family> out;
   for (int f = 0; f < layout::kFamilyCount; ++f) {
-    rocksdb::ColumnFamilyHandle* h = impl.family(static_cast<layout::Family>(f));
+    rocksdb::ColumnFamilyHandle* h = rocks->family(static_cast<layout::Family>(f));
     StoreStats::Family fam;
     fam.name = layout::kFamilyNames[f];
-    impl.db->GetIntProperty(h, rocksdb::DB::Properties::kLiveSstFilesSize, &fam.table_bytes);
-    impl.db->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables, &fam.memtable_bytes);
-    impl.db->GetIntProperty(h, rocksdb::DB::Properties::kEstimateNumKeys, &fam.entries);
+    rocks->db->GetIntProperty(h, rocksdb::DB::Properties::kLiveSstFilesSize, &fam.table_bytes);
+    rocks->db->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables, &fam.memtable_bytes);
+    rocks->db->GetIntProperty(h, rocksdb::DB::Properties::kEstimateNumKeys, &fam.entries);
     out.push_back(std::move(fam));
   }
   return out;
@@ -36,6 +37,7 @@ uint64_t store_bytes(Store::Impl& impl) {
 Status Store::stats(StoreStats* out) const {
   *out = StoreStats{};
   Impl& impl = *impl_;
+  const std::shared_ptr<detail::Instance> rocks = impl.rocks();
   std::vector<ExecutionSummary> executions;
   if (Status s = list_executions(&executions); !s.ok()) return s;
   out->executions = executions.size();
@@ -45,7 +47,7 @@ Status Store::stats(StoreStats* out) const {
   out->event_types = types.size();
   out->last_seq = last_seq();
 
-  std::unique_ptr<rocksdb::Iterator> keys(impl.db->NewIterator(rocksdb::ReadOptions(), impl.family(layout::kByTime)));
+  std::unique_ptr<rocksdb::Iterator> keys(rocks->db->NewIterator(rocksdb::ReadOptions(), rocks->family(layout::kByTime)));
   keys->SeekToFirst();
   if (keys->Valid() && keys->key().size() >= 8) {
     out->oldest_ts = layout::get_ts(std::string_view(keys->key().data(), 8));
@@ -55,7 +57,7 @@ Status Store::stats(StoreStats* out) const {
   if (Status s = detail::from_rocks(keys->status(), impl.path); !s.ok()) return s;
 
   std::string version;
-  if (impl.db->Get(rocksdb::ReadOptions(), impl.family(layout::kMeta), layout::kFormatVersionKey, &version).ok()) {
+  if (rocks->db->Get(rocksdb::ReadOptions(), rocks->family(layout::kMeta), layout::kFormatVersionKey, &version).ok()) {
     out->format_version = std::atoi(version.c_str());
   }
   out->families = detail::family_stats(impl);

@@ -81,7 +81,7 @@ void unmark_writer(const std::string& path) { ::unlink((fs::path(path) / layout:
 }  // namespace
 
 Store::Impl::~Impl() {
-  if (db && options.mode == StoreOptions::Mode::kReadWrite && !directory_removed() &&
+  if (rocks_ && options.mode == StoreOptions::Mode::kReadWrite && !directory_removed() &&
       ::getpid() == background_pool_pid()) {
     // Writes its memtables to tables, so that the write-ahead log they make
     // obsolete is deleted: otherwise every later open (each reader, each
@@ -90,24 +90,32 @@ Store::Impl::~Impl() {
     // a forked child, which has no background threads to flush with.
     rocksdb::FlushOptions flush;
     flush.allow_write_stall = true;
-    if (!db->Flush(flush, families).ok()) unmark_at_close = false;
+    if (!rocks_->db->Flush(flush, rocks_->families).ok()) unmark_at_close = false;
   } else {
     unmark_at_close = false;
   }
+  rocks_.reset();
+  // A clean close leaves no table its MANIFEST does not list.
+  if (unmark_at_close) unmark_writer(path);
+  if (dir_fd >= 0) ::close(dir_fd);
+}
+
+namespace detail {
+
+Instance::~Instance() {
   if (db) {
     for (auto* h : families) {
       if (h != nullptr) db->DestroyColumnFamilyHandle(h);
     }
     db.reset();
   }
-  // A clean close leaves no table its MANIFEST does not list.
-  if (unmark_at_close) unmark_writer(path);
-  if (dir_fd >= 0) ::close(dir_fd);
   if (!secondary_path.empty()) {
     std::error_code ec;
     fs::remove_all(secondary_path, ec);
   }
 }
+
+}  // namespace detail
 
 bool Store::Impl::directory_removed() const {
   struct stat st {};
@@ -122,19 +130,20 @@ std::string read_identity_file(const std::string& path) {
 }
 
 Status Store::Impl::load_state() {
-  const rocksdb::Status stored = db->Get(rocksdb::ReadOptions(), family(layout::kMeta), layout::kIdentityKey, &id);
+  const std::shared_ptr<detail::Instance> r = rocks();
+  const rocksdb::Status stored = r->db->Get(rocksdb::ReadOptions(), r->family(layout::kMeta), layout::kIdentityKey, &id);
   if (!stored.ok() && !stored.IsNotFound()) return from_rocks(stored, path);
   if (stored.IsNotFound()) {
     // A store no writer of this build has opened yet: RocksDB's identity,
     // which secondary instances (views) do not load; read the file the
     // writer made when it created the store.
-    if (const rocksdb::Status s = db->GetDbIdentity(id); !s.ok()) return from_rocks(s, path);
+    if (const rocksdb::Status s = r->db->GetDbIdentity(id); !s.ok()) return from_rocks(s, path);
     if (id.empty()) id = read_identity_file(path);
     if (id.empty()) return Status::corruption(fmt::format("{}: the store has no identity (no IDENTITY file)", path));
     if (options.mode == StoreOptions::Mode::kReadWrite) {
       rocksdb::WriteOptions wo;
       wo.sync = true;
-      if (const rocksdb::Status s = db->Put(wo, family(layout::kMeta), layout::kIdentityKey, id); !s.ok()) {
+      if (const rocksdb::Status s = r->db->Put(wo, r->family(layout::kMeta), layout::kIdentityKey, id); !s.ok()) {
         return from_rocks(s, path);
       }
     }
@@ -143,7 +152,8 @@ Status Store::Impl::load_state() {
 }
 
 Status Store::Impl::load_last_seq() {
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), family(layout::kBlocks)));
+  const std::shared_ptr<detail::Instance> r = rocks();
+  std::unique_ptr<rocksdb::Iterator> it(r->db->NewIterator(rocksdb::ReadOptions(), r->family(layout::kBlocks)));
   it->SeekToLast();
   if (!it->status().ok()) return from_rocks(it->status(), path);
   if (!it->Valid()) {
@@ -182,14 +192,17 @@ std::string manifest_state(const std::string& path) {
 // format version of a store that was just created. So `read` is repeated
 // (after `undo`) until CURRENT and the MANIFEST did not change during it,
 // and a view that never got such a read fails rather than answer from part
-// of the store.
+// of the store. *state gets the MANIFEST's state of the read that held.
 template <typename Read, typename Undo>
-Status without_writer_interference(const std::string& path, Read&& read, Undo&& undo) {
+Status without_writer_interference(const std::string& path, Read&& read, Undo&& undo, std::string* state) {
   constexpr int kAttempts = 50;
   for (int attempt = 1;; ++attempt) {
     const std::string before = manifest_state(path);
     read();
-    if (manifest_state(path) == before) return Status::ok_status();
+    if (manifest_state(path) == before) {
+      *state = before;
+      return Status::ok_status();
+    }
     undo();
     if (attempt == kAttempts) {
       return Status::io_error(fmt::format("{}: no consistent view: the writer changed its MANIFEST during each of "
@@ -301,7 +314,8 @@ Status open_writer(Store::Impl* impl) {
   // Before RocksDB writes a table (its open flushes what it recovered).
   const bool marked = mark_writer(path);
   rocksdb::DB* raw = nullptr;
-  const rocksdb::Status s = rocksdb::DB::Open(options, path, detail::family_descriptors(), &impl->families, &raw);
+  auto rocks = std::make_shared<detail::Instance>();
+  const rocksdb::Status s = rocksdb::DB::Open(options, path, detail::family_descriptors(), &rocks->families, &raw);
   if (!s.ok()) {
     if (marked) unmark_writer(path);
     const std::string text = s.ToString();
@@ -320,12 +334,13 @@ Status open_writer(Store::Impl* impl) {
     }
     return from_rocks(s, path);
   }
-  impl->db.reset(raw);
+  rocks->db.reset(raw);
+  impl->set_rocks(rocks);
   impl->unmark_at_close = true;
   impl->dir_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   std::string version;
   const bool versioned = raw->Get(rocksdb::ReadOptions(), layout::kFormatVersionKey, &version).ok();
-  if (!existed || (!versioned && holds_no_key(raw, impl->families))) {
+  if (!existed || (!versioned && holds_no_key(raw, rocks->families))) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     const rocksdb::Status put =
@@ -335,20 +350,21 @@ Status open_writer(Store::Impl* impl) {
   if (Status v = check_format_version(raw, path); !v.ok()) return v;
   if (Status s = impl->load_state(); !s.ok()) return s;
   // A prune killed before it counted the type registry again.
-  if (std::string stale; raw->Get(rocksdb::ReadOptions(), impl->family(layout::kMeta), layout::kTypesStaleKey, &stale).ok()) {
+  if (std::string stale; raw->Get(rocksdb::ReadOptions(), rocks->family(layout::kMeta), layout::kTypesStaleKey, &stale).ok()) {
     return detail::recount_types(*impl, nullptr);
   }
   return Status::ok_status();
 }
 
-Status open_view(Store::Impl* impl) {
-  const std::string& path = impl->path;
-  if (!is_store_dir(path)) return Status::not_found(fmt::format("no store at {}", path));
-  if (Status v = check_not_version_2(path); !v.ok()) return v;
-  if (Status d = detail::make_view_dir(&impl->secondary_path); !d.ok()) return d.with_context(path);
+// Opens a secondary instance of the store at `path` in a private directory
+// of its own, on a MANIFEST that held still while it was read (and whose
+// tables are all there).
+Status open_secondary(const std::string& path, std::shared_ptr<detail::Instance>* out) {
+  auto rocks = std::make_shared<detail::Instance>();
+  if (Status d = detail::make_view_dir(&rocks->secondary_path); !d.ok()) return d.with_context(path);
   rocksdb::DBOptions options = detail::db_options();
   options.max_open_files = -1;  // required by secondary instances
-  options.info_log = detail::open_info_log(impl->secondary_path);
+  options.info_log = detail::open_info_log(rocks->secondary_path);
   rocksdb::Status s;
   Status tables;
   rocksdb::DB* raw = nullptr;
@@ -361,29 +377,41 @@ Status open_view(Store::Impl* impl) {
       path,
       [&] {
         std::set<std::string> listed;
-        tables = has_tables ? detail::check_table_files(path, detail::check_options(impl->secondary_path), families, &listed)
+        tables = has_tables ? detail::check_table_files(path, detail::check_options(rocks->secondary_path), families, &listed)
                             : Status::ok_status();
         if (!tables.ok()) {
           s = rocksdb::Status::OK();
           raw = nullptr;
           return;
         }
-        s = rocksdb::DB::OpenAsSecondary(options, path, impl->secondary_path, families, &impl->families, &raw);
+        s = rocksdb::DB::OpenAsSecondary(options, path, rocks->secondary_path, families, &rocks->families, &raw);
         if (s.ok()) tables = detail::check_view_tables(raw, listed, path);
       },
       [&] {
         if (s.ok() && raw != nullptr) {
-          for (auto* h : impl->families) raw->DestroyColumnFamilyHandle(h);
+          for (auto* h : rocks->families) raw->DestroyColumnFamilyHandle(h);
           delete raw;
         }
         raw = nullptr;
-        impl->families.clear();
-      });
+        rocks->families.clear();
+      },
+      &rocks->manifest_seen);
   if (!stable.ok()) return stable;
   if (!s.ok()) return from_rocks(s, path);
-  impl->db.reset(raw);
+  rocks->db.reset(raw);
   if (!tables.ok()) return tables;
-  if (Status v = check_format_version(raw, path); !v.ok()) return v;
+  *out = std::move(rocks);
+  return Status::ok_status();
+}
+
+Status open_view(Store::Impl* impl) {
+  const std::string& path = impl->path;
+  if (!is_store_dir(path)) return Status::not_found(fmt::format("no store at {}", path));
+  if (Status v = check_not_version_2(path); !v.ok()) return v;
+  std::shared_ptr<detail::Instance> rocks;
+  if (Status s = open_secondary(path, &rocks); !s.ok()) return s;
+  impl->set_rocks(rocks);
+  if (Status v = check_format_version(rocks->db.get(), path); !v.ok()) return v;
   return impl->load_state();
 }
 
@@ -408,7 +436,7 @@ Status Store::open(const std::string& path, const StoreOptions& options, std::un
   if (retention.any_limit()) {
     store->impl_->retention = std::make_unique<detail::RetentionWorker>(
         retention, [store](const PruneOptions& limits, PruneReport* report) { return store->prune(limits, report); },
-        store->impl_->db->GetDBOptions().info_log);
+        store->impl_->rocks()->db->GetDBOptions().info_log);
   }
   return s;
 }
@@ -466,17 +494,26 @@ uint64_t Store::Impl::writer_fingerprint() {
 
 Status Store::refresh() {
   if (!read_only()) return Status::ok_status();
-  const uint64_t fingerprint = impl_->writer_fingerprint();
-  if (fingerprint == impl_->seen_fingerprint) return Status::ok_status();
-  rocksdb::Status s;
-  // A catch-up that missed a deleted log is made complete by the next one,
-  // which reads the flush's edit (see without_writer_interference).
-  const Status stable = without_writer_interference(
-      impl_->path, [&] { s = impl_->db->TryCatchUpWithPrimary(); }, [] {});
-  if (!s.ok()) return from_rocks(s, impl_->path);
-  if (!stable.ok()) return stable;
-  impl_->seen_fingerprint = fingerprint;  // only once caught up: a failed refresh is tried again
-  return impl_->load_last_seq();
+  Impl& impl = *impl_;
+  std::lock_guard<std::mutex> lock(impl.refresh_mutex);
+  const uint64_t fingerprint = impl.writer_fingerprint();
+  if (fingerprint == impl.seen_fingerprint) return Status::ok_status();
+  const std::shared_ptr<detail::Instance> rocks = impl.rocks();
+  // Only new writes to the log: tailing it is enough. A catch-up across a
+  // flush or compaction (the MANIFEST changed before or during it) would
+  // keep memtables that overlap the new tables: a new instance instead.
+  bool caught_up = false;
+  if (const std::string before = manifest_state(impl.path); before == rocks->manifest_seen) {
+    if (const rocksdb::Status s = rocks->db->TryCatchUpWithPrimary(); !s.ok()) return from_rocks(s, impl.path);
+    caught_up = manifest_state(impl.path) == before;
+  }
+  if (!caught_up) {
+    std::shared_ptr<detail::Instance> fresh;
+    if (Status s = open_secondary(impl.path, &fresh); !s.ok()) return s;
+    impl.set_rocks(std::move(fresh));
+  }
+  impl.seen_fingerprint = fingerprint;  // only once caught up: a failed refresh is tried again
+  return impl.load_last_seq();
 }
 
 Status Store::append(std::span<const Event> events, AppendResult* result, const AppendOptions& options) {
@@ -503,6 +540,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
 
   Impl& impl = *impl_;
   std::lock_guard<std::mutex> lock(impl.append_mutex);
+  const std::shared_ptr<detail::Instance> rocks = impl.rocks();
 
   // Dedupe against the store (one batched lookup) and within the batch, for
   // every id the caller does not vouch for.
@@ -516,7 +554,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   if (!ids.empty()) {
     std::vector<rocksdb::PinnableSlice> found(ids.size());
     std::vector<rocksdb::Status> statuses(ids.size());
-    impl.db->MultiGet(rocksdb::ReadOptions(), impl.family(layout::kById), ids.size(), ids.data(), found.data(),
+    rocks->db->MultiGet(rocksdb::ReadOptions(), rocks->family(layout::kById), ids.size(), ids.data(), found.data(),
                       statuses.data());
     std::unordered_set<std::string_view> batch_ids;
     batch_ids.reserve(ids.size());
@@ -543,7 +581,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   uint64_t block_first = 0;
   const auto put_block = [&] {
     if (block.count() == 0) return;
-    batch.Put(impl.family(layout::kBlocks), layout::seq_key(block_first), block.finish());
+    batch.Put(rocks->family(layout::kBlocks), layout::seq_key(block_first), block.finish());
     block.clear();
   };
   for (size_t i = 0; i < events.size(); ++i) {
@@ -564,8 +602,8 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
 
     key.clear();
     layout::append_execution_key(e.execution_id, e.timestamp, view.seq, &key);
-    batch.Put(impl.family(layout::kByExecution), key, rocksdb::Slice());
-    batch.Put(impl.family(layout::kByTime), layout::time_key_of(key), rocksdb::Slice());
+    batch.Put(rocks->family(layout::kByExecution), key, rocksdb::Slice());
+    batch.Put(rocks->family(layout::kByTime), layout::time_key_of(key), rocksdb::Slice());
     id_entries.emplace_back(e.event_id, view.seq);
 
     const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
@@ -583,18 +621,18 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   for (const auto& [id, q] : id_entries) {
     seq_bytes.clear();
     detail::put_be64(q, &seq_bytes);
-    batch.Put(impl.family(layout::kById), id, seq_bytes);
+    batch.Put(rocks->family(layout::kById), id, seq_bytes);
   }
   std::string operand;
   for (const auto& [execution_id, s] : touched) {
     operand.clear();
     execution_summary::encode(s, &operand);
-    batch.Merge(impl.family(layout::kExecutions), execution_id, operand);
+    batch.Merge(rocks->family(layout::kExecutions), execution_id, operand);
   }
   for (const auto& [event_type, pending] : types) {
     operand.clear();
     type_summary::encode(pending, &operand);
-    batch.Merge(impl.family(layout::kTypes), event_type, operand);
+    batch.Merge(rocks->family(layout::kTypes), event_type, operand);
   }
   if (r.appended == 0) return Status::ok_status();
 
@@ -606,7 +644,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   }
   rocksdb::WriteOptions wo;
   wo.sync = impl.options.sync;
-  const rocksdb::Status s = impl.db->Write(wo, &batch);
+  const rocksdb::Status s = rocks->db->Write(wo, &batch);
   if (!s.ok()) {
     r = AppendResult{};
     return from_rocks(s, impl.path);
@@ -621,7 +659,7 @@ Status Store::recover() {
   if (impl_->directory_removed()) {
     return Status::io_error(fmt::format("{}: the store directory was removed while the store was open", impl_->path));
   }
-  return from_rocks(impl_->db->Resume(), impl_->path);
+  return from_rocks(impl_->rocks()->db->Resume(), impl_->path);
 }
 
 Status Store::get(std::string_view event_id, Event* out) const {
@@ -639,8 +677,7 @@ std::unique_ptr<EventIterator> Store::lookup(std::string_view event_id) const {
   // event_id followed by 0x00 is the next possible key after event_id.
   std::string upper(event_id);
   upper.push_back('\0');
-  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kById), impl_->family(layout::kBlocks),
-                                     detail::SeqIn::kValue, std::string(event_id), std::move(upper));
+  return detail::make_index_iterator(impl_->rocks(), layout::kById, detail::SeqIn::kValue, std::string(event_id), std::move(upper));
 }
 
 std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_id, TimeRange range,
@@ -648,33 +685,31 @@ std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_
   if (execution_id.find('\0') != std::string_view::npos || range.empty()) {
     return detail::make_empty_iterator(Status::ok_status());
   }
-  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByExecution),
-                                     impl_->family(layout::kBlocks), detail::SeqIn::kKeySuffix,
+  return detail::make_index_iterator(impl_->rocks(), layout::kByExecution, detail::SeqIn::kKeySuffix,
                                      layout::execution_lower_bound(execution_id, range.since),
                                      layout::execution_upper_bound(execution_id, range), order);
 }
 
 std::unique_ptr<EventIterator> Store::scan_time(TimeRange range, ScanOrder order) const {
   if (range.empty()) return detail::make_empty_iterator(Status::ok_status());
-  return detail::make_index_iterator(impl_->db.get(), impl_->family(layout::kByTime), impl_->family(layout::kBlocks),
-                                     detail::SeqIn::kKeySuffix, layout::time_key(range.since, 0),
+  return detail::make_index_iterator(impl_->rocks(), layout::kByTime, detail::SeqIn::kKeySuffix, layout::time_key(range.since, 0),
                                      layout::time_upper_bound(range), order);
 }
 
 std::unique_ptr<EventIterator> Store::scan_time_keys(TimeRange range, ScanOrder order) const {
   if (range.empty()) return detail::make_empty_iterator(Status::ok_status());
-  return detail::make_time_key_iterator(impl_->db.get(), impl_->family(layout::kByTime),
+  return detail::make_time_key_iterator(impl_->rocks(),
                                         layout::time_key(range.since, 0), layout::time_upper_bound(range), order);
 }
 
 std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {
   if (after_seq == UINT64_MAX) return detail::make_empty_iterator(Status::ok_status());
-  return detail::make_arrival_iterator(impl_->db.get(), impl_->family(layout::kBlocks), after_seq,
+  return detail::make_arrival_iterator(impl_->rocks(), after_seq,
                                        ScanOrder::kOldestFirst);
 }
 
 std::unique_ptr<EventIterator> Store::scan_arrival_reverse(uint64_t last_seq) const {
-  return detail::make_arrival_iterator(impl_->db.get(), impl_->family(layout::kBlocks), last_seq,
+  return detail::make_arrival_iterator(impl_->rocks(), last_seq,
                                        ScanOrder::kNewestFirst);
 }
 
@@ -694,8 +729,8 @@ std::unique_ptr<EventIterator> Store::scan(const EventFilter& filter) const {
 
 Status Store::list_executions(std::vector<ExecutionSummary>* out) const {
   out->clear();
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->family(layout::kExecutions)));
+  const std::shared_ptr<detail::Instance> rocks = impl_->rocks();
+  std::unique_ptr<rocksdb::Iterator> it(rocks->db->NewIterator(rocksdb::ReadOptions(), rocks->family(layout::kExecutions)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     ExecutionSummary s;
     if (!execution_summary::decode(std::string_view(it->value().data(), it->value().size()), &s)) {
@@ -709,8 +744,8 @@ Status Store::list_executions(std::vector<ExecutionSummary>* out) const {
 
 Status Store::get_execution(std::string_view execution_id, ExecutionSummary* out) const {
   std::string bytes;
-  const rocksdb::Status s =
-      impl_->db->Get(rocksdb::ReadOptions(), impl_->family(layout::kExecutions), execution_id, &bytes);
+  const std::shared_ptr<detail::Instance> rocks = impl_->rocks();
+  const rocksdb::Status s = rocks->db->Get(rocksdb::ReadOptions(), rocks->family(layout::kExecutions), execution_id, &bytes);
   if (s.IsNotFound()) return Status::not_found(fmt::format("no execution '{}'", execution_id));
   if (!s.ok()) return from_rocks(s, impl_->path);
   if (!execution_summary::decode(bytes, out)) {
@@ -722,7 +757,8 @@ Status Store::get_execution(std::string_view execution_id, ExecutionSummary* out
 
 Status Store::list_event_types(std::vector<EventTypeSummary>* out) const {
   out->clear();
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->family(layout::kTypes)));
+  const std::shared_ptr<detail::Instance> rocks = impl_->rocks();
+  std::unique_ptr<rocksdb::Iterator> it(rocks->db->NewIterator(rocksdb::ReadOptions(), rocks->family(layout::kTypes)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     EventTypeSummary s;
     if (Status d = type_summary::decode(std::string_view(it->value().data(), it->value().size()), &s); !d.ok()) {

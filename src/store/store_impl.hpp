@@ -13,6 +13,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "store/block.hpp"
+#include "store/instance.hpp"
 #include "store/layout.hpp"
 #include "streamll/store.hpp"
 
@@ -29,11 +30,23 @@ class Store::Impl {
  public:
   std::string path;
   StoreOptions options;
-  std::string secondary_path;  // read-only views: RocksDB's private directory
-  std::unique_ptr<rocksdb::DB> db;
-  std::vector<rocksdb::ColumnFamilyHandle*> families;  // indexed by layout::Family
   std::atomic<uint64_t> last_seq{0};
   std::string id;  // RocksDB's DB identity, read at open
+
+  // The open database. Each read takes it once and holds it to its end (an
+  // iterator, for its life). Cost: a lock and a reference count.
+  std::shared_ptr<detail::Instance> rocks() const {
+    std::lock_guard<std::mutex> lock(rocks_mutex_);
+    return rocks_;
+  }
+  // Set by open; for views, replaced by refresh() (store/instance.hpp says
+  // why). The one it replaces closes when its last reader lets go.
+  void set_rocks(std::shared_ptr<detail::Instance> rocks) {
+    std::lock_guard<std::mutex> lock(rocks_mutex_);
+    rocks_ = std::move(rocks);
+  }
+
+  std::mutex refresh_mutex;  // views: one refresh() at a time; guards what follows
   uint64_t seen_fingerprint = 0;  // read-only views: the writer's files at the last refresh
   int64_t watched_dir_mtime = -1;          // read-only views: the directory at the last listing
   std::vector<std::string> watched_files;  // and the files whose stats signal new writes
@@ -57,15 +70,16 @@ class Store::Impl {
   bool unmark_at_close = false;
 
   // A writer flushes its memtables first (so that no later open replays the
-  // write-ahead log); then closes the database and the directory, and
-  // removes a view's private directory.
+  // write-ahead log); then closes the database and the directory.
   ~Impl();
-
-  rocksdb::ColumnFamilyHandle* family(layout::Family f) const { return families[f]; }
 
   // Reads what open() caches: the identity and the last seq.
   Status load_state();
   Status load_last_seq();
+
+ private:
+  mutable std::mutex rocks_mutex_;
+  std::shared_ptr<detail::Instance> rocks_;
 };
 
 namespace detail {

@@ -129,7 +129,8 @@ Status Store::verify(VerifyReport* report) const {
   VerifyReport& r = report != nullptr ? *report : local;
   r = VerifyReport{};
   Impl& impl = *impl_;
-  rocksdb::DB* db = impl.db.get();
+  const std::shared_ptr<detail::Instance> rocks = impl.rocks();  // the same one throughout
+  rocksdb::DB* db = rocks->db.get();
   Checker check(&r);
 
   if (const rocksdb::Status s = db->VerifyChecksum(); !s.ok()) {
@@ -159,7 +160,7 @@ Status Store::verify(VerifyReport* report) const {
   uint64_t max_seq = 0;
   const size_t no_value = hash_bytes("");
   std::string seq_bytes;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, impl.family(layout::kBlocks)));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, rocks->family(layout::kBlocks)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     block::Reader block;
     if (Status d = detail::read_block(*it, &block); !d.ok()) {
@@ -203,13 +204,13 @@ Status Store::verify(VerifyReport* report) const {
   for (auto [family, name, expected] : {std::tuple{layout::kByExecution, "by_execution", &by_execution},
                                         std::tuple{layout::kByTime, "by_time", &by_time},
                                         std::tuple{layout::kById, "by_id", &by_id}}) {
-    if (Status s = check.compare_index(db, ro, impl.family(family), name, expected); !s.ok()) return s;
+    if (Status s = check.compare_index(db, ro, rocks->family(family), name, expected); !s.ok()) return s;
     expected->clear();
     expected->shrink_to_fit();
   }
 
   Status s = check.compare_summaries(
-      db, ro, impl.family(layout::kExecutions), "executions", executions,
+      db, ro, rocks->family(layout::kExecutions), "executions", executions,
       [&](const std::string& id, std::string_view bytes, const ExecutionSummary& want) {
         ++r.executions;
         ExecutionSummary stored;
@@ -229,12 +230,12 @@ Status Store::verify(VerifyReport* report) const {
 
   // A prune between removing events and counting the registry again (or
   // killed there: the next writer's open recounts it) marks it stale.
-  if (std::string stale; db->Get(ro, impl.family(layout::kMeta), layout::kTypesStaleKey, &stale).ok()) {
+  if (std::string stale; db->Get(ro, rocks->family(layout::kMeta), layout::kTypesStaleKey, &stale).ok()) {
     types.clear();
     r.event_types = 0;
   } else {
     s = check.compare_summaries(
-      db, ro, impl.family(layout::kTypes), "event_types", types,
+      db, ro, rocks->family(layout::kTypes), "event_types", types,
       [&](const std::string& type, std::string_view bytes, const TypeCount& recount) {
         ++r.event_types;
         EventTypeSummary stored;
