@@ -50,5 +50,7 @@ void add_repair(CLI::App& app, Context& ctx);
 void add_prune(CLI::App& app, Context& ctx);
 void add_backup(CLI::App& app, Context& ctx);
 void add_stats(CLI::App& app, Context& ctx);
+void add_serve(CLI::App& app, Context& ctx);
+void add_diff(CLI::App& app, Context& ctx);
 
 }  // namespace streamll::cli

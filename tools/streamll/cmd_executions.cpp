@@ -5,6 +5,7 @@
 #include "cli.hpp"
 #include "count_arg.hpp"
 #include "format.hpp"
+#include "streamll/store_json.hpp"
 #include "streamll/timestamp.hpp"
 #include "table.hpp"
 
@@ -30,7 +31,7 @@ int run_executions(const Context& ctx, const ExecutionsArgs& args) {
 
   if (args.format == "json") {
     Json out = Json::array();
-    for (const auto& s : all) out.push_back(summary_json(s));
+    for (const auto& s : all) out.push_back(to_json(s));
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }

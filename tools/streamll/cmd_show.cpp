@@ -4,6 +4,7 @@
 #include "count_arg.hpp"
 #include "format.hpp"
 #include "streamll/event_json.hpp"
+#include "streamll/spans.hpp"
 #include "streamll/timestamp.hpp"
 #include "table.hpp"
 
@@ -15,49 +16,6 @@ struct ShowArgs {
   std::string execution_id;
   std::string format = "table";
   size_t width = 80;
-};
-
-// Tracks open scopes so that events between a start and its end are indented
-// under it. A scope is named by its type stem and operation: "rag.retrieval"
-// for rag.retrieval.start/.end/.error, "" for upstream's plain start/end/error.
-class Nesting {
- public:
-  // The depth at which to print `e`, updating the open scopes.
-  size_t depth_of(const EventView& e) {
-    const std::string_view type = e.event_type;
-    if (const auto stem = stem_of(type, "start"); stem) {
-      open_.push_back(key(*stem, e));
-      return open_.size() - 1;
-    }
-    auto stem = stem_of(type, "end");
-    if (!stem) stem = stem_of(type, "error");
-    if (stem) {
-      const std::string k = key(*stem, e);
-      for (size_t i = open_.size(); i-- > 0;) {
-        if (open_[i] == k) {
-          open_.resize(i);
-          return i;
-        }
-      }
-    }
-    return open_.size();
-  }
-
- private:
-  // "rag.retrieval" for ("rag.retrieval.start", "start"); "" for ("start", "start").
-  static std::optional<std::string_view> stem_of(std::string_view type, std::string_view word) {
-    if (type == word) return std::string_view();
-    if (type.size() > word.size() + 1 && type.ends_with(word) && type[type.size() - word.size() - 1] == '.') {
-      return type.substr(0, type.size() - word.size() - 1);
-    }
-    return std::nullopt;
-  }
-
-  static std::string key(std::string_view stem, const EventView& e) {
-    return fmt::format("{}\n{}\n{}", stem, e.module_name, e.operation.value_or(""));
-  }
-
-  std::vector<std::string> open_;
 };
 
 int run_show(const Context& ctx, const ShowArgs& args) {
@@ -88,10 +46,11 @@ int run_show(const Context& ctx, const ShowArgs& args) {
              format_timestamp(summary.first_ts), format_duration(summary.duration_ns()),
              summary.event_count, summary.error_count);
   Table table({"OFFSET", "EVENT", "MODULE", "OPERATION", "DATA"});
-  Nesting nesting;
+  SpanBuilder spans;  // each event indented under the spans open around it
   for (; it->valid(); it->next()) {
     const EventView& e = it->view();
-    const size_t depth = nesting.depth_of(e);
+    spans.add(e);
+    const size_t depth = static_cast<size_t>(spans.depth_of_last());
     table.add({"+" + format_duration(span_ns(summary.first_ts, e.timestamp)),
                std::string(2 * depth, ' ') + std::string(e.event_type), std::string(e.module_name),
                std::string(e.operation.value_or("-")), truncate(std::string(e.data_json), args.width)});
@@ -106,7 +65,7 @@ int run_show(const Context& ctx, const ShowArgs& args) {
 void add_show(CLI::App& app, Context& ctx) {
   auto args = std::make_shared<ShowArgs>();
   auto* cmd = app.add_subcommand(
-      "show", "Show one execution's events in time order, each start's events indented under it.");
+      "show", "Show one execution's events in time order, each span's events indented under its start\n(spans as the dashboard's waterfall draws them: start/end, *.start/*.end|.complete|.error).");
   cmd->add_option("EXECUTION_ID", args->execution_id, "The execution (see: streamll executions)")->required();
   cmd->add_option("--format", args->format, "table or json (a JSON array of events)")
       ->check(CLI::IsMember({"table", "json"}))

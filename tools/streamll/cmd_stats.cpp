@@ -4,37 +4,11 @@
 
 #include "cli.hpp"
 #include "format.hpp"
+#include "streamll/store_json.hpp"
 
 namespace streamll::cli {
 
 namespace {
-
-Json stats_json(const StoreStats& st) {
-  Json j;
-  j["events"] = st.events;
-  j["executions"] = st.executions;
-  j["event_types"] = st.event_types;
-  j["last_seq"] = st.last_seq;
-  j["oldest"] = st.events > 0 ? Json(format_timestamp(st.oldest_ts)) : Json();
-  j["newest"] = st.events > 0 ? Json(format_timestamp(st.newest_ts)) : Json();
-  j["format_version"] = st.format_version;
-  Json families = Json::object();
-  for (const StoreStats::Family& f : st.families) {
-    families[f.name] = {{"table_bytes", f.table_bytes}, {"memtable_bytes", f.memtable_bytes}, {"entries", f.entries}};
-  }
-  j["families"] = families;
-  j["wal_bytes"] = st.wal_bytes;
-  j["disk_bytes"] = st.disk_bytes;
-  Json replication = Json::array();
-  for (const ReplicationMark& m : st.replication) {
-    replication.push_back({{"target", m.target},
-                           {"shipped_seq", m.seq},
-                           {"behind", st.last_seq > m.seq ? st.last_seq - m.seq : 0},
-                           {"updated", format_timestamp(m.updated_ns)}});
-  }
-  j["replication"] = replication;
-  return j;
-}
 
 void print_stats(const std::string& db, const StoreStats& st) {
   fmt::print("store        {} (format version {})\n", db, st.format_version);
@@ -65,7 +39,7 @@ int run_stats(const Context& ctx, const std::string& format) {
   StoreStats st;
   if (Status s = store->stats(&st); !s.ok()) return report(s);
   if (format == "json") {
-    fmt::print("{}\n", stats_json(st).dump());
+    fmt::print("{}\n", to_json(st).dump());
   } else {
     print_stats(ctx.db, st);
   }

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "streamll/store_json.hpp"
 #include "streamll/timestamp.hpp"
 #include "table.hpp"
 
@@ -24,12 +25,7 @@ int run_types(const Context& ctx, const TypesArgs& args) {
   if (args.format == "json") {
     Json out = Json::array();
     for (const auto& t : types) {
-      out.push_back({{"event_type", t.event_type},
-                     {"count", t.count},
-                     {"first_seen", format_timestamp(t.first_ts)},
-                     {"last_seen", format_timestamp(t.last_ts)},
-                     {"data_keys", t.data_keys},
-                     {"data_keys_truncated", t.data_keys_truncated}});
+      out.push_back(to_json(t));
     }
     fmt::print("{}\n", out.dump(2, ' ', false, Json::error_handler_t::replace));
     return kExitOk;

@@ -30,15 +30,4 @@ std::string format_bytes(uint64_t bytes) {
   return v < 10 ? fmt::format("{:.2f} {}", v, kUnits[unit]) : fmt::format("{:.1f} {}", v, kUnits[unit]);
 }
 
-Json summary_json(const ExecutionSummary& s) {
-  Json j;
-  j["execution_id"] = s.execution_id;
-  j["started_at"] = format_timestamp(s.first_ts);
-  j["ended_at"] = format_timestamp(s.last_ts);
-  j["duration_ms"] = static_cast<double>(s.duration_ns()) / 1e6;
-  j["event_count"] = s.event_count;
-  j["error_count"] = s.error_count;
-  return j;
-}
-
 }  // namespace streamll::cli

@@ -15,7 +15,4 @@ std::string format_duration(uint64_t ns);
 // "0 B", "812 B", "44.1 MiB", "1.20 GiB": binary units.
 std::string format_bytes(uint64_t bytes);
 
-// {"execution_id", "started_at", "ended_at", "duration_ms", "event_count", "error_count"}
-Json summary_json(const ExecutionSummary& s);
-
 }  // namespace streamll::cli

@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
   add_prune(app, ctx);
   add_backup(app, ctx);
   add_stats(app, ctx);
+  add_diff(app, ctx);
+  add_serve(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
