@@ -48,6 +48,7 @@ std::unique_ptr<Benchmark> make_query_benchmark();
 std::unique_ptr<Benchmark> make_replay_benchmark();
 std::unique_ptr<Benchmark> make_replicate_benchmark();
 std::unique_ptr<Benchmark> make_python_benchmark();
+std::unique_ptr<Benchmark> make_serve_benchmark();
 
 // Progress and context go to stderr, so that stdout holds only the results
 // (and stays parseable with --json).

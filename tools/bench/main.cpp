@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   benchmarks.push_back(make_replay_benchmark());
   benchmarks.push_back(make_replicate_benchmark());
   benchmarks.push_back(make_python_benchmark());
+  benchmarks.push_back(make_serve_benchmark());
   for (const auto& bench : benchmarks) {
     bench->add_options(*app.add_subcommand(bench->name(), bench->description()));
   }
