@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include "event/event_text.hpp"
 #include "streamll/compare.hpp"
 #include "streamll/serve.hpp"
 #include "streamll/spans.hpp"
@@ -135,16 +136,8 @@ TEST_CASE("spans pair start and end events, nest, and close what an error unwind
   SpanBuilder spans;
   std::vector<int> depths;
   for (const Event& e : events) {
-    std::string data = e.data.dump();
-    EventView v;
-    v.event_id = e.event_id;
-    v.execution_id = e.execution_id;
-    v.timestamp = e.timestamp;
-    v.module_name = e.module_name;
-    v.event_type = e.event_type;
-    v.operation = e.operation;
-    v.data_json = data;
-    spans.add(v);
+    std::string data, tags;
+    spans.add(detail::view_with_text(e, &data, &tags));
     depths.push_back(spans.depth_of_last());
   }
   const auto& s = spans.spans();

@@ -40,13 +40,14 @@ void add_serve(CLI::App& app, Context& ctx) {
   cmd->add_option("--port", options->port, "Port (0: any free port)")->check(CLI::Range(0, 65535))->capture_default_str();
   cmd->add_option("--token", options->token,
                   "Secret a client must send (Authorization: Bearer T, or open /?token=T once)");
-  cmd->add_option("--query-time-limit", [options](const CLI::results_t& r) {
-       options->query_time_limit = std::chrono::milliseconds(std::stoll(r[0]));
-       return true;
-     }, "Milliseconds a SQL console query may run")
-      ->check(CLI::Range(1, 3600000))
-      ->default_str("5000");
-  cmd->callback([&ctx, options] { ctx.exit_code = run_serve(ctx, *options); });
+  auto limit_ms = std::make_shared<int64_t>(options->query_time_limit.count());
+  cmd->add_option("--query-time-limit", *limit_ms, "Milliseconds a SQL console query may run")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600000}))
+      ->capture_default_str();
+  cmd->callback([&ctx, options, limit_ms] {
+    options->query_time_limit = std::chrono::milliseconds(*limit_ms);
+    ctx.exit_code = run_serve(ctx, *options);
+  });
 }
 
 }  // namespace streamll::cli
