@@ -98,6 +98,27 @@ TEST_CASE("re-importing the same file stores no duplicates", "[cli]") {
   CHECK(again.out.find("imported 0 events") != std::string::npos);
   CHECK(again.out.find("50 duplicates skipped") != std::string::npos);
   CHECK(lines_of(cli({"export"}).out).size() == 50);
+  CHECK(again.err.empty());
+}
+
+TEST_CASE("re-importing an event_id with other content warns with file and line", "[cli]") {
+  Cli cli;
+  std::vector<std::string> lines = lines_of(random_jsonl(24, 5, 1));
+  std::string input;
+  for (const auto& l : lines) input += l + "\n";
+  REQUIRE(cli({"import", "-"}, input).exit_code == 0);
+  Json changed = Json::parse(lines[3]);
+  changed["event_type"] = "changed.type";
+  lines[3] = changed.dump();
+  input.clear();
+  for (const auto& l : lines) input += l + "\n";
+  const RunResult again = cli({"import", "-"}, input);
+  REQUIRE(again.exit_code == 0);
+  CHECK(again.out.find("5 duplicates skipped, 1 of them with other content") != std::string::npos);
+  CHECK(again.err == fmt::format("warning: -:4: event_id \"{}\" is stored already with other content; the stored "
+                                 "event was kept\n",
+                                 changed["event_id"].get<std::string>()));
+  CHECK(cli({"query", "SELECT count(*) FROM events WHERE event_type = 'changed.type'"}).out == "count(*)\n0\n");
 }
 
 TEST_CASE("a bad line fails the import, names file, line and field, and writes nothing", "[cli]") {
@@ -716,6 +737,19 @@ TEST_CASE("prune, backup and stats: retention from the command line, a verified 
     input += '\n';
   }
   REQUIRE(cli({"import", "-"}, input).exit_code == 0);
+
+  {
+    // A writer in another process: prune cannot open the store, and says
+    // how the writer prunes it instead.
+    testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), cli.db});
+    REQUIRE(writer.read_line() == "open");
+    const RunResult busy = cli({"prune", "--keep-executions", "4"});
+    CHECK(busy.exit_code == 1);
+    CHECK(busy.err.find("already open for writing by another process") != std::string::npos);
+    CHECK(busy.err.find("streamll.init(retention=") != std::string::npos);
+    writer.write_line("quit");
+    CHECK(writer.wait() == 0);
+  }
 
   const RunResult none = cli({"prune"});
   CHECK(none.exit_code == 1);

@@ -242,6 +242,41 @@ TEST_CASE("appending the same event_id again is a counted duplicate, not a secon
   uint64_t total = 0;
   for (auto& s : execs) total += s.event_count;
   CHECK(total == 50);
+  CHECK(r.conflicts.empty());  // the same content each time
+}
+
+TEST_CASE("a duplicate event_id with other content is skipped and named, not silently", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir / "db");
+  testing::EventGenerator gen(5);
+  std::vector<Event> batch = mixed_events(gen, 300, 3);  // three blocks
+  for (Event& e : batch) e.data = Json::parse(R"({"a": 1, "b": [1.5, "x"], "c": {"d": null}})");
+  REQUIRE(store->append(batch).ok());
+
+  std::vector<Event> again = batch;
+  again[7].data["a"] = 2;                     // other data
+  again[150].event_type = "other.type";       // another envelope field
+  again[299].tags["env"] = "changed";         // other tags
+  // The same value spelled another way is no conflict: keys in another
+  // order, 1.5 as 15e-1.
+  again[42].data = Json::parse(R"({"c": {"d": null}, "b": [15e-1, "x"], "a": 1})");
+  Event newcomer = gen.event("exec-new", 1);
+  again.push_back(newcomer);
+  Event reused = newcomer;                    // its id twice in the batch,
+  reused.execution_id = "exec-other";         // the second time for another event
+  again.push_back(reused);
+  again.push_back(newcomer);                  // and a third time, the same event
+
+  AppendResult r;
+  REQUIRE(store->append(again, &r).ok());
+  CHECK(r.appended == 1);
+  CHECK(r.duplicates == 302);
+  CHECK(r.conflicts == std::vector<size_t>{7, 150, 299, 301});
+  Event kept;
+  REQUIRE(store->get(batch[7].event_id, &kept).ok());
+  CHECK(kept == batch[7]);  // the stored event stays
+  REQUIRE(store->get(newcomer.event_id, &kept).ok());
+  CHECK(kept.execution_id == "exec-new");
 }
 
 TEST_CASE("an invalid event fails the whole batch and names its position", "[store]") {

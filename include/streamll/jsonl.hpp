@@ -33,6 +33,10 @@ struct ImportReport {
   size_t invalid = 0;     // bad lines (skipped with skip_invalid, else the first fails)
   // One message per bad line: "SOURCE:LINE: field 'x': why".
   std::vector<std::string> problems;
+  // One message per duplicate whose content differs from the event kept
+  // under its event_id (counted in duplicates too): "SOURCE:LINE: event_id
+  // "X" is stored already with other content; the stored event was kept".
+  std::vector<std::string> conflicts;
 };
 
 // Reads JSONL from `in` and appends its events to `store`. Blank lines are

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "streamll/circuit_state.hpp"
+#include "streamll/prune.hpp"
 #include "streamll/replicate_options.hpp"
 #include "streamll/sink.hpp"
 #include "streamll/status.hpp"
@@ -52,6 +53,16 @@ struct RuntimeOptions {
   // RocksDB WAL, no fsync). true: fsync every batch, durable against machine
   // crashes and power loss too, at the cost of one fsync per batch.
   bool sync = false;
+
+  // Retention for a store an app writes for months: whole executions older
+  // than max_age, beyond the newest keep_executions, or past max_bytes are
+  // pruned by a thread of the store's own every retention.interval (see
+  // StoreOptions::retention; executions holding events not yet replicated
+  // are kept). Each run is written to the store's LOG. Unset (the default):
+  // nothing is pruned. Costs nothing on the emit or write path; a run costs
+  // what `streamll prune` does (reading the executions' summaries, deleting
+  // and compacting the pruned key ranges).
+  RetentionOptions retention;
 
   std::vector<std::shared_ptr<Sink>> sinks;
   SinkOptions sink_options;

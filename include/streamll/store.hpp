@@ -109,6 +109,11 @@ struct AppendResult {
   size_t duplicates = 0;  // events skipped because their event_id was stored already
   uint64_t first_seq = 0; // seq of the first new event (0 if none)
   uint64_t last_seq = 0;  // seq of the last new event (0 if none)
+  // Batch positions of the duplicates whose content differs from the event
+  // kept under their event_id (the stored one, or the first in the batch):
+  // the same id reused for another event. Skipped like every duplicate, so
+  // that what was stored stays; said here so a caller can say so.
+  std::vector<size_t> conflicts;
 };
 
 // What the store knows of one execution without reading its events.
@@ -225,13 +230,16 @@ class Store {
   // Appends `events` atomically: all of them or none, with their indexes and
   // summaries, in one RocksDB write batch. Each new event gets the next seq in
   // the order given. Events whose event_id is stored already, or repeated
-  // within the batch, are skipped and counted as duplicates. Fails with
+  // within the batch, are skipped and counted as duplicates (those whose
+  // content differs are listed in AppendResult::conflicts). Fails with
   // InvalidArgument naming the batch position and field of an incomplete
   // event (empty event_id, execution_id or event_type, a NUL byte in an id),
   // writing nothing. Fails with IOError when the disk is full or the store
   // directory was removed meanwhile (see recover()). Cost: one batched point
   // lookup per event whose id options.fresh_ids does not vouch for (event_id
-  // dedupe, bloom-filtered), serializing each event once, one RocksDB entry
+  // dedupe, bloom-filtered) and a read of each duplicate's stored event (to
+  // compare; in seq order, one block read per block), serializing each event
+  // once, one RocksDB entry
   // per block of up to 128 events plus three small index entries per event,
   // an fstat() of the directory, and the write; O(batch) memory.
   Status append(std::span<const Event> events, AppendResult* result = nullptr,

@@ -204,7 +204,7 @@ void bind_runtime(py::module_& m) {
       "init",
       [](std::string path, size_t buffer_size, size_t batch_size, double flush_interval, const std::string& overflow,
          bool sync, std::vector<std::string> redact_keys, const py::iterable& sinks, std::vector<std::string> allow,
-         std::vector<std::string> deny, bool record_stats, const py::object& replicate) {
+         std::vector<std::string> deny, bool record_stats, const py::object& replicate, const py::object& retention) {
         RuntimeOptions o;
         o.store_path = std::move(path);
         o.buffer_size = buffer_size;
@@ -225,6 +225,16 @@ void bind_runtime(py::module_& m) {
           r.maxlen = replicate["maxlen"].cast<size_t>();
           o.replicate = std::move(r);
         }
+        if (!retention.is_none()) {
+          // Checked and in seconds already (streamll/runtime.py).
+          const py::dict r = retention.cast<py::dict>();
+          if (r.contains("max_age")) {
+            o.retention.max_age = std::chrono::nanoseconds(static_cast<int64_t>(r["max_age"].cast<double>() * 1e9));
+          }
+          if (r.contains("keep_executions")) o.retention.keep_executions = r["keep_executions"].cast<uint64_t>();
+          if (r.contains("max_bytes")) o.retention.max_bytes = r["max_bytes"].cast<uint64_t>();
+          if (r.contains("interval")) o.retention.interval = seconds_arg(r["interval"].cast<double>(), "retention.interval");
+        }
         const bool block = o.overflow == OverflowPolicy::kBlock;
         Status s;
         {
@@ -238,7 +248,7 @@ void bind_runtime(py::module_& m) {
       },
       py::arg("path"), py::arg("buffer_size"), py::arg("batch_size"), py::arg("flush_interval"), py::arg("overflow"),
       py::arg("sync"), py::arg("redact_keys"), py::arg("sinks"), py::arg("allow_types"), py::arg("deny_types"),
-      py::arg("record_stats"), py::arg("replicate"));
+      py::arg("record_stats"), py::arg("replicate"), py::arg("retention"));
 
   m.def("running", [] { return detail::runtime_active(); });
   m.def("forked", [] { return forked_from_runtime(); });

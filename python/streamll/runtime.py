@@ -11,6 +11,7 @@ import atexit
 import os
 import sys
 import threading
+from datetime import timedelta
 from typing import Any, Iterable
 
 from . import _streamll
@@ -36,7 +37,7 @@ def init(path: str | os.PathLike[str] | None = None, buffer_size: int = 1000, ba
          flush_interval: float = 0.5, overflow: str = "block", sync: bool = False,
          redact_keys: Iterable[str] = DEFAULT_REDACT_KEYS, replicate_to: str | dict[str, Any] | None = None,
          sinks: Iterable[Any] | None = None, allow_types: Iterable[str] = (), deny_types: Iterable[str] = (),
-         record_stats: bool = True) -> None:
+         record_stats: bool = True, retention: dict[str, Any] | None = None) -> None:
     """Starts the runtime on the store at `path` (a directory; default
     $STREAMLL_DB, else ./streamll.db, created if missing).
 
@@ -55,6 +56,15 @@ def init(path: str | os.PathLike[str] | None = None, buffer_size: int = 1000, ba
     allow_types / deny_types: event type patterns ("rag.*") kept or dropped
         at emit.
     record_stats: store a "streamll.stats" event with the counters at shutdown.
+    retention: prune whole executions in the background, for a store an app
+        writes for months: a dict of max_age (seconds, or a timedelta: those
+        whose latest event is older go), keep_executions (the newest N
+        stay), max_bytes (the oldest go until the store holds about this
+        much) and interval (seconds between runs, default 600). Executions
+        holding events not yet replicated are kept. Each run is logged in the
+        store's LOG file; it costs the writer nothing per event. Default:
+        nothing is pruned. `streamll prune` does the same once, when no
+        application writes the store.
 
     Raises StreamllError (code "busy") when another process writes that
     store, ValueError for bad arguments, and StreamllError when a runtime
@@ -69,7 +79,8 @@ def init(path: str | os.PathLike[str] | None = None, buffer_size: int = 1000, ba
         resolved = _resolve(path)
         _streamll.init(resolved, buffer_size, batch_size, flush_interval, overflow, sync,
                        list(redact_keys), list(sinks) if sinks is not None else list(_sinks or ()),
-                       list(allow_types), list(deny_types), record_stats, _replicate_options(replicate_to))
+                       list(allow_types), list(deny_types), record_stats, _replicate_options(replicate_to),
+                       _retention_options(retention))
         _path = resolved
 
 
@@ -89,6 +100,36 @@ def _replicate_options(target: str | dict[str, Any] | None) -> dict[str, Any] | 
     options.setdefault("stream", "streamll_events")
     options.setdefault("field", "message")
     options.setdefault("maxlen", 0)
+    return options
+
+
+def _retention_options(retention: dict[str, Any] | None) -> dict[str, Any] | None:
+    if retention is None:
+        return None
+    if not isinstance(retention, dict):
+        raise TypeError(f"retention: must be a dict, got {type(retention).__name__}")
+    unknown = set(retention) - {"max_age", "keep_executions", "max_bytes", "interval"}
+    if unknown:
+        raise ValueError(f"retention: unknown key {sorted(unknown)[0]!r} "
+                         "(expected max_age, keep_executions, max_bytes, interval)")
+    options: dict[str, Any] = {}
+    for key in ("max_age", "interval"):
+        value = retention.get(key)
+        if value is None:
+            continue
+        seconds = value.total_seconds() if isinstance(value, timedelta) else value
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            raise ValueError(f"retention.{key}: must be a positive number of seconds or a timedelta, got {value!r}")
+        options[key] = float(seconds)
+    for key in ("keep_executions", "max_bytes"):
+        value = retention.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"retention.{key}: must be a whole number, 0 or more, got {value!r}")
+        options[key] = value
+    if not {"max_age", "keep_executions", "max_bytes"} & set(options):
+        raise ValueError("retention: give at least one of max_age, keep_executions, max_bytes")
     return options
 
 

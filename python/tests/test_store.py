@@ -368,3 +368,36 @@ def test_closing_the_store_during_a_replay_is_safe(filled):
     assert len(seen) == 4
     with pytest.raises(ValueError, match="closed"):
         store.executions()
+
+
+def test_retention_prunes_old_executions_in_the_background(store_path):
+    streamll.init(store_path, flush_interval=0.05, record_stats=False,
+                  retention={"keep_executions": 2, "interval": 0.1})
+    try:
+        for i in range(5):
+            emit_event(StreamllEvent(execution_id=f"run-{i}", event_type="start",
+                                     timestamp=T0 + dt.timedelta(seconds=i)))
+        assert streamll.flush(10)
+
+        def remaining():
+            with streamll.Store(store_path) as store:
+                ids = sorted(x.execution_id for x in store.executions())
+            return ids if ids == ["run-3", "run-4"] else None
+
+        assert wait_until(remaining) == ["run-3", "run-4"]  # the newest two, whole
+    finally:
+        streamll.shutdown()
+
+
+def test_retention_options_are_checked(store_path):
+    with pytest.raises(ValueError, match="retention: give at least one of max_age"):
+        streamll.init(store_path, retention={"interval": 5})
+    with pytest.raises(ValueError, match=r"retention.max_age: must be a positive number of seconds"):
+        streamll.init(store_path, retention={"max_age": -1})
+    with pytest.raises(ValueError, match=r"retention.keep_executions: must be a whole number"):
+        streamll.init(store_path, retention={"keep_executions": "2"})
+    with pytest.raises(ValueError, match="unknown key 'max_days'"):
+        streamll.init(store_path, retention={"max_days": 3})
+    assert not store_path.exists()  # nothing started, no store made
+    streamll.init(store_path, retention={"max_age": dt.timedelta(days=30)})
+    streamll.shutdown()

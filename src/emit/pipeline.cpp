@@ -37,6 +37,7 @@ Status Pipeline::start(RuntimeOptions options, std::unique_ptr<Pipeline>* out) {
   options.store_path = resolve_store_path(options.store_path);
   StoreOptions store_options;
   store_options.sync = options.sync;
+  store_options.retention = options.retention;
   std::unique_ptr<Store> store;
   if (Status s = Store::open(options.store_path, store_options, &store); !s.ok()) return s;
   std::unique_ptr<Replicator> replicator;

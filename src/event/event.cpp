@@ -176,6 +176,24 @@ EventView view_without_text(const Event& event) {
   return v;
 }
 
+namespace {
+
+bool same_json(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  // Unordered on purpose: {"a":1,"b":2} and {"b":2,"a":1} are one value.
+  const nlohmann::json x = nlohmann::json::parse(a, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json y = nlohmann::json::parse(b, nullptr, /*allow_exceptions=*/false);
+  return !x.is_discarded() && x == y;
+}
+
+}  // namespace
+
+bool same_content(const EventView& a, const EventView& b) {
+  return a.execution_id == b.execution_id && a.timestamp == b.timestamp && a.module_name == b.module_name &&
+         a.method_name == b.method_name && a.event_type == b.event_type && a.operation == b.operation &&
+         same_json(a.data_json, b.data_json) && same_json(a.tags_json, b.tags_json);
+}
+
 }  // namespace detail
 
 }  // namespace streamll

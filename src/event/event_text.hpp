@@ -18,4 +18,11 @@ EventView view_with_text(const Event& event, std::string* data_json, std::string
 // caller that has their text already (an EventBatch).
 EventView view_without_text(const Event& event);
 
+// Whether two events say the same thing: every envelope field equal, and
+// data and tags equal as JSON values (the same text, or text that parses to
+// the same value: key order and number spelling aside). event_id and seq are
+// not compared. Cost: a few compares; a JSON parse of both only when the
+// text differs.
+bool same_content(const EventView& a, const EventView& b);
+
 }  // namespace streamll::detail

@@ -19,6 +19,7 @@ Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options
                     ImportReport* report) {
   *report = ImportReport{};
   std::vector<Event> events;
+  std::vector<size_t> line_of;  // each event's line number
   std::string line;
   while (std::getline(in, line)) {
     ++report->lines;
@@ -27,6 +28,7 @@ Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options
     const Status s = event_from_json(line, &e);
     if (s.ok()) {
       events.push_back(std::move(e));
+      line_of.push_back(report->lines);
       continue;
     }
     ++report->invalid;
@@ -47,6 +49,11 @@ Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options
     }
     report->imported += r.appended;
     report->duplicates += r.duplicates;
+    for (const size_t i : r.conflicts) {
+      report->conflicts.push_back(
+          fmt::format("{}:{}: event_id {:?} is stored already with other content; the stored event was kept",
+                      options.source_name, line_of[start + i], events[start + i].event_id));
+    }
   }
   return Status::ok_status();
 }

@@ -9,7 +9,6 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -54,6 +53,27 @@ Status from_rocks(const rocksdb::Status& s, std::string_view context) {
 using detail::from_rocks;
 
 namespace {
+
+// Adds to *conflicts the batch position of each duplicate whose content
+// differs from the event stored under its id. `twins` holds (stored seq,
+// batch position) pairs; sorted by seq, a re-import reads each block once.
+Status find_conflicts(const detail::Instance& rocks, std::span<const Event> events,
+                      std::vector<std::pair<uint64_t, size_t>>* twins, std::vector<size_t>* conflicts) {
+  if (twins->empty()) return Status::ok_status();
+  std::sort(twins->begin(), twins->end());
+  detail::BlockCursor cursor(rocks.db.get(), rocks.family(layout::kBlocks));
+  std::string data_json, tags_json;
+  for (const auto& [seq, i] : *twins) {
+    EventView stored;
+    if (Status s = cursor.find(seq, &stored); !s.ok()) {
+      return s.with_context(fmt::format("the stored twin of event_id {:?}", events[i].event_id));
+    }
+    if (!detail::same_content(stored, detail::view_with_text(events[i], &data_json, &tags_json))) {
+      conflicts->push_back(i);
+    }
+  }
+  return Status::ok_status();
+}
 
 // The process whose RocksDB background threads (one pool for every store,
 // made at the first open) run flushes. A child forked after that has the
@@ -556,15 +576,32 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     std::vector<rocksdb::Status> statuses(ids.size());
     rocks->db->MultiGet(rocksdb::ReadOptions(), rocks->family(layout::kById), ids.size(), ids.data(), found.data(),
                       statuses.data());
-    std::unordered_set<std::string_view> batch_ids;
+    // The first position in the batch of each id, and the (seq, position)
+    // of each duplicate of a stored event, to compare their content.
+    std::unordered_map<std::string_view, size_t> batch_ids;
     batch_ids.reserve(ids.size());
+    std::vector<std::pair<uint64_t, size_t>> stored_twins;
     for (size_t k = 0; k < ids.size(); ++k) {
       if (!statuses[k].ok() && !statuses[k].IsNotFound()) return from_rocks(statuses[k], impl.path);
-      if (statuses[k].ok() || !batch_ids.insert(events[looked_up[k]].event_id).second) {
-        skip[looked_up[k]] = 1;
-        ++r.duplicates;
+      const size_t i = looked_up[k];
+      if (statuses[k].ok()) {
+        if (found[k].size() != 8) {
+          return Status::corruption(fmt::format("{}: the by_id entry of event_id {:?} is not a seq ({} bytes)",
+                                                impl.path, events[i].event_id, found[k].size()));
+        }
+        stored_twins.emplace_back(detail::get_be64(found[k].ToStringView()), i);
+      } else if (const auto [first, inserted] = batch_ids.try_emplace(events[i].event_id, i); !inserted) {
+        if (!(events[first->second] == events[i])) r.conflicts.push_back(i);
+      } else {
+        continue;
       }
+      skip[i] = 1;
+      ++r.duplicates;
     }
+    if (Status s = find_conflicts(*rocks, events, &stored_twins, &r.conflicts); !s.ok()) {
+      return s.with_context(impl.path);
+    }
+    std::sort(r.conflicts.begin(), r.conflicts.end());
   }
 
   rocksdb::WriteBatch& batch = impl.batch;

@@ -43,8 +43,18 @@ int run_import(const Context& ctx, const ImportArgs& args) {
     for (const auto& problem : result.problems) fmt::print(stderr, "skipped {}\n", problem);
   }
   if (!s.ok()) return report(s);
-  fmt::print("imported {} events from {} ({} duplicates skipped, {} invalid lines skipped); {} holds {} events\n",
-             result.imported, args.file, result.duplicates, result.invalid, ctx.db, store->last_seq());
+  constexpr size_t kShown = 20;
+  for (size_t i = 0; i < result.conflicts.size() && i < kShown; ++i) {
+    fmt::print(stderr, "warning: {}\n", result.conflicts[i]);
+  }
+  if (result.conflicts.size() > kShown) {
+    fmt::print(stderr, "warning: … and {} more events whose event_id is stored with other content\n",
+               result.conflicts.size() - kShown);
+  }
+  const std::string conflicts =
+      result.conflicts.empty() ? "" : fmt::format(", {} of them with other content", result.conflicts.size());
+  fmt::print("imported {} events from {} ({} duplicates skipped{}, {} invalid lines skipped); {} holds {} events\n",
+             result.imported, args.file, result.duplicates, conflicts, result.invalid, ctx.db, store->last_seq());
   return kExitOk;
 }
 
@@ -55,7 +65,8 @@ void add_import(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand(
       "import", "Import events from a JSONL file (upstream streamll format); '-' reads stdin.\n"
                 "A bad line fails the import and nothing is written, unless --skip-invalid.\n"
-                "Events already stored (same event_id) are skipped.");
+                "Events already stored (same event_id) are skipped; a warning names each\n"
+                "whose content differs from the stored one.");
   cmd->add_option("FILE", args->file, "JSONL file, or - for stdin")->required();
   cmd->add_flag("--skip-invalid", args->skip_invalid, "Import the good lines and report each bad one");
   cmd->callback([&ctx, args] { ctx.exit_code = run_import(ctx, *args); });

@@ -34,6 +34,11 @@ class Ingester {
     std::lock_guard<std::mutex> lock(mutex_);
     appended_ += result.appended;
     duplicates_ += result.duplicates;
+    conflicts_ += result.conflicts.size();
+    for (const size_t i : result.conflicts) {
+      fmt::print(stderr, "streamll: warning: event_id {:?} is stored already with other content; the stored event was kept\n",
+                 events[i].event_id);
+    }
     return s;
   }
 
@@ -52,8 +57,9 @@ class Ingester {
 
   void print_summary(const ConsumerStats& stats) const {
     std::lock_guard<std::mutex> lock(mutex_);
-    fmt::print(stderr, "streamll: ingested {} events ({} duplicates, {} malformed)\n", appended_, duplicates_,
-               stats.malformed);
+    const std::string conflicts = conflicts_ == 0 ? "" : fmt::format(", {} of them with other content", conflicts_);
+    fmt::print(stderr, "streamll: ingested {} events ({} duplicates{}, {} malformed)\n", appended_, duplicates_,
+               conflicts, stats.malformed);
   }
 
  private:
@@ -63,6 +69,7 @@ class Ingester {
   Status error_;
   uint64_t appended_ = 0;
   uint64_t duplicates_ = 0;
+  uint64_t conflicts_ = 0;
 };
 
 int run_ingest(const Context& ctx, const IngestArgs& args) {

@@ -37,7 +37,15 @@ int run_prune(const Context& ctx, const PruneArgs& args) {
     return report(Status::invalid_argument("prune: give at least one of --before, --keep-executions, --max-bytes"));
   }
   std::unique_ptr<Store> store;
-  if (Status s = open_for_write(ctx, &store); !s.ok()) return report(s);
+  if (Status s = open_for_write(ctx, &store); !s.ok()) {
+    if (s.is_busy()) {
+      // The writer can prune while it writes: say how.
+      return report(Status::busy(
+          s.message() + "; an application that writes the store prunes it itself with a retention option: "
+                        "streamll.init(retention={\"max_age\": ...}) in Python, RuntimeOptions::retention in C++"));
+    }
+    return report(s);
+  }
   PruneReport r;
   const Status s = store->prune(options, &r);
   if (!s.ok()) return report(s);
