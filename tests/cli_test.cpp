@@ -121,6 +121,24 @@ TEST_CASE("re-importing an event_id with other content warns with file and line"
   CHECK(cli({"query", "SELECT count(*) FROM events WHERE event_type = 'changed.type'"}).out == "count(*)\n0\n");
 }
 
+TEST_CASE("integers beyond 64 bits and an object of 100,000 keys import and export exactly", "[cli]") {
+  Cli cli;
+  const std::string big =
+      R"({"event_id":"big1","execution_id":"x","timestamp":"2025-08-24T12:40:47.000000Z","module_name":"m",)"
+      R"("method_name":"forward","event_type":"t","operation":null,"data":{"n":123456789012345678901234567890,)"
+      R"("m":-98765432109876543210,"u":18446744073709551615,"f":1.5},"tags":{}})";
+  std::string wide =
+      R"({"event_id":"wide1","execution_id":"x","timestamp":"2025-08-24T12:40:48.000000Z","module_name":"m",)"
+      R"("method_name":"forward","event_type":"w","operation":null,"data":{)";
+  for (int i = 0; i < 100000; ++i) wide += fmt::format("{}\"k{}\":{}", i > 0 ? "," : "", i, i);
+  wide += R"(},"tags":{}})";
+  REQUIRE(cli({"import", "-"}, big + "\n" + wide + "\n").exit_code == 0);
+  // It was 1.2345678901234568e+29 (a double), and the wide event took 10-30 s.
+  CHECK(cli({"export"}).out == big + "\n" + wide + "\n");
+  CHECK(cli({"query", "SELECT json_extract(data, '$.k99999') FROM events WHERE event_id = 'wide1'"}).out ==
+        "json_extract(data, '$.k99999')\n99999\n");
+}
+
 TEST_CASE("a bad line fails the import, names file, line and field, and writes nothing", "[cli]") {
   Cli cli;
   std::string input = random_jsonl(23, 10, 2);

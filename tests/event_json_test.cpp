@@ -8,6 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include "event/event_decoder.hpp"
+#include "event/json_parse.hpp"
 #include "event/json_writer.hpp"
 #include "streamll/event_batch.hpp"
 #include "streamll/type_pattern.hpp"
@@ -302,6 +306,116 @@ TEST_CASE("the direct JSON writer gives nlohmann's dump byte for byte", "[json]"
     INFO("case " << i);
     REQUIRE(direct == dumped);
   }
+}
+
+namespace {
+
+// Random JSON text (not a Json: keys repeat, numbers come in every
+// spelling); *big is set when it holds an integer beyond 64 bits.
+std::string random_json_text(std::mt19937_64& rng, int depth, bool* big) {
+  static const char* kNumbers[] = {"0", "-0", "1.50", "1e2", "-1E-2", "0.0", "123", "-9223372036854775808",
+                                   "18446744073709551615", "3.141592653589793"};
+  static const char* kBig[] = {"18446744073709551616", "123456789012345678901234567890", "-9223372036854775809"};
+  static const char* kStrings[] = {R"("")", R"("a")", R"("\u00e9\n\"")", R"("\ud83d\ude00")", R"("x\\y")"};
+  switch (rng() % (depth > 3 ? 4 : 6)) {
+    case 0: return rng() % 2 == 0 ? "null" : "true";
+    case 1: return kNumbers[rng() % std::size(kNumbers)];
+    case 2:
+      if (rng() % 4 != 0) return kStrings[rng() % std::size(kStrings)];
+      *big = true;
+      return kBig[rng() % std::size(kBig)];
+    case 3: return kStrings[rng() % std::size(kStrings)];
+    case 4: {
+      std::string a = "[";
+      for (size_t n = rng() % 4; n > 0; --n) a += random_json_text(rng, depth + 1, big) + (n > 1 ? "," : "");
+      return a + "]";
+    }
+    default: {
+      // Now and then wider than the decoder's linear search of keys.
+      const size_t members = rng() % 8 == 0 ? 40 + rng() % 40 : rng() % 5;
+      const size_t pool = rng() % 2 == 0 ? 4 : 1000;
+      std::string o = "{";
+      for (size_t n = 0; n < members; ++n) {
+        if (n > 0) o += rng() % 2 == 0 ? "," : " , ";
+        o += "\"k" + std::to_string(rng() % pool) + "\":" + random_json_text(rng, depth + 1, big);
+      }
+      return o + "}";
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the decoder keeps data as a Json tree would, and integers beyond 64 bits exact", "[json][decoder]") {
+  std::mt19937_64 rng(20261203);
+  for (int i = 0; i < 5000; ++i) {
+    bool big = false;
+    std::string data = "{";
+    for (size_t n = rng() % 6; n > 0; --n) {
+      data += "\"k" + std::to_string(rng() % 5) + "\":" + random_json_text(rng, 1, &big) + (n > 1 ? "," : "");
+    }
+    data += "}";
+    INFO("case " << i << ": " << data);
+    const Json tree = Json::parse(data);  // the oracle: nlohmann's own tree
+    std::string expected;
+    detail::append_json(tree, &expected);
+
+    detail::DecodedEvent decoded;
+    REQUIRE(detail::decode_event_json(R"({"execution_id":"x","event_type":"t","data":)" + data + "}", &decoded).ok());
+    if (!big) {
+      REQUIRE(decoded.data_json == expected);
+    } else {
+      // Only the spelling of the big integers differs: read as a tree, the same.
+      std::string reread;
+      detail::append_json(Json::parse(decoded.data_json), &reread);
+      REQUIRE(reread == expected);
+    }
+    // The linear tree builder gives nlohmann's tree, member order included.
+    Json built;
+    REQUIRE(detail::parse_json(data, &built).ok());
+    REQUIRE(built == tree);
+  }
+
+  Event e = decode_ok(R"({"execution_id":"x","event_type":"t","data":{"n":123456789012345678901234567890,)"
+                      R"("m":-98765432109876543210,"u":18446744073709551615,"f":1.50,"e":1e2}})");
+  detail::DecodedEvent decoded;
+  REQUIRE(detail::decode_event_json(R"({"execution_id":"x","event_type":"t","data":{"n":123456789012345678901234567890,)"
+                                    R"("m":-98765432109876543210,"u":18446744073709551615,"f":1.50,"e":1e2}})",
+                                    &decoded)
+              .ok());
+  CHECK(decoded.data_json ==
+        R"({"n":123456789012345678901234567890,"m":-98765432109876543210,"u":18446744073709551615,"f":1.5,"e":100.0})");
+  // As a tree (an Event), the nearest double: the one loss a Json cannot avoid.
+  CHECK(e.data["n"].is_number_float());
+
+  // Duplicate tags keep their last value; a wrong type replaced later is fine.
+  REQUIRE(detail::decode_event_json(R"({"execution_id":"x","event_type":"t","tags":{"b":"1","a":2,"b":"3","a":"4"}})",
+                                    &decoded)
+              .ok());
+  CHECK(decoded.tags_json == R"({"a":"4","b":"3"})");
+  Event bad;
+  const Status s = event_from_json(R"({"execution_id":"x","event_type":"t","tags":{"a":"1","a":[2]}})", &bad);
+  CHECK(s.message() == "field 'tags.a': must be a string, not array");
+  // A syntax error anywhere wins over a field error before it.
+  CHECK(event_from_json(R"({"execution_id":7,"event_type":"t",})", &bad).message().starts_with("invalid JSON"));
+  for (const char* root : {R"("s")", "1", "null", "[]", "true"}) {
+    INFO(root);
+    CHECK(event_from_json(root, &bad).message().starts_with("expected a JSON object, not "));
+  }
+}
+
+TEST_CASE("an object of 100,000 distinct keys decodes and reads back whole", "[json][decoder]") {
+  std::string data = "{";
+  for (int i = 0; i < 100000; ++i) data += fmt::format("{}\"k{}\":{}", i > 0 ? "," : "", i, i);
+  data += "}";
+  detail::DecodedEvent decoded;
+  REQUIRE(detail::decode_event_json(R"({"execution_id":"x","event_type":"t","data":)" + data + "}", &decoded).ok());
+  CHECK(decoded.data_json == data);
+  Event e;
+  REQUIRE(to_event(decoded.view(), &e).ok());
+  REQUIRE(e.data.size() == 100000);
+  CHECK(e.data["k99999"] == 99999);
+  CHECK(e.data.begin().key() == "k0");
 }
 
 TEST_CASE("an EventBatch encodes each event once into views that outlive growth, moves and the source", "[json][batch]") {

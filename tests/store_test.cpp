@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include "streamll/event_batch.hpp"
 #include <rocksdb/db.h>
 
 #include "store/execution_summary.hpp"
@@ -277,6 +279,53 @@ TEST_CASE("a duplicate event_id with other content is skipped and named, not sil
   CHECK(kept == batch[7]);  // the stored event stays
   REQUIRE(store->get(newcomer.event_id, &kept).ok());
   CHECK(kept.execution_id == "exec-new");
+}
+
+TEST_CASE("events given as views are stored as given, checked like Events unless vouched for", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir / "db");
+  testing::EventGenerator gen(7);
+  const std::vector<Event> events = mixed_events(gen, 200, 4);
+  EventBatch batch;
+  for (const Event& e : events) batch.add(e);
+  AppendResult r;
+  REQUIRE(store->append(batch.views(), &r).ok());
+  CHECK(r.appended == 200);
+  for (const Event& e : events) {
+    Event back;
+    REQUIRE(store->get(e.event_id, &back).ok());
+    REQUIRE(back == e);
+  }
+  // The type registry reads data's keys from the text (one escaped).
+  EventBatch keyed;
+  Event k = gen.event("exec-keys", 1);
+  k.event_type = "keys.text";
+  k.data = Json::parse(R"({"plain": 1, "esc\"aped": {"inner": 2}, "list": ["notakey"]})");
+  keyed.add(k);
+  REQUIRE(store->append(keyed.views()).ok());
+  std::vector<EventTypeSummary> types;
+  REQUIRE(store->list_event_types(&types).ok());
+  const auto it = std::find_if(types.begin(), types.end(), [](const auto& t) { return t.event_type == "keys.text"; });
+  REQUIRE(it != types.end());
+  CHECK(it->data_keys == std::vector<std::string>{"esc\"aped", "list", "plain"});
+
+  // Unvouched views are checked as Events are, naming position and field.
+  EventView bad = batch.views()[0];
+  bad.event_id = "fresh-id-1";
+  bad.data_json = "[1]";
+  std::vector<EventView> views{batch.views()[1], bad};
+  Status s = store->append(views);
+  CHECK(s.message() == "event 1 of the batch: field 'data': must be a JSON object, not array");
+  views[1].data_json = R"({"a":)";
+  s = store->append(views);
+  CHECK(s.message().starts_with("event 1 of the batch: field 'data': not JSON text: "));
+  views[1].data_json = "{}";
+  views[1].tags_json = R"({"env":3})";
+  CHECK(store->append(views).message() == "event 1 of the batch: field 'tags.env': must be a string, not number");
+  views[1].tags_json = "{}";
+  views[1].execution_id = std::string_view("a\0b", 3);
+  CHECK(store->append(views).message() == "event 1 of the batch: field 'execution_id': must not contain a NUL byte");
+  CHECK(store->last_seq() == 201);  // nothing of the refused batches
 }
 
 TEST_CASE("an invalid event fails the whole batch and names its position", "[store]") {

@@ -44,9 +44,11 @@ struct ImportReport {
 // import (InvalidArgument naming source, line and field) writes nothing;
 // re-importing the same events stores no duplicates (event_id). With
 // batch_size 0 (the default) the import is whole or nothing, even when the
-// process is killed. Cost: holds the decoded events in memory (about 2x the
-// input size), then one append per batch_size events (by default one, whose
-// write batch holds every encoded event at once: about 1x more).
+// process is killed. Cost: each line read once, straight into the text the
+// store keeps (no JSON tree is built; an object of 100,000 keys costs what
+// 100,000 values do); holds the decoded events in memory (compact JSON, at
+// most the input's size), then one append per batch_size events (by default
+// one, whose write batch holds every encoded event at once: about 1x more).
 Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options,
                     ImportReport* report);
 

@@ -245,6 +245,16 @@ class Store {
   Status append(std::span<const Event> events, AppendResult* result = nullptr,
                 const AppendOptions& options = {});
 
+  // The same for events whose data and tags are JSON text already (views;
+  // their seq is ignored): what an import of JSONL appends, with no JSON tree
+  // made of any event. The text is stored as given, so it should be compact
+  // (EventBatch and the JSON decoder write it so). Unless options.validated,
+  // each view is checked as validate_event() checks an Event, which parses
+  // its data and tags once; options.encoded must be empty. Cost otherwise as
+  // above, plus a pass over each data text for the type registry's keys.
+  Status append(std::span<const EventView> events, AppendResult* result = nullptr,
+                const AppendOptions& options = {});
+
   // After append() failed (disk full, an I/O error, a read-only file
   // system), tries to make the store writable again: RocksDB keeps refusing
   // writes after such an error until it is resumed. Returns ok when writes

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "event/event_text.hpp"
+#include "event/json_parse.hpp"
 #include "event/json_writer.hpp"
 
 namespace streamll {
@@ -103,13 +104,7 @@ Status check_data(const Json& data) {
 }  // namespace
 
 Status validate_event(const Event& event) {
-  if (!valid_id(event.event_id)) return id_problem("event_id", event.event_id);
-  if (!valid_id(event.execution_id)) return id_problem("execution_id", event.execution_id);
-  if (event.event_type.empty()) return Status::invalid_argument("field 'event_type': must not be empty");
-  if (!valid_text(event.event_type)) return text_problem("event_type", event.event_type);
-  if (!valid_text(event.module_name)) return text_problem("module_name", event.module_name);
-  if (!valid_text(event.method_name)) return text_problem("method_name", event.method_name);
-  if (event.operation && !valid_text(*event.operation)) return text_problem("operation", *event.operation);
+  if (Status s = detail::validate_envelope(detail::view_without_text(event)); !s.ok()) return s;
   for (const auto& [key, value] : event.tags) {
     if (!valid_text(key)) return key_problem("tags", key);
     if (!valid_text(value)) return text_problem(fmt::format("tags.{}", detail::excerpt(key)), value);
@@ -133,25 +128,64 @@ Status to_event(const EventView& view, Event* out) {
   e.method_name = view.method_name;
   e.event_type = view.event_type;
   if (view.operation) e.operation = std::string(*view.operation);
-  try {
-    e.data = Json::parse(view.data_json);
-    const Json tags = Json::parse(view.tags_json);
-    // Anything but objects (a number, an array whose items() would read as
-    // keys "0", "1", ...) cannot have been stored: the record is corrupt.
-    if (!e.data.is_object() || !tags.is_object()) {
-      return Status::corruption(fmt::format("event {}: stored data or tags are not JSON objects",
-                                            detail::excerpt(view.event_id)));
+  Json tags;
+  Status parsed = detail::parse_json(view.data_json, &e.data);
+  if (parsed.ok()) parsed = detail::parse_json(view.tags_json, &tags);
+  if (!parsed.ok()) {
+    return Status::corruption(fmt::format("event {}: stored data or tags do not parse: {}",
+                                          detail::excerpt(view.event_id), parsed.message()));
+  }
+  // Anything but objects (a number, an array whose items() would read as
+  // keys "0", "1", ...) cannot have been stored: the record is corrupt.
+  if (!e.data.is_object() || !tags.is_object()) {
+    return Status::corruption(fmt::format("event {}: stored data or tags are not JSON objects",
+                                          detail::excerpt(view.event_id)));
+  }
+  for (const auto& [key, value] : tags.items()) {
+    if (!value.is_string()) {
+      return Status::corruption(fmt::format("event {}: stored tag {:?} is not a string", detail::excerpt(view.event_id),
+                                            detail::excerpt(key)));
     }
-    for (const auto& [key, value] : tags.items()) e.tags.emplace(key, value.get<std::string>());
-  } catch (const Json::exception& ex) {
-    return Status::corruption(
-        fmt::format("event {}: stored data or tags do not parse: {}", view.event_id, ex.what()));
+    e.tags.emplace(key, value.get_ref<const std::string&>());
   }
   *out = std::move(e);
   return Status::ok_status();
 }
 
 namespace detail {
+
+Status validate_envelope(const EventView& event) {
+  if (!valid_id(event.event_id)) return id_problem("event_id", event.event_id);
+  if (!valid_id(event.execution_id)) return id_problem("execution_id", event.execution_id);
+  if (event.event_type.empty()) return Status::invalid_argument("field 'event_type': must not be empty");
+  if (!valid_text(event.event_type)) return text_problem("event_type", event.event_type);
+  if (!valid_text(event.module_name)) return text_problem("module_name", event.module_name);
+  if (!valid_text(event.method_name)) return text_problem("method_name", event.method_name);
+  if (event.operation && !valid_text(*event.operation)) return text_problem("operation", *event.operation);
+  return Status::ok_status();
+}
+
+Status validate_view(const EventView& event) {
+  if (Status s = validate_envelope(event); !s.ok()) return s;
+  Json data, tags;
+  if (Status s = parse_json(event.data_json, &data); !s.ok()) {
+    return Status::invalid_argument(fmt::format("field 'data': not JSON text: {}", s.message()));
+  }
+  if (Status s = check_data(data); !s.ok()) return s;
+  if (Status s = parse_json(event.tags_json, &tags); !s.ok()) {
+    return Status::invalid_argument(fmt::format("field 'tags': not JSON text: {}", s.message()));
+  }
+  if (!tags.is_object()) {
+    return Status::invalid_argument(fmt::format("field 'tags': must be a JSON object, not {}", tags.type_name()));
+  }
+  for (const auto& [key, value] : tags.items()) {
+    if (!value.is_string()) {
+      return Status::invalid_argument(
+          fmt::format("field 'tags.{}': must be a string, not {}", excerpt(key), value.type_name()));
+    }
+  }
+  return Status::ok_status();
+}
 
 EventView view_with_text(const Event& event, std::string* data_json, std::string* tags_json) {
   data_json->clear();

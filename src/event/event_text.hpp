@@ -18,6 +18,15 @@ EventView view_with_text(const Event& event, std::string* data_json, std::string
 // caller that has their text already (an EventBatch).
 EventView view_without_text(const Event& event);
 
+// validate_event()'s checks of the envelope (ids, event_type, module and
+// method names, operation), for an event whose data and tags are text.
+Status validate_envelope(const EventView& event);
+
+// validate_event()'s checks for an event whose data and tags are text: the
+// envelope, then data_json and tags_json parsed (JSON objects, data within
+// the nesting limit, tag values strings). Cost: a parse of both.
+Status validate_view(const EventView& event);
+
 // Whether two events say the same thing: every envelope field equal, and
 // data and tags equal as JSON values (the same text, or text that parses to
 // the same value: key order and number spelling aside). event_id and seq are

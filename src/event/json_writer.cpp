@@ -140,6 +140,18 @@ void append_tags_json(const std::map<std::string, std::string>& tags, std::strin
   out->push_back('}');
 }
 
+void append_json_double(double x, std::string* out) {
+  if (!std::isfinite(x)) {
+    out->append("null");  // as nlohmann's dump: JSON has no NaN or infinity
+    return;
+  }
+  // nlohmann's own shortest round-trip formatting (Grisu2, ".0" kept on
+  // integral values), so that numbers read back the same text.
+  char buf[64];
+  char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, x);
+  out->append(buf, end);
+}
+
 void append_json(const Json& value, std::string* out) {
   switch (value.type()) {
     case Json::value_t::object: {
@@ -180,19 +192,9 @@ void append_json(const Json& value, std::string* out) {
       out->append(buf, r.ptr);
       return;
     }
-    case Json::value_t::number_float: {
-      const double x = value.get<double>();
-      if (!std::isfinite(x)) {
-        out->append("null");  // as nlohmann's dump: JSON has no NaN or infinity
-        return;
-      }
-      // nlohmann's own shortest round-trip formatting (Grisu2, ".0" kept on
-      // integral values), so that numbers read back the same text.
-      char buf[64];
-      char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, x);
-      out->append(buf, end);
+    case Json::value_t::number_float:
+      append_json_double(value.get<double>(), out);
       return;
-    }
     case Json::value_t::null:
     case Json::value_t::discarded:
       out->append("null");

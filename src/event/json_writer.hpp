@@ -23,6 +23,10 @@ void append_json_string(std::string_view s, std::string* out);
 // fast. Recursive: callers bound the depth (validate_event allows 999).
 void append_json(const Json& value, std::string* out);
 
+// Appends `x` as nlohmann's dump writes a double (shortest round trip, ".0"
+// kept on integral values, null for NaN and infinities).
+void append_json_double(double x, std::string* out);
+
 // Appends a JSON object of string values, keys in map order.
 void append_tags_json(const std::map<std::string, std::string>& tags, std::string* out);
 

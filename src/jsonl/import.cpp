@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "streamll/event_json.hpp"
+#include "event/event_decoder.hpp"
+#include "streamll/event_batch.hpp"
 #include "streamll/jsonl.hpp"
 
 namespace streamll {
@@ -18,16 +19,17 @@ bool is_blank(std::string_view line) {
 Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options,
                     ImportReport* report) {
   *report = ImportReport{};
-  std::vector<Event> events;
+  // The events as the store keeps them (compact text, no JSON trees).
+  EventBatch events;
+  detail::DecodedEvent decoded;
   std::vector<size_t> line_of;  // each event's line number
   std::string line;
   while (std::getline(in, line)) {
     ++report->lines;
     if (is_blank(line)) continue;
-    Event e;
-    const Status s = event_from_json(line, &e);
+    const Status s = detail::decode_event_json(line, &decoded);
     if (s.ok()) {
-      events.push_back(std::move(e));
+      events.add(decoded.view());
       line_of.push_back(report->lines);
       continue;
     }
@@ -39,11 +41,14 @@ Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options
   }
   if (in.bad()) return Status::io_error(fmt::format("{}: read failed", options.source_name));
 
-  const size_t batch = options.batch_size == 0 ? events.size() : options.batch_size;
-  for (size_t start = 0; start < events.size(); start += batch) {
-    const size_t n = std::min(batch, events.size() - start);
+  const std::span<const EventView> views = events.views();
+  const size_t batch = options.batch_size == 0 ? views.size() : options.batch_size;
+  AppendOptions append_options;
+  append_options.validated = true;  // by the decoder
+  for (size_t start = 0; start < views.size(); start += batch) {
+    const size_t n = std::min(batch, views.size() - start);
     AppendResult r;
-    const Status s = store->append(std::span<const Event>(events).subspan(start, n), &r);
+    const Status s = store->append(views.subspan(start, n), &r, append_options);
     if (!s.ok()) {
       return s.with_context(fmt::format("{}: after importing {} events", options.source_name, report->imported));
     }
@@ -52,7 +57,7 @@ Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options
     for (const size_t i : r.conflicts) {
       report->conflicts.push_back(
           fmt::format("{}:{}: event_id {:?} is stored already with other content; the stored event was kept",
-                      options.source_name, line_of[start + i], events[start + i].event_id));
+                      options.source_name, line_of[start + i], views[start + i].event_id));
     }
   }
   return Status::ok_status();

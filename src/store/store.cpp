@@ -20,6 +20,7 @@
 
 #include "common/coding.hpp"
 #include "event/event_text.hpp"
+#include "event/json_writer.hpp"
 #include "common/files.hpp"
 #include "store/block.hpp"
 #include "store/info_log.hpp"
@@ -57,20 +58,17 @@ namespace {
 // Adds to *conflicts the batch position of each duplicate whose content
 // differs from the event stored under its id. `twins` holds (stored seq,
 // batch position) pairs; sorted by seq, a re-import reads each block once.
-Status find_conflicts(const detail::Instance& rocks, std::span<const Event> events,
+Status find_conflicts(const detail::Instance& rocks, std::span<const EventView> events,
                       std::vector<std::pair<uint64_t, size_t>>* twins, std::vector<size_t>* conflicts) {
   if (twins->empty()) return Status::ok_status();
   std::sort(twins->begin(), twins->end());
   detail::BlockCursor cursor(rocks.db.get(), rocks.family(layout::kBlocks));
-  std::string data_json, tags_json;
   for (const auto& [seq, i] : *twins) {
     EventView stored;
     if (Status s = cursor.find(seq, &stored); !s.ok()) {
       return s.with_context(fmt::format("the stored twin of event_id {:?}", events[i].event_id));
     }
-    if (!detail::same_content(stored, detail::view_with_text(events[i], &data_json, &tags_json))) {
-      conflicts->push_back(i);
-    }
+    if (!detail::same_content(stored, events[i])) conflicts->push_back(i);
   }
   return Status::ok_status();
 }
@@ -536,29 +534,22 @@ Status Store::refresh() {
   return impl.load_last_seq();
 }
 
-Status Store::append(std::span<const Event> events, AppendResult* result, const AppendOptions& options) {
-  AppendResult local;
-  AppendResult& r = result != nullptr ? *result : local;
-  r = AppendResult{};
-  if (read_only()) return Status::not_supported(fmt::format("{} is open as a read-only view", impl_->path));
-  if (!options.fresh_ids.empty() && options.fresh_ids.size() != events.size()) {
+namespace {
+
+// Appends `events` (their data and tags as text; trees: empty, or the same
+// events with data as a tree, whose keys the type registry then reads
+// without a pass over the text), validated already.
+Status append_views(Store::Impl& impl, std::span<const EventView> events, std::span<const Event> trees,
+                    std::span<const uint8_t> fresh_ids, AppendResult* result) {
+  AppendResult& r = *result;
+  if (!fresh_ids.empty() && fresh_ids.size() != events.size()) {
     return Status::invalid_argument(fmt::format("AppendOptions.fresh_ids has {} flags for {} events",
-                                                options.fresh_ids.size(), events.size()));
-  }
-  if (!options.encoded.empty() && options.encoded.size() != events.size()) {
-    return Status::invalid_argument(fmt::format("AppendOptions.encoded has {} views for {} events",
-                                                options.encoded.size(), events.size()));
-  }
-  for (size_t i = 0; i < events.size() && !options.validated; ++i) {
-    if (Status s = validate_event(events[i]); !s.ok()) {
-      return s.with_context(fmt::format("event {} of the batch", i));
-    }
+                                                fresh_ids.size(), events.size()));
   }
   if (events.empty()) return Status::ok_status();
   std::vector<uint8_t> skip(events.size(), 0);  // duplicates
-  const auto fresh = [&](size_t i) { return !options.fresh_ids.empty() && options.fresh_ids[i] != 0; };
+  const auto fresh = [&](size_t i) { return !fresh_ids.empty() && fresh_ids[i] != 0; };
 
-  Impl& impl = *impl_;
   std::lock_guard<std::mutex> lock(impl.append_mutex);
   const std::shared_ptr<detail::Instance> rocks = impl.rocks();
 
@@ -591,7 +582,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
         }
         stored_twins.emplace_back(detail::get_be64(found[k].ToStringView()), i);
       } else if (const auto [first, inserted] = batch_ids.try_emplace(events[i].event_id, i); !inserted) {
-        if (!(events[first->second] == events[i])) r.conflicts.push_back(i);
+        if (!detail::same_content(events[first->second], events[i])) r.conflicts.push_back(i);
       } else {
         continue;
       }
@@ -609,7 +600,7 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   std::unordered_map<std::string_view, ExecutionSummary> touched;
   std::unordered_map<std::string_view, type_summary::Pending> types;
   uint64_t seq = impl.last_seq.load(std::memory_order_relaxed);
-  std::string data_json, tags_json, key, seq_bytes;
+  std::string key, seq_bytes;
   block::Builder& block = impl.block;
   block.clear();
   // (event_id, seq) for by_id, written after the loop in id order.
@@ -622,16 +613,9 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     block.clear();
   };
   for (size_t i = 0; i < events.size(); ++i) {
-    const Event& e = events[i];
+    const EventView& e = events[i];
     if (skip[i]) continue;
-    EventView view;
-    if (options.encoded.empty()) {
-      view = detail::view_with_text(e, &data_json, &tags_json);
-    } else {
-      view = detail::view_without_text(e);
-      view.data_json = options.encoded[i].data_json;
-      view.tags_json = options.encoded[i].tags_json;
-    }
+    EventView view = e;
     view.seq = ++seq;
     if (block.count() == 0) block_first = view.seq;
     block.add(view);
@@ -646,7 +630,12 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
     auto [it, inserted] = touched.try_emplace(e.execution_id, one);
     if (!inserted) execution_summary::combine(one, &it->second);
-    types[e.event_type].add(e.timestamp, e.data);
+    // The keys of data: from its tree when there is one (no pass over the text).
+    if (trees.empty()) {
+      types[e.event_type].add(e.timestamp, e.data_json);
+    } else {
+      types[e.event_type].add(e.timestamp, trees[i].data);
+    }
     if (r.first_seq == 0) r.first_seq = view.seq;
     r.last_seq = view.seq;
     ++r.appended;
@@ -688,6 +677,64 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   }
   impl.last_seq.store(seq, std::memory_order_release);
   return Status::ok_status();
+}
+
+}  // namespace
+
+Status Store::append(std::span<const Event> events, AppendResult* result, const AppendOptions& options) {
+  AppendResult local;
+  AppendResult& r = result != nullptr ? *result : local;
+  r = AppendResult{};
+  if (read_only()) return Status::not_supported(fmt::format("{} is open as a read-only view", impl_->path));
+  if (!options.encoded.empty() && options.encoded.size() != events.size()) {
+    return Status::invalid_argument(fmt::format("AppendOptions.encoded has {} views for {} events",
+                                                options.encoded.size(), events.size()));
+  }
+  for (size_t i = 0; i < events.size() && !options.validated; ++i) {
+    if (Status s = validate_event(events[i]); !s.ok()) {
+      return s.with_context(fmt::format("event {} of the batch", i));
+    }
+  }
+  // Each event's data and tags as text: given, or written here into one
+  // buffer (offsets first: the buffer moves as it grows).
+  std::vector<EventView> views(events.size());
+  std::string text;
+  std::vector<size_t> ends;
+  if (options.encoded.empty()) ends.reserve(2 * events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    views[i] = detail::view_without_text(events[i]);
+    if (!options.encoded.empty()) {
+      views[i].data_json = options.encoded[i].data_json;
+      views[i].tags_json = options.encoded[i].tags_json;
+      continue;
+    }
+    detail::append_json(events[i].data, &text);
+    ends.push_back(text.size());
+    detail::append_tags_json(events[i].tags, &text);
+    ends.push_back(text.size());
+  }
+  for (size_t i = 0, begin = 0; i < events.size() && options.encoded.empty(); ++i) {
+    views[i].data_json = std::string_view(text).substr(begin, ends[2 * i] - begin);
+    views[i].tags_json = std::string_view(text).substr(ends[2 * i], ends[2 * i + 1] - ends[2 * i]);
+    begin = ends[2 * i + 1];
+  }
+  return append_views(*impl_, views, events, options.fresh_ids, &r);
+}
+
+Status Store::append(std::span<const EventView> events, AppendResult* result, const AppendOptions& options) {
+  AppendResult local;
+  AppendResult& r = result != nullptr ? *result : local;
+  r = AppendResult{};
+  if (read_only()) return Status::not_supported(fmt::format("{} is open as a read-only view", impl_->path));
+  if (!options.encoded.empty()) {
+    return Status::invalid_argument("AppendOptions.encoded is for events given as Event; these are encoded already");
+  }
+  for (size_t i = 0; i < events.size() && !options.validated; ++i) {
+    if (Status s = detail::validate_view(events[i]); !s.ok()) {
+      return s.with_context(fmt::format("event {} of the batch", i));
+    }
+  }
+  return append_views(*impl_, events, {}, options.fresh_ids, &r);
 }
 
 Status Store::recover() {

@@ -1,6 +1,7 @@
 #include "store/type_summary.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "common/byte_reader.hpp"
 #include "common/coding.hpp"
@@ -40,7 +41,7 @@ void encode_fields(int64_t first_ts, int64_t last_ts, uint64_t count, bool trunc
 
 }  // namespace
 
-void Pending::add(int64_t ts, const Json& data) {
+void Pending::count_event(int64_t ts) {
   if (count == 0) {
     first_ts = last_ts = ts;
   } else {
@@ -48,6 +49,10 @@ void Pending::add(int64_t ts, const Json& data) {
     last_ts = std::max(last_ts, ts);
   }
   ++count;
+}
+
+void Pending::add(int64_t ts, const Json& data) {
+  count_event(ts);
   if (!data.is_object()) return;
   for (auto it = data.begin(); it != data.end(); ++it) {
     const std::string_view k = it.key();  // a reference into `data`, which outlives the batch
@@ -57,34 +62,65 @@ void Pending::add(int64_t ts, const Json& data) {
 
 namespace {
 
-// nlohmann's SAX events for one JSON value, keeping the keys of its
-// top-level object.
-class TopLevelKeys final : public nlohmann::json_sax<nlohmann::json> {
- public:
-  explicit TopLevelKeys(std::set<std::string, std::less<>>* keys) : keys_(keys) {}
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return ++depth_, true; }
-  bool end_object() override { return --depth_, true; }
-  bool start_array(std::size_t) override { return ++depth_, true; }
-  bool end_array() override { return --depth_, true; }
-  bool key(string_t& k) override {
-    if (depth_ == 1) keys_->insert(std::move(k));
-    return true;
+// Calls visit(raw, escaped) for each key of the top-level object of `json`,
+// valid JSON text (validated or stored data): raw is the key's text between
+// its quotes, escaped whether it holds a backslash (then unescape() it).
+// Cost: a pass over the bytes, skipping strings with memchr.
+template <typename Visit>
+void for_each_top_level_key(std::string_view json, Visit&& visit) {
+  int depth = 0;
+  bool key_next = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (c == '"') {
+      const size_t begin = i + 1;
+      size_t end = begin;
+      for (;;) {
+        const void* q = std::memchr(json.data() + end, '"', json.size() - end);
+        if (q == nullptr) return;  // not valid JSON: no more keys
+        end = static_cast<size_t>(static_cast<const char*>(q) - json.data());
+        size_t backslashes = 0;
+        while (end - backslashes > begin && json[end - backslashes - 1] == '\\') ++backslashes;
+        if (backslashes % 2 == 0) break;
+        ++end;
+      }
+      if (depth == 1 && key_next) {
+        const std::string_view raw = json.substr(begin, end - begin);
+        visit(raw, raw.find('\\') != std::string_view::npos);
+      }
+      key_next = false;
+      i = end;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+      key_next = depth == 1 && c == '{';
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ',' && depth == 1) {
+      key_next = true;
+    }
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+}
 
- private:
-  std::set<std::string, std::less<>>* keys_;
-  int depth_ = 0;
-};
+// A key's text between its quotes, decoded.
+std::string unescape(std::string_view raw) {
+  std::string quoted;
+  quoted.reserve(raw.size() + 2);
+  quoted.push_back('"');
+  quoted.append(raw);
+  quoted.push_back('"');
+  const nlohmann::json decoded = nlohmann::json::parse(quoted, nullptr, /*allow_exceptions=*/false);
+  return decoded.is_string() ? decoded.get<std::string>() : std::string(raw);
+}
 
 }  // namespace
+
+void Pending::add(int64_t ts, std::string_view data_json) {
+  count_event(ts);
+  for_each_top_level_key(data_json, [&](std::string_view raw, bool escaped) {
+    const std::string_view k = escaped ? std::string_view(decoded.emplace_back(unescape(raw))) : raw;
+    if (seen.insert(k).second) keys.push_back(k);
+  });
+}
 
 void Recount::add(int64_t ts, std::string_view data_json) {
   if (summary_.count == 0) {
@@ -94,8 +130,13 @@ void Recount::add(int64_t ts, std::string_view data_json) {
     summary_.last_ts = std::max(summary_.last_ts, ts);
   }
   ++summary_.count;
-  TopLevelKeys handler(&keys_);
-  (void)nlohmann::json::sax_parse(data_json.begin(), data_json.end(), &handler);
+  for_each_top_level_key(data_json, [&](std::string_view raw, bool escaped) {
+    if (escaped) {
+      keys_.insert(unescape(raw));
+    } else if (keys_.find(raw) == keys_.end()) {
+      keys_.emplace(raw);
+    }
+  });
   // Only the smallest kMaxKeys are kept: the larger ones are never needed again.
   while (keys_.size() > kMaxKeys) {
     keys_.erase(std::prev(keys_.end()));

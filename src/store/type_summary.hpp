@@ -3,6 +3,7 @@
 // operator like the execution summaries.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <set>
 #include <string>
@@ -31,6 +32,15 @@ struct Pending {
   // key of data (a linear search here made an event with 100k distinct keys
   // quadratic).
   void add(int64_t ts, const Json& data);
+
+  // The same for data as JSON text, valid (validated or stored): the keys
+  // are views into it, or into `decoded` for a key written with escapes.
+  // Cost: a pass over the text's bytes (strings skipped with memchr).
+  void add(int64_t ts, std::string_view data_json);
+
+ private:
+  void count_event(int64_t ts);
+  std::deque<std::string> decoded;
 };
 
 // A type's entry counted again from its stored events (prune rebuilds the
@@ -38,8 +48,8 @@ struct Pending {
 // would have merged, from each record's data text.
 class Recount {
  public:
-  // Counts one event of this type. Cost: a parse of data_json that keeps
-  // only its top-level keys (malformed text adds none).
+  // Counts one event of this type. Cost: a pass over data_json's bytes for
+  // its top-level keys (stored text, valid JSON).
   void add(int64_t ts, std::string_view data_json);
   uint64_t count() const { return summary_.count; }
   // The entry, keys sorted and capped like an append's.
