@@ -358,6 +358,64 @@ TEST_CASE("a MANIFEST cut short: every command exits 2, import deletes nothing, 
   CHECK(again.out.find("nothing was changed") != std::string::npos);
 }
 
+TEST_CASE("a damaged write-ahead log record: every command exits 2 naming file and byte, repair keeps what precedes it",
+          "[cli][process][damage]") {
+  Cli cli;
+  {
+    // A writer killed before it closes leaves its appends in the log only.
+    testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), cli.db});
+    REQUIRE(writer.read_line() == "open");
+    for (const char* run : {"run-a", "run-b", "run-c"}) {
+      writer.write_line(std::string("append ") + run + " 100");
+      REQUIRE(writer.read_line().starts_with("ok "));
+    }
+    writer.kill();
+    writer.wait();
+  }
+  std::filesystem::path log;
+  for (const auto& entry : std::filesystem::directory_iterator(cli.db)) {
+    if (entry.path().extension() == ".log") log = entry.path();
+  }
+  REQUIRE(!log.empty());
+  const auto size = std::filesystem::file_size(log);
+  const auto read_all = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  std::string bytes = read_all(log);
+  // The middle of the log: inside the second of its three appends.
+  for (size_t i = size / 2; i < size / 2 + 8; ++i) bytes[i] = static_cast<char>(bytes[i] ^ 0x5A);
+  std::ofstream(log, std::ios::binary | std::ios::trunc) << bytes;
+
+  const std::string named = fmt::format("the write-ahead log {} ({} bytes) has a damaged record at byte ",
+                                        log.filename().string(), size);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"query", "SELECT count(*) FROM events"}, {"export"}, {"verify"}, {"import", "-"}}) {
+    const RunResult r = cli(args, R"({"execution_id":"late","event_type":"t"})" "\n");
+    INFO(args[0] << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(named) != std::string::npos);
+    CHECK(r.err.find("(its checksum does not match): the events written from there on cannot be read") !=
+          std::string::npos);
+    CHECK(r.err.find("`streamll repair` keeps every record before the damage") != std::string::npos);
+  }
+  CHECK(read_all(log) == bytes);  // no command changed it (it was: import went on without the damage said)
+
+  const RunResult repaired = cli({"repair"});
+  INFO(repaired.out << repaired.err);
+  CHECK(repaired.exit_code == 0);
+  CHECK(repaired.out.find("damage: " + named) != std::string::npos);
+  CHECK(repaired.out.find("moved to " + cli.db + "/lost: " + log.filename().string()) != std::string::npos);
+  CHECK(repaired.out.find("100 events, 1 executions") != std::string::npos);
+  CHECK(repaired.out.ends_with("ok\n"));
+  CHECK(read_all(std::filesystem::path(cli.db) / "lost" / log.filename()) == bytes);  // kept as it was
+  CHECK(cli({"query", "SELECT execution_id, count(*), min(seq), max(seq) FROM events GROUP BY 1", "--format", "csv"})
+            .out == "execution_id,count(*),min(seq),max(seq)\nrun-a,100,1,100\n");
+  CHECK(cli({"repair"}).out.find("nothing was changed") != std::string::npos);
+  REQUIRE(cli({"import", "-"}, random_jsonl(36, 5, 1)).exit_code == 0);
+  CHECK(cli({"verify"}).exit_code == 0);
+}
+
 TEST_CASE("an import killed with SIGKILL leaves all of its events or none, and a sound store",
           "[cli][process][crash]") {
   Cli cli;

@@ -15,12 +15,11 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-
-#include "streamll/event_batch.hpp"
 #include <rocksdb/db.h>
 
 #include "store/execution_summary.hpp"
 #include "store/type_summary.hpp"
+#include "streamll/event_batch.hpp"
 #include "support/event_gen.hpp"
 #include "support/open_store.hpp"
 #include "support/process.hpp"

@@ -1,17 +1,20 @@
-// Store::repair(): a new MANIFEST for a store whose own is damaged, built by
-// RocksDB's repairer from the table files and logs on disk.
+// Store::repair(): a new MANIFEST for a store whose own is damaged, or whose
+// write-ahead log has a damaged record, built by RocksDB's repairer from the
+// table files and the readable records of the logs on disk.
 #include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
 
+#include "common/files.hpp"
 #include "store/info_log.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_options.hpp"
 #include "store/rocks_status.hpp"
-#include "store/table_files.hpp"
 #include "store/store_impl.hpp"
+#include "store/table_files.hpp"
+#include "store/wal_check.hpp"
 #include "streamll/store.hpp"
 
 namespace fs = std::filesystem;
@@ -29,6 +32,59 @@ std::set<std::string> files_in(const fs::path& dir) {
   return out;
 }
 
+// `name` in `dir`, or NAME.1, NAME.2... when it is taken.
+fs::path free_name(const fs::path& dir, const std::string& name) {
+  fs::path p = dir / name;
+  std::error_code ec;
+  for (int i = 1; fs::exists(p, ec); ++i) p = dir / fmt::format("{}.{}", name, i);
+  return p;
+}
+
+// A store whose MANIFEST and tables are sound but whose write-ahead log has
+// a damaged record: a copy of every log goes to lost/, then one open that
+// stops at the damage (point-in-time recovery) reads every record before it
+// (each an append, whole) into tables, as a writer's open does. Skipping
+// the damage to read on is refused by RocksDB on these logs (a record after
+// it fails as "Write batch content corrupted"), and RocksDB's repairer drops
+// the log records of every family that has no table yet.
+Status salvage_logs(const std::string& path, const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
+                    RepairReport* r) {
+  const fs::path lost = fs::path(path) / "lost";
+  std::error_code ec;
+  fs::create_directories(lost, ec);
+  if (ec) return Status::io_error(fmt::format("cannot create {}: {}", lost.string(), ec.message()));
+  for (const auto& entry : fs::directory_iterator(path, ec)) {
+    if (entry.path().extension() != ".log") continue;
+    const fs::path copy = free_name(lost, entry.path().filename().string());
+    if (!fs::copy_file(entry.path(), copy, ec) || ec) {
+      return Status::io_error(fmt::format("cannot copy {} to {}: {}; nothing was changed", entry.path().string(),
+                                          copy.string(), ec.message()));
+    }
+    r->set_aside.push_back(copy.filename().string());
+  }
+  (void)detail::sync_directory(lost);
+  rocksdb::DBOptions options = detail::db_options();
+  options.info_log = detail::open_info_log(path);
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, families, &handles, &raw);
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return Status::busy(fmt::format("{} is open for writing by another process: repair needs it closed", path));
+    }
+    return detail::from_rocks(s, fmt::format("{}: reading the logs up to their damage", path));
+  }
+  // What the open recovered is in tables once it returns; flush anyway, in
+  // case it kept some in memory, before the close.
+  s = raw->Flush(rocksdb::FlushOptions(), handles);
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+  if (!s.ok()) return detail::from_rocks(s, fmt::format("{}: writing the recovered records", path));
+  r->repaired = true;
+  return detail::check_table_files(path, detail::check_options(path), families);
+}
+
 }  // namespace
 
 Status Store::repair(const std::string& path, RepairReport* report, bool set_aside_unreadable) {
@@ -40,7 +96,11 @@ Status Store::repair(const std::string& path, RepairReport* report, bool set_asi
   }
   const auto families = detail::family_descriptors();
   const Status check = detail::check_table_files(path, detail::check_options(path), families);
-  if (check.ok()) return Status::ok_status();
+  if (check.ok()) {
+    r.damage = detail::describe_wal_damage(path);
+    if (r.damage.empty()) return Status::ok_status();
+    return salvage_logs(path, families, &r);
+  }
   r.damage = check.message();
   if (!set_aside_unreadable) {
     if (const std::string bad = detail::first_unreadable_table(path); !bad.empty()) {

@@ -350,7 +350,7 @@ Status open_writer(Store::Impl* impl) {
       return Status::invalid_argument(
           fmt::format("{}: column families differ from format version {}: {}", path, layout::kFormatVersion, text));
     }
-    return from_rocks(s, path);
+    return detail::explain_open_failure(path, s);
   }
   rocks->db.reset(raw);
   impl->set_rocks(rocks);
@@ -415,7 +415,7 @@ Status open_secondary(const std::string& path, std::shared_ptr<detail::Instance>
       },
       &rocks->manifest_seen);
   if (!stable.ok()) return stable;
-  if (!s.ok()) return from_rocks(s, path);
+  if (!s.ok()) return detail::explain_open_failure(path, s);
   rocks->db.reset(raw);
   if (!tables.ok()) return tables;
   *out = std::move(rocks);

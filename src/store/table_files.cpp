@@ -13,6 +13,7 @@
 #include "store/block.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
+#include "store/wal_check.hpp"
 
 namespace fs = std::filesystem;
 
@@ -107,8 +108,8 @@ std::string first_key_not_in(rocksdb::DB* db, const std::vector<rocksdb::ColumnF
   return {};
 }
 
-// RocksDB's open loads the tables it lists, and a failure names the
-// MANIFEST that listed them: say which table file it is.
+}  // namespace
+
 Status explain_open_failure(const std::string& path, const rocksdb::Status& s) {
   const std::string text = s.ToString();
   if (text.find("No such file") != std::string::npos) {
@@ -129,6 +130,14 @@ Status explain_open_failure(const std::string& path, const rocksdb::Status& s) {
           "{}: table file {}: it was cut short or overwritten, and what it held cannot be read", path, bad));
     }
   }
+  if (s.IsCorruption()) {
+    if (const std::string damage = describe_wal_damage(path); !damage.empty()) {
+      return Status::corruption(fmt::format(
+          "{}: {}: the events written from there on cannot be read ({}). Nothing was changed: `streamll repair` "
+          "keeps every record before the damage and moves the log to {}/lost",
+          path, damage, text, path));
+    }
+  }
   if (s.IsCorruption() && text.find("MANIFEST") != std::string::npos) {
     return Status::corruption(fmt::format(
         "{}: {}; nothing was changed: `streamll repair` rebuilds a damaged MANIFEST from the table files", path,
@@ -136,6 +145,8 @@ Status explain_open_failure(const std::string& path, const rocksdb::Status& s) {
   }
   return from_rocks(s, path);
 }
+
+namespace {
 
 // The checks of check_table_files() on the read-only `db`.
 Status check_open(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,

@@ -42,6 +42,13 @@ Status check_table_files(const std::string& path, const rocksdb::DBOptions& opti
                          const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
                          std::set<std::string>* listed = nullptr);
 
+// What a failed open of `path` (status `s`) means for a user, with the
+// file it concerns: a table the MANIFEST lists but is missing, a table that
+// is not readable, a damaged write-ahead log record (wal_check.hpp) or a
+// damaged MANIFEST, each with what to do; else `s` as a Status. Cost: only
+// on failure, a read of each table's footer and of the logs.
+Status explain_open_failure(const std::string& path, const rocksdb::Status& s);
+
 // "NAME is not a readable table (why)" for the first table file in `path`
 // (by name) that RocksDB cannot open as a table (cut short, overwritten), or
 // "" when it can open every one. Cost: opens each table file (footer, index).

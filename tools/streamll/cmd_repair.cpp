@@ -15,7 +15,8 @@ int run_repair(const Context& ctx, bool set_aside_unreadable) {
   for (const std::string& file : result.set_aside) fmt::print("moved to {}/lost: {}\n", ctx.db, file);
   if (!s.ok()) return report(s);
   if (result.repaired) {
-    fmt::print("rebuilt the MANIFEST of {} from its table files; checking it\n", ctx.db);
+    fmt::print("rebuilt the MANIFEST of {} from its table files and the readable records of its write-ahead logs; "
+               "checking it\n", ctx.db);
   } else {
     fmt::print("{}: its table files are the ones its MANIFEST lists, whole: nothing was changed\n", ctx.db);
   }
@@ -27,9 +28,10 @@ int run_repair(const Context& ctx, bool set_aside_unreadable) {
 void add_repair(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand(
       "repair",
-      "Rebuild a damaged MANIFEST (one every command refuses: cut short, replaced, unreadable) from the\n"
-      "store's table files and logs, then verify. Deletes nothing: the old MANIFEST, the logs and any\n"
-      "table set aside move to DB/lost/. A sound store is left unchanged. Needs the writer stopped.");
+      "Rebuild a damaged MANIFEST (one every command refuses: cut short, replaced, unreadable), or a store\n"
+      "whose write-ahead log has a damaged record, from the store's table files and the readable records\n"
+      "of its logs, then verify. Deletes nothing: the old MANIFEST, the logs and any table set aside move\n"
+      "to DB/lost/. A sound store is left unchanged. Needs the writer stopped.");
   auto set_aside = std::make_shared<bool>(false);
   cmd->add_flag("--set-aside-unreadable", *set_aside,
                 "Go on when a table file cannot be read: its events are left out (the file is kept in DB/lost/)");

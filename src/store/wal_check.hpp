@@ -1,0 +1,19 @@
+// The write-ahead log checked record by record, to say where it is damaged:
+// RocksDB refuses a log with a damaged record ("Corruption: checksum
+// mismatch") without naming the file or the place.
+#pragma once
+
+#include <string>
+
+namespace streamll::detail {
+
+// "the write-ahead log 000012.log (366186 bytes) has a damaged record at
+// byte 98304 (its checksum does not match)" for the first damaged record in
+// the logs (*.log) of the store at `path`, oldest log first, or "" when every
+// record reads whole. A record cut off at the end of a log is what a crash
+// leaves, not damage. Reads RocksDB's log format (32 KiB blocks of
+// records, each with a masked CRC32C of its type and payload). Cost: reads
+// every log once (after an open failed, and in repair).
+std::string describe_wal_damage(const std::string& path);
+
+}  // namespace streamll::detail
