@@ -9,7 +9,11 @@
 #include <set>
 #include <thread>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "redis/connection.hpp"
 #include "streamll/event_json.hpp"
@@ -389,6 +393,52 @@ TEST_CASE("a crashed consumer's pending entries are claimed by another (XAUTOCLA
   CHECK(b->stats().claimed == 250);
   CHECK(b->stats().acked == 250);
   CHECK(pending_count(*conn, "streamll_events", "g") == 0);
+}
+
+TEST_CASE("a consumer of this host killed before it acknowledged: its entries are claimed at once", "[consumer][redis]") {
+  RedisServer redis;
+  auto conn = redis.connect();
+  std::set<std::string> all;
+  for (int i = 0; i < 120; ++i) {
+    all.insert("k" + std::to_string(i));
+    xadd(*conn, "streamll_events", "message", event_to_json(simple_event("k" + std::to_string(i), "t")));
+  }
+  char host[256] = {};
+  REQUIRE(gethostname(host, sizeof host - 1) == 0);
+  // The pid of a process that is gone, and of one that runs (this one's parent).
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  REQUIRE(waitpid(child, nullptr, 0) == child);
+  const std::string gone = fmt::format("{}-{}", host, child);
+  const std::string alive = fmt::format("{}-{}", host, getppid());
+  redis::Reply reply;
+  REQUIRE(conn->command({"XGROUP", "CREATE", "streamll_events", "g", "0"}, &reply).ok());
+  REQUIRE(conn->command({"XREADGROUP", "GROUP", "g", gone, "COUNT", "100", "STREAMS", "streamll_events", ">"}, &reply)
+              .ok());
+  REQUIRE(conn->command({"XREADGROUP", "GROUP", "g", alive, "COUNT", "20", "STREAMS", "streamll_events", ">"}, &reply)
+              .ok());
+  REQUIRE(pending_ids(*conn, "streamll_events", "g", gone).size() == 100);
+
+  // The next consumer (default name, default claim_min_idle of 30 s) takes
+  // the gone one's 100 at once; the live one's 20 stay its own.
+  ConsumerOptions options = options_for(redis, "g", "");
+  options.batch_size = 30;
+  auto next = make_consumer(options);
+  std::set<std::string> got;
+  next->subscribe([&](const Event& e) {
+    got.insert(e.event_id);
+    return Status();
+  });
+  REQUIRE(next->drain().ok());
+  CHECK(got.size() == 100);
+  CHECK(next->stats().claimed == 100);
+  CHECK(pending_ids(*conn, "streamll_events", "g", alive).size() == 20);
+  CHECK(pending_count(*conn, "streamll_events", "g") == 20);
+  REQUIRE(conn->command({"XINFO", "CONSUMERS", "streamll_events", "g"}, &reply).ok());
+  std::set<std::string> names;
+  for (const auto& c : reply.elements) names.insert(c.elements.at(1).str);
+  CHECK(names.count(gone) == 0);  // removed from the group once it held nothing
+  CHECK(names.count(alive) == 1);
 }
 
 TEST_CASE("malformed entries are reported with stream, id and field, acknowledged, and skipped", "[consumer][redis]") {

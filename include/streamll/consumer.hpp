@@ -77,7 +77,9 @@ struct ConsumerOptions {
   // This consumer's name in the group; "" is "<hostname>-<pid>". Pending
   // entries belong to a name: a consumer restarted under the same name
   // retries its own at once, under another name it claims them after
-  // claim_min_idle.
+  // claim_min_idle, except those of a consumer of this host under its
+  // default name whose process is gone (killed, crashed): claimed at once,
+  // and that consumer removed from the group.
   std::string consumer = "";
   // Where to begin: "0" from the beginning of the stream, "$" only entries
   // added after the consumer first connects, or an entry id ("1726590152137-0",

@@ -205,8 +205,12 @@ class Store {
 
   // Rebuilds the MANIFEST of the closed store at `path` from its table files
   // and write-ahead logs (RocksDB's RepairDB), when the check every open
-  // makes fails: a MANIFEST cut short, replaced or unreadable. A sound store
-  // is left unchanged (report->repaired false). Nothing is deleted: the old
+  // makes fails: a MANIFEST cut short, replaced or unreadable. A store whose
+  // write-ahead log has a damaged record (which every open refuses, naming
+  // the log and the byte) is opened up to the damage instead: every append
+  // before it is kept, whole, and a copy of each log as it was goes to
+  // `path`/lost/ (the appends from the damaged record on are only there).
+  // A sound store is left unchanged (report->repaired false). Nothing is deleted: the old
   // MANIFEST, the logs (once their records are in new tables) and any table
   // that cannot be read move to `path`/lost/, listed in report->set_aside.
   // A table that cannot be read (cut short, overwritten) stops the repair

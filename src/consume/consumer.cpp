@@ -1,10 +1,13 @@
 #include "streamll/consumer.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -32,10 +35,25 @@ struct Subscription {
 };
 using Subscriptions = std::vector<Subscription>;
 
-std::string default_consumer_name() {
+std::string host_name() {
   char host[HOST_NAME_MAX + 1] = {};
   if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "localhost");
-  return fmt::format("{}-{}", host, getpid());
+  return host;
+}
+
+std::string default_consumer_name() { return fmt::format("{}-{}", host_name(), getpid()); }
+
+// Whether `name` is a default name ("<hostname>-<pid>") of a consumer that
+// ran on this host in a process that is gone (killed, crashed).
+bool is_gone_local_consumer(std::string_view name) {
+  const std::string prefix = host_name() + "-";
+  if (!name.starts_with(prefix)) return false;
+  const std::string_view digits = name.substr(prefix.size());
+  if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return false;
+  }
+  const pid_t pid = static_cast<pid_t>(std::stol(std::string(digits)));
+  return pid > 0 && pid != getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
 // Calls user code, turning an exception into a failed Status: an escaping
@@ -149,6 +167,7 @@ class RedisStreamConsumer::Impl {
     if (grouped() && (connected || Clock::now() >= next_retry_)) {
       // After a reconnect, entries read but not acknowledged are pending.
       if (Status s = read_own_pending(stop_); !s.ok()) return s;
+      if (Status s = claim_from_gone(stop_); !s.ok()) return s;
       if (Status s = claim_stale(stop_); !s.ok()) return s;
       next_retry_ = Clock::now() + options_.retry_interval;
     }
@@ -162,6 +181,7 @@ class RedisStreamConsumer::Impl {
     if (Status s = last_entry(&end); !s.ok()) return s;
     if (grouped()) {
       if (Status s = read_own_pending(cancel); !s.ok()) return s;
+      if (Status s = claim_from_gone(cancel); !s.ok()) return s;
       if (Status s = claim_stale(cancel); !s.ok()) return s;
     }
     while (!cancel.load(std::memory_order_relaxed)) {
@@ -234,6 +254,72 @@ class RedisStreamConsumer::Impl {
       if (entries.empty()) break;
       cursor = entries.back().id;
       if (Status t = process(entries); !t.ok()) return t;
+    }
+    return Status::ok_status();
+  }
+
+  // Claims at once the pending entries of the consumers of the group that
+  // ran on this host under a default name and whose process is gone (a
+  // consumer killed with -9 before it acknowledged), instead of after
+  // claim_min_idle: the consumers and their pending counts (XINFO
+  // CONSUMERS), each gone one's entries (XPENDING, then XCLAIM with no
+  // idle time), processed; then the gone consumer leaves the group (XGROUP
+  // DELCONSUMER). Cost: one command when no consumer is gone.
+  Status claim_from_gone(const std::atomic<bool>& cancel) {
+    redis::Reply info;
+    if (Status s = connection_->command({"XINFO", "CONSUMERS", options_.stream, options_.group}, &info); !s.ok()) {
+      return s;
+    }
+    if (info.is_error()) return redis_error("XINFO CONSUMERS", info);
+    std::vector<std::string> gone;
+    for (const redis::Reply& consumer : info.elements) {
+      // A flat list of field names and values: name, pending, idle, ...
+      for (size_t i = 0; i + 1 < consumer.elements.size(); i += 2) {
+        if (consumer.elements[i].str == "name" && is_gone_local_consumer(consumer.elements[i + 1].str)) {
+          gone.push_back(consumer.elements[i + 1].str);
+        }
+      }
+    }
+    const std::string count = std::to_string(options_.batch_size);
+    for (const std::string& name : gone) {
+      bool emptied = false;
+      while (!emptied && !cancel.load(std::memory_order_relaxed)) {
+        redis::Reply pending;
+        const Status s = connection_->command(
+            {"XPENDING", options_.stream, options_.group, "-", "+", count, name}, &pending);
+        if (!s.ok()) return s;
+        if (pending.is_error()) return redis_error("XPENDING", pending);
+        emptied = pending.elements.empty();
+        if (emptied) break;
+        std::vector<std::string_view> argv = {"XCLAIM", options_.stream, options_.group, options_.consumer, "0"};
+        std::set<std::string_view> asked;
+        for (const redis::Reply& p : pending.elements) {
+          if (p.elements.empty()) return in_context(Status::corruption("XPENDING gave an entry without an id"));
+          argv.push_back(p.elements[0].str);
+          asked.insert(p.elements[0].str);
+        }
+        redis::Reply claimed;
+        if (Status t = connection_->command(argv, &claimed); !t.ok()) return t;
+        if (claimed.is_error()) return redis_error("XCLAIM", claimed);
+        std::vector<StreamEntry> entries;
+        if (Status t = consume::take_range_reply(&claimed, &entries); !t.ok()) return in_context(t);
+        for (const StreamEntry& e : entries) asked.erase(e.id);
+        for (const std::string_view id : asked) {  // Redis dropped them from the pending list
+          count_malformed(1);
+          report(entry_error(id, Status::invalid_argument("deleted from the stream while pending")));
+        }
+        {
+          std::lock_guard<std::mutex> lock(stats_mutex_);
+          stats_.claimed += entries.size();
+        }
+        if (Status t = process(entries); !t.ok()) return t;
+      }
+      if (!emptied) break;  // cancelled: what it still holds stays its own
+      redis::Reply removed;
+      if (Status s = connection_->command({"XGROUP", "DELCONSUMER", options_.stream, options_.group, name}, &removed);
+          !s.ok()) {
+        return s;
+      }
     }
     return Status::ok_status();
   }
