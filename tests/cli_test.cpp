@@ -775,6 +775,15 @@ TEST_CASE("ingest: a bad URL is exit 1, an unreachable Redis exit 2, each with a
   CHECK(down.exit_code == 2);
   CHECK(down.err.find("cannot ingest stream streamll_events") != std::string::npos);
   CHECK(down.err.find("cannot connect") != std::string::npos);
+  // The store it would have made is not left behind, empty (it was).
+  CHECK(down.err.find("(" + cli.db + " was not created)") != std::string::npos);
+  CHECK(!std::filesystem::exists(cli.db));
+  // One that was there stays, with what it held.
+  REQUIRE(cli({"import", "-"}, random_jsonl(37, 3, 1)).exit_code == 0);
+  const RunResult kept = cli({"ingest", "--from", url});
+  CHECK(kept.exit_code == 2);
+  CHECK(kept.err.find("was not created") == std::string::npos);
+  CHECK(cli({"query", "SELECT count(*) FROM events", "--format", "csv"}).out == "count(*)\n3\n");
   CHECK(cli({"ingest"}).exit_code == 1);  // --from is required
 }
 

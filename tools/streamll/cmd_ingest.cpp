@@ -1,4 +1,5 @@
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -22,7 +23,22 @@ struct IngestArgs {
 // failed append stops the ingest: failed() is set.
 class Ingester {
  public:
-  Status open(const Context& ctx) { return open_for_write(ctx, &store_); }
+  Status open(const Context& ctx) {
+    std::error_code ec;
+    created_ = !std::filesystem::exists(ctx.db, ec);
+    return open_for_write(ctx, &store_);
+  }
+
+  // After an ingest that failed before it stored anything: a store this run
+  // created is removed, so that nothing is left where there was nothing (it
+  // holds only what this run wrote). True when it was.
+  bool remove_if_created_empty(const Context& ctx) {
+    if (!created_ || appended_ != 0) return false;
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(ctx.db, ec);
+    return !ec;
+  }
 
   Status append(std::span<const Event> events) {
     AppendResult result;
@@ -70,6 +86,7 @@ class Ingester {
   uint64_t appended_ = 0;
   uint64_t duplicates_ = 0;
   uint64_t conflicts_ = 0;
+  bool created_ = false;
 };
 
 int run_ingest(const Context& ctx, const IngestArgs& args) {
@@ -96,7 +113,11 @@ int run_ingest(const Context& ctx, const IngestArgs& args) {
     const Status s = consumer->drain(&ingester.failed());
     ingester.print_summary(consumer->stats());
     if (!ingester.error().ok()) return report(ingester.error());
-    if (!s.ok()) return report(s.with_context(fmt::format("cannot ingest stream {}", args.options.stream)));
+    if (!s.ok()) {
+      const bool removed = ingester.remove_if_created_empty(ctx);
+      return report(s.with_context(fmt::format("cannot ingest stream {}{}", args.options.stream,
+                                               removed ? fmt::format(" ({} was not created)", ctx.db) : "")));
+    }
     return kExitOk;
   }
 
