@@ -19,8 +19,12 @@ struct PruneOptions {
   // Keep only the newest N executions.
   std::optional<uint64_t> keep_executions;
   // Prune the oldest executions until the store's table files and memtables
-  // hold about this many bytes (estimated per event from the current size;
-  // RocksDB's table files shrink once compacted, which prune() does).
+  // hold at most this many bytes, measured after the compaction that gives
+  // the space back: executions are picked at the store's bytes per event,
+  // and when the compacted store is still larger, more go, in up to four
+  // rounds (each a compaction). Executions held back for replication stay
+  // (the store may then stay larger; PruneReport says why). A dry run
+  // reports the first round's pick, an estimate.
   std::optional<uint64_t> max_bytes;
   // Also remove events that a replicator has not shipped yet (see
   // Store::mark_replicated()). false: executions holding such events are

@@ -59,8 +59,8 @@ def init(path: str | os.PathLike[str] | None = None, buffer_size: int = 1000, ba
     retention: prune whole executions in the background, for a store an app
         writes for months: a dict of max_age (seconds, or a timedelta: those
         whose latest event is older go), keep_executions (the newest N
-        stay), max_bytes (the oldest go until the store holds about this
-        much) and interval (seconds between runs, default 600). Executions
+        stay), max_bytes (the oldest go until the store, compacted, holds
+        at most this much) and interval (seconds between runs, default 600). Executions
         holding events not yet replicated are kept. Each run is logged in the
         store's LOG file; it costs the writer nothing per event. Default:
         nothing is pruned. `streamll prune` does the same once, when no

@@ -28,6 +28,9 @@ namespace {
 // execution may exceed it: it is never split).
 constexpr uint64_t kBatchEvents = 4096;
 
+// At most this many rounds of select, remove, compact for max_bytes.
+constexpr int kMaxPasses = 4;
+
 std::string_view view_of(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
 // The executions the limits select: a prefix of all of them, oldest first.
@@ -116,7 +119,9 @@ class Pruner {
 
   Status rebuild_types() {
     if (touched_types_.empty()) return Status::ok_status();
-    return detail::recount_types(impl_, &touched_types_);
+    if (Status s = detail::recount_types(impl_, &touched_types_); !s.ok()) return s;
+    touched_types_.clear();  // counted: a later pass recounts only what it touches
+    return Status::ok_status();
   }
 
   // Gives the space of what was removed back: tombstones and pruned
@@ -271,28 +276,35 @@ Status Store::prune(const PruneOptions& options, PruneReport* report) {
   r.bytes_before = r.bytes_after = detail::store_bytes(impl);
   if (!options.any_limit()) return Status::ok_status();
 
-  std::vector<ExecutionSummary> all;
-  if (Status s = list_executions(&all); !s.ok()) return s;
-  const std::vector<ExecutionSummary> chosen = select(std::move(all), options, r.bytes_before);
-  if (chosen.empty()) return Status::ok_status();
-
   Pruner pruner(&impl, options, &r);
   if (Status s = pruner.load_marks(*this); !s.ok()) return s;
-  std::vector<const ExecutionSummary*> batch;
-  uint64_t batch_events = 0;
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    batch.push_back(&chosen[i]);
-    batch_events += chosen[i].event_count;
-    if (batch_events >= kBatchEvents || i + 1 == chosen.size()) {
-      if (Status s = pruner.remove(batch); !s.ok()) return s;
-      batch.clear();
-      batch_events = 0;
+  // max_bytes picks executions at the store's bytes per event, and what a
+  // compaction gives back differs from that: passes go on until the store
+  // is within max_bytes, nothing more can go, or kMaxPasses.
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    std::vector<ExecutionSummary> all;
+    if (Status s = list_executions(&all); !s.ok()) return s;
+    const std::vector<ExecutionSummary> chosen = select(std::move(all), options, r.bytes_after);
+    if (chosen.empty()) break;
+    const uint64_t removed_before = r.executions;
+    r.kept_unreplicated = 0;  // counted again by each pass, over what it selected
+    std::vector<const ExecutionSummary*> batch;
+    uint64_t batch_events = 0;
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      batch.push_back(&chosen[i]);
+      batch_events += chosen[i].event_count;
+      if (batch_events >= kBatchEvents || i + 1 == chosen.size()) {
+        if (Status s = pruner.remove(batch); !s.ok()) return s;
+        batch.clear();
+        batch_events = 0;
+      }
     }
+    if (options.dry_run || r.executions == removed_before) break;
+    if (Status s = pruner.rebuild_types(); !s.ok()) return s;
+    if (Status s = pruner.compact(); !s.ok()) return s;
+    r.bytes_after = detail::store_bytes(impl);
+    if (!options.max_bytes || r.bytes_after <= *options.max_bytes) break;
   }
-  if (options.dry_run || r.executions == 0) return Status::ok_status();
-  if (Status s = pruner.rebuild_types(); !s.ok()) return s;
-  if (Status s = pruner.compact(); !s.ok()) return s;
-  r.bytes_after = detail::store_bytes(impl);
   return Status::ok_status();
 }
 

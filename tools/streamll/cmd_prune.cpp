@@ -73,7 +73,7 @@ void add_prune(CLI::App& app, Context& ctx) {
   cmd->add_option("--before", args->before,
                   "Executions whose latest event is older than this: a duration before now (30d, 12h) or a time");
   cmd->add_option("--keep-executions", args->keep_executions, "Keep only the newest N executions")->check(count_arg());
-  cmd->add_option("--max-bytes", args->max_bytes, "Prune the oldest until the store holds about this much (10G, 512M)");
+  cmd->add_option("--max-bytes", args->max_bytes, "Prune the oldest until the store, compacted, holds at most this much (10G, 512M)");
   cmd->add_flag("--force", args->force, "Also prune events not yet replicated");
   cmd->add_flag("--dry-run", args->dry_run, "Say what would go; change nothing");
   cmd->callback([&ctx, args] { ctx.exit_code = run_prune(ctx, *args); });
