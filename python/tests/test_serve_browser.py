@@ -98,8 +98,21 @@ def served(tmp_path_factory, browser):
 
 
 def open_page(browser, served: Served, route: str, ready_css: str):
-    browser.get(served.url + route)
-    return WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ready_css))
+    # Going from one #route to another keeps the page, and the previous
+    # route's elements would match ready_css until the new ones replace them
+    # (then stale: a flake seen under load). Mark them, and wait for new ones
+    # (unless the route is the one shown already: nothing new comes then).
+    target = served.url + route
+    if browser.current_url == target:
+        return WebDriverWait(browser, 15).until(lambda d: d.find_elements(By.CSS_SELECTOR, ready_css))
+    browser.execute_script(
+        "document.querySelectorAll(arguments[0]).forEach(e => e.setAttribute('data-previous-page', ''))", ready_css)
+    browser.get(target)
+    fresh = f"{ready_css}:not([data-previous-page])"
+    return WebDriverWait(browser, 15).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, fresh)
+        and not d.find_elements(By.CSS_SELECTOR, "[data-previous-page]")
+        and d.find_elements(By.CSS_SELECTOR, fresh))
 
 
 def no_script_ran(browser) -> None:
