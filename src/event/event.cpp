@@ -101,6 +101,27 @@ Status check_data(const Json& data) {
   }
 }
 
+// Tags from their JSON text: an object of string values. InvalidArgument
+// naming the field when it is not.
+Status read_tags(std::string_view text, std::map<std::string, std::string>* out) {
+  Json tags;
+  if (Status s = detail::parse_json(text, &tags); !s.ok()) {
+    return Status::invalid_argument(fmt::format("field 'tags': not JSON text: {}", s.message()));
+  }
+  if (!tags.is_object()) {
+    return Status::invalid_argument(fmt::format("field 'tags': must be a JSON object, not {}", tags.type_name()));
+  }
+  out->clear();
+  for (const auto& [key, value] : tags.items()) {
+    if (!value.is_string()) {
+      return Status::invalid_argument(
+          fmt::format("field 'tags.{}': must be a string, not {}", detail::excerpt(key), value.type_name()));
+    }
+    out->emplace(key, value.get_ref<const std::string&>());
+  }
+  return Status::ok_status();
+}
+
 }  // namespace
 
 Status validate_event(const Event& event) {
@@ -128,25 +149,14 @@ Status to_event(const EventView& view, Event* out) {
   e.method_name = view.method_name;
   e.event_type = view.event_type;
   if (view.operation) e.operation = std::string(*view.operation);
-  Json tags;
   Status parsed = detail::parse_json(view.data_json, &e.data);
-  if (parsed.ok()) parsed = detail::parse_json(view.tags_json, &tags);
+  if (parsed.ok() && !e.data.is_object()) parsed = Status::invalid_argument("data is not a JSON object");
+  if (parsed.ok()) parsed = read_tags(view.tags_json, &e.tags);
+  // Anything but a data object and tags of strings cannot have been stored:
+  // the record is corrupt.
   if (!parsed.ok()) {
     return Status::corruption(fmt::format("event {}: stored data or tags do not parse: {}",
                                           detail::excerpt(view.event_id), parsed.message()));
-  }
-  // Anything but objects (a number, an array whose items() would read as
-  // keys "0", "1", ...) cannot have been stored: the record is corrupt.
-  if (!e.data.is_object() || !tags.is_object()) {
-    return Status::corruption(fmt::format("event {}: stored data or tags are not JSON objects",
-                                          detail::excerpt(view.event_id)));
-  }
-  for (const auto& [key, value] : tags.items()) {
-    if (!value.is_string()) {
-      return Status::corruption(fmt::format("event {}: stored tag {:?} is not a string", detail::excerpt(view.event_id),
-                                            detail::excerpt(key)));
-    }
-    e.tags.emplace(key, value.get_ref<const std::string&>());
   }
   *out = std::move(e);
   return Status::ok_status();
@@ -167,23 +177,13 @@ Status validate_envelope(const EventView& event) {
 
 Status validate_view(const EventView& event) {
   if (Status s = validate_envelope(event); !s.ok()) return s;
-  Json data, tags;
+  Json data;
   if (Status s = parse_json(event.data_json, &data); !s.ok()) {
     return Status::invalid_argument(fmt::format("field 'data': not JSON text: {}", s.message()));
   }
   if (Status s = check_data(data); !s.ok()) return s;
-  if (Status s = parse_json(event.tags_json, &tags); !s.ok()) {
-    return Status::invalid_argument(fmt::format("field 'tags': not JSON text: {}", s.message()));
-  }
-  if (!tags.is_object()) {
-    return Status::invalid_argument(fmt::format("field 'tags': must be a JSON object, not {}", tags.type_name()));
-  }
-  for (const auto& [key, value] : tags.items()) {
-    if (!value.is_string()) {
-      return Status::invalid_argument(
-          fmt::format("field 'tags.{}': must be a string, not {}", excerpt(key), value.type_name()));
-    }
-  }
+  std::map<std::string, std::string> tags;
+  if (Status s = read_tags(event.tags_json, &tags); !s.ok()) return s;
   return Status::ok_status();
 }
 

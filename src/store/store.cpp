@@ -20,7 +20,6 @@
 
 #include "common/coding.hpp"
 #include "event/event_text.hpp"
-#include "event/json_writer.hpp"
 #include "common/files.hpp"
 #include "store/block.hpp"
 #include "store/info_log.hpp"
@@ -34,6 +33,7 @@
 #include "store/view_dir.hpp"
 #include "store/execution_summary.hpp"
 #include "store/type_summary.hpp"
+#include "streamll/event_batch.hpp"
 #include "streamll/timestamp.hpp"
 
 namespace fs = std::filesystem;
@@ -695,28 +695,17 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
       return s.with_context(fmt::format("event {} of the batch", i));
     }
   }
-  // Each event's data and tags as text: given, or written here into one
-  // buffer (offsets first: the buffer moves as it grows).
+  // Each event's data and tags as text: given, or encoded here once.
+  if (options.encoded.empty()) {
+    EventBatch encoded;
+    for (const Event& e : events) encoded.add(e);
+    return append_views(*impl_, encoded.views(), events, options.fresh_ids, &r);
+  }
   std::vector<EventView> views(events.size());
-  std::string text;
-  std::vector<size_t> ends;
-  if (options.encoded.empty()) ends.reserve(2 * events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     views[i] = detail::view_without_text(events[i]);
-    if (!options.encoded.empty()) {
-      views[i].data_json = options.encoded[i].data_json;
-      views[i].tags_json = options.encoded[i].tags_json;
-      continue;
-    }
-    detail::append_json(events[i].data, &text);
-    ends.push_back(text.size());
-    detail::append_tags_json(events[i].tags, &text);
-    ends.push_back(text.size());
-  }
-  for (size_t i = 0, begin = 0; i < events.size() && options.encoded.empty(); ++i) {
-    views[i].data_json = std::string_view(text).substr(begin, ends[2 * i] - begin);
-    views[i].tags_json = std::string_view(text).substr(ends[2 * i], ends[2 * i + 1] - ends[2 * i]);
-    begin = ends[2 * i + 1];
+    views[i].data_json = options.encoded[i].data_json;
+    views[i].tags_json = options.encoded[i].tags_json;
   }
   return append_views(*impl_, views, events, options.fresh_ids, &r);
 }
