@@ -358,7 +358,7 @@ TEST_CASE("a MANIFEST cut short: every command exits 2, import deletes nothing, 
   CHECK(again.out.find("nothing was changed") != std::string::npos);
 }
 
-TEST_CASE("a damaged write-ahead log record: every command exits 2 naming file and byte, repair keeps what precedes it",
+TEST_CASE("a damaged write-ahead log record: every command exits 2 naming file and byte, repair keeps every whole record",
           "[cli][process][damage]") {
   Cli cli;
   {
@@ -397,7 +397,8 @@ TEST_CASE("a damaged write-ahead log record: every command exits 2 naming file a
     CHECK(r.err.find(named) != std::string::npos);
     CHECK(r.err.find("(its checksum does not match): the events written from there on cannot be read") !=
           std::string::npos);
-    CHECK(r.err.find("`streamll repair` keeps every record before the damage") != std::string::npos);
+    CHECK(r.err.find("`streamll repair` keeps every whole record, before the damage and after it") !=
+          std::string::npos);
   }
   CHECK(read_all(log) == bytes);  // no command changed it (it was: import went on without the damage said)
 
@@ -406,11 +407,15 @@ TEST_CASE("a damaged write-ahead log record: every command exits 2 naming file a
   CHECK(repaired.exit_code == 0);
   CHECK(repaired.out.find("damage: " + named) != std::string::npos);
   CHECK(repaired.out.find("moved to " + cli.db + "/lost: " + log.filename().string()) != std::string::npos);
-  CHECK(repaired.out.find("100 events, 1 executions") != std::string::npos);
+  CHECK(repaired.out.find("(1 after it)") != std::string::npos);
+  CHECK(repaired.out.find("200 events, 2 executions") != std::string::npos);
   CHECK(repaired.out.ends_with("ok\n"));
   CHECK(read_all(std::filesystem::path(cli.db) / "lost" / log.filename()) == bytes);  // kept as it was
+  // The append the damage cut is lost; the one after it keeps its seqs.
   CHECK(cli({"query", "SELECT execution_id, count(*), min(seq), max(seq) FROM events GROUP BY 1", "--format", "csv"})
-            .out == "execution_id,count(*),min(seq),max(seq)\nrun-a,100,1,100\n");
+            .out == "execution_id,count(*),min(seq),max(seq)\nrun-a,100,1,100\nrun-c,100,201,300\n");
+  CHECK(cli({"query", "SELECT execution_id, event_count FROM executions ORDER BY 1", "--format", "csv"}).out ==
+        "execution_id,event_count\nrun-a,100\nrun-c,100\n");
   CHECK(cli({"repair"}).out.find("nothing was changed") != std::string::npos);
   REQUIRE(cli({"import", "-"}, random_jsonl(36, 5, 1)).exit_code == 0);
   CHECK(cli({"verify"}).exit_code == 0);
@@ -736,6 +741,23 @@ TEST_CASE("ingest stores what a Python app wrote to Redis, once, and reports bad
   REQUIRE(again.exit_code == 0);
   CHECK(again.err.find("ingested 0 events (30 duplicates, 1 malformed)") != std::string::npos);
   CHECK(lines_of(cli({"export"}).out).size() == 30);
+}
+
+TEST_CASE("integers beyond 64 bits keep their digits from import through Redis to ingest", "[cli][redis]") {
+  testing::RedisServer redis;
+  const std::string big =
+      R"({"event_id":"big1","execution_id":"x","timestamp":"2025-08-24T12:40:47.000000Z","module_name":"m",)"
+      R"("method_name":"forward","event_type":"t","operation":null,"data":{"n":123456789012345678901234567890,)"
+      R"("m":-98765432109876543210,"u":18446744073709551615,"f":1.5},"tags":{"k":"v"}})";
+  Cli source;
+  REQUIRE(source({"import", "-"}, big + "\n").exit_code == 0);
+  REQUIRE(source({"replicate", "--to", redis.url(), "--stream", "big"}).exit_code == 0);
+  Cli sink;
+  const RunResult ingested = sink({"ingest", "--from", redis.url(), "--stream", "big"});
+  INFO(ingested.err);
+  REQUIRE(ingested.exit_code == 0);
+  // It was 1.2345678901234568e+29: the consumer built a Json tree of data.
+  CHECK(sink({"export"}).out == big + "\n");
 }
 
 TEST_CASE("ingest --group reads on where the last run stopped", "[cli][redis]") {

@@ -128,6 +128,12 @@ using EventHandler = std::function<Status(const Event&)>;
 // order: for handlers that work in batches, such as Store::append. A non-ok
 // Status leaves all of them unacknowledged.
 using EventBatchHandler = std::function<Status(std::span<const Event>)>;
+// As EventBatchHandler, with the events as views of their decoded text: data
+// is the entry's JSON object, compact, an integer beyond 64 bits keeping its
+// digits (a Json rounds it to a double), and no Json tree is built. The views
+// are valid during the call only. For Store::append(std::span<const
+// EventView>): the way `streamll ingest` stores a stream.
+using EventViewBatchHandler = std::function<Status(std::span<const EventView>)>;
 
 class RedisStreamConsumer {
  public:
@@ -142,9 +148,12 @@ class RedisStreamConsumer {
   // `event_type` matches (type_pattern.hpp: every event by default, "rag.*"
   // or "rag." a prefix, else one exact type). Subscriptions are called in
   // the order added: per-event handlers entry by entry, then batch handlers
-  // once per read.
+  // once per read. Each entry is decoded once; the Events of the first two
+  // kinds are made from that text (a Json tree each) only when a
+  // subscription of those kinds exists.
   void subscribe(EventHandler handler, TypePattern event_type = {});
   void subscribe_batch(EventBatchHandler handler, TypePattern event_type = {});
+  void subscribe_views(EventViewBatchHandler handler, TypePattern event_type = {});
 
   // Told of each malformed entry, each entry a handler failed on, and, while
   // start()ed, the first Redis failure of a run of failures (not of every

@@ -163,6 +163,8 @@ struct RepairReport {
   bool repaired = false;               // false: the store was sound and is unchanged
   std::string damage;                  // the check's finding that called for the repair
   std::vector<std::string> set_aside;  // files moved to PATH/lost/ (names relative to it)
+  bool log_damage = false;             // the damage was a write-ahead log record (MANIFEST kept)
+  uint64_t kept_after_damage = 0;      // appends written after that record, kept
 };
 
 // What Store::backup() made.
@@ -207,9 +209,11 @@ class Store {
   // and write-ahead logs (RocksDB's RepairDB), when the check every open
   // makes fails: a MANIFEST cut short, replaced or unreadable. A store whose
   // write-ahead log has a damaged record (which every open refuses, naming
-  // the log and the byte) is opened up to the damage instead: every append
-  // before it is kept, whole, and a copy of each log as it was goes to
-  // `path`/lost/ (the appends from the damaged record on are only there).
+  // the log and the byte) is opened up to the damage instead, and the whole
+  // records after it are written again: every append but the ones the damage
+  // cut is kept, whole (report->kept_after_damage counts those after it), and
+  // a copy of each log as it was goes to `path`/lost/ (the appends the damage
+  // cut are only there).
   // A sound store is left unchanged (report->repaired false). Nothing is deleted: the old
   // MANIFEST, the logs (once their records are in new tables) and any table
   // that cannot be read move to `path`/lost/, listed in report->set_aside.

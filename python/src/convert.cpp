@@ -87,7 +87,9 @@ Json to_json_at(PyObject* value, int depth) {
       if (!PyErr_Occurred()) return static_cast<uint64_t>(u);
       PyErr_Clear();
     }
-    // Beyond 64 bits: the nearest double, as the JSON reader stores such numbers.
+    // Beyond 64 bits: the nearest double, as a Json (Event::data) holds such
+    // numbers; only JSON text the store decodes itself (import, ingest) keeps
+    // their digits.
     const double d = PyLong_AsDouble(value);
     if (d == -1.0 && PyErr_Occurred()) {
       PyErr_Clear();

@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -27,11 +29,13 @@ using consume::EntryId;
 using consume::StreamEntry;
 
 struct Subscription {
-  EventHandler handler;         // one of these two is set
+  EventHandler handler;  // one of these three is set
   EventBatchHandler batch_handler;
+  EventViewBatchHandler view_handler;
   TypePattern event_type;
 
-  bool matches(const Event& e) const { return event_type.matches(e.event_type); }
+  bool matches(const EventView& e) const { return event_type.matches(e.event_type); }
+  bool wants_events() const { return handler || batch_handler; }
 };
 using Subscriptions = std::vector<Subscription>;
 
@@ -383,29 +387,41 @@ class RedisStreamConsumer::Impl {
       std::lock_guard<std::mutex> lock(callbacks_mutex_);
       subscriptions = subscriptions_;
     }
-    events_.clear();
+    views_.clear();
     owners_.clear();
+    if (decoded_.size() < entries.size()) decoded_.resize(entries.size());
     uint64_t malformed = 0;
     std::vector<std::string_view> done;  // ids to acknowledge
     for (const StreamEntry& entry : entries) {
+      detail::DecodedEvent& decoded = decoded_[views_.size()];
       Status s = entry.deleted ? Status::invalid_argument("deleted from the stream while pending")
-                               : consume::decode_entry(entry, &events_.emplace_back());
+                               : consume::decode_entry(entry, &decoded);
       if (!s.ok()) {
-        if (!entry.deleted) events_.pop_back();
         ++malformed;
         report(entry_error(entry.id, s));
         done.push_back(entry.id);
         continue;
       }
+      views_.push_back(decoded.view());
       owners_.push_back(&entry);
+    }
+    events_.clear();
+    if (std::any_of(subscriptions->begin(), subscriptions->end(), [](const Subscription& sub) {
+          return sub.wants_events();
+        })) {
+      events_.resize(views_.size());
+      for (size_t i = 0; i < views_.size(); ++i) {
+        // The view was decoded and checked: only its data's parse is left.
+        if (Status s = to_event(views_[i], &events_[i]); !s.ok()) return in_context(s);
+      }
     }
 
     // Per event: 0 no subscription matched, 1 accepted so far, 2 failed.
-    std::vector<unsigned char> outcome(events_.size(), 0);
+    std::vector<unsigned char> outcome(views_.size(), 0);
     for (const Subscription& sub : *subscriptions) {
       if (sub.handler) {
-        for (size_t i = 0; i < events_.size(); ++i) {
-          if (!sub.matches(events_[i])) continue;
+        for (size_t i = 0; i < views_.size(); ++i) {
+          if (!sub.matches(views_[i])) continue;
           const Status s = call_handler([&] { return sub.handler(events_[i]); });
           outcome[i] = std::max<unsigned char>(outcome[i], s.ok() ? 1 : 2);
           if (!s.ok()) {
@@ -419,7 +435,7 @@ class RedisStreamConsumer::Impl {
     }
 
     uint64_t delivered = 0, failed = 0;
-    for (size_t i = 0; i < events_.size(); ++i) {
+    for (size_t i = 0; i < views_.size(); ++i) {
       if (outcome[i] == 2) {
         ++failed;
         continue;
@@ -447,23 +463,31 @@ class RedisStreamConsumer::Impl {
   // Calls a batch subscription with the events it matches, in stream order.
   void dispatch_batch(const Subscription& sub, std::vector<unsigned char>* outcome) {
     std::vector<size_t> matching;
-    for (size_t i = 0; i < events_.size(); ++i) {
-      if (sub.matches(events_[i])) matching.push_back(i);
+    for (size_t i = 0; i < views_.size(); ++i) {
+      if (sub.matches(views_[i])) matching.push_back(i);
     }
     if (matching.empty()) return;
-    std::vector<Event> subset;  // copied only when the subscription takes part of the batch
-    if (matching.size() < events_.size()) {
-      subset.reserve(matching.size());
-      for (size_t i : matching) subset.push_back(events_[i]);
-    }
-    const std::span<const Event> batch = subset.empty() ? std::span<const Event>(events_) : subset;
-    const Status s = call_handler([&] { return sub.batch_handler(batch); });
+    const Status s = call_handler([&] {
+      return sub.view_handler ? sub.view_handler(subset(std::span<const EventView>(views_), matching))
+                              : sub.batch_handler(subset(std::span<const Event>(events_), matching));
+    });
     for (size_t i : matching) (*outcome)[i] = std::max<unsigned char>((*outcome)[i], s.ok() ? 1 : 2);
     if (!s.ok()) {
       report(s.with_context(fmt::format("stream {}, entries {} to {} ({} events): batch handler failed",
                                         options_.stream, owners_[matching.front()]->id,
                                         owners_[matching.back()]->id, matching.size())));
     }
+  }
+
+  // The batch a subscription takes: all of `all`, or a copy of the part it
+  // matches (kept in *this until the next call).
+  template <class T>
+  std::span<const T> subset(std::span<const T> all, const std::vector<size_t>& matching) {
+    if (matching.size() == all.size()) return all;
+    std::vector<T>& copy = std::get<std::vector<T>>(subset_);
+    copy.clear();
+    for (size_t i : matching) copy.push_back(all[i]);
+    return copy;
   }
 
   Status acknowledge(const std::vector<std::string_view>& ids) {
@@ -533,8 +557,14 @@ class RedisStreamConsumer::Impl {
   std::string position_;        // without a group: read after this id
   EntryId last_processed_;      // id of the last entry processed
   Clock::time_point next_retry_{};
-  std::vector<Event> events_;   // the decoded events of the batch being processed
-  std::vector<const StreamEntry*> owners_;  // the entry of each event
+  // The batch being processed: each entry's decoded text (reused across
+  // batches), a view of each, the Events made from them (only when a
+  // subscription takes Events), the entry of each, and a subscription's part.
+  std::vector<detail::DecodedEvent> decoded_;
+  std::vector<EventView> views_;
+  std::vector<Event> events_;
+  std::vector<const StreamEntry*> owners_;
+  std::tuple<std::vector<EventView>, std::vector<Event>> subset_;
 
   std::mutex callbacks_mutex_;  // guards the two pointers below (copy on write)
   std::shared_ptr<const Subscriptions> subscriptions_;
@@ -574,11 +604,18 @@ RedisStreamConsumer::RedisStreamConsumer(std::unique_ptr<Impl> impl) : impl_(std
 RedisStreamConsumer::~RedisStreamConsumer() = default;
 
 void RedisStreamConsumer::subscribe(EventHandler handler, TypePattern event_type) {
-  impl_->subscribe({.handler = std::move(handler), .batch_handler = nullptr, .event_type = std::move(event_type)});
+  impl_->subscribe({.handler = std::move(handler), .batch_handler = nullptr, .view_handler = nullptr,
+                    .event_type = std::move(event_type)});
 }
 
 void RedisStreamConsumer::subscribe_batch(EventBatchHandler handler, TypePattern event_type) {
-  impl_->subscribe({.handler = nullptr, .batch_handler = std::move(handler), .event_type = std::move(event_type)});
+  impl_->subscribe({.handler = nullptr, .batch_handler = std::move(handler), .view_handler = nullptr,
+                    .event_type = std::move(event_type)});
+}
+
+void RedisStreamConsumer::subscribe_views(EventViewBatchHandler handler, TypePattern event_type) {
+  impl_->subscribe({.handler = nullptr, .batch_handler = nullptr, .view_handler = std::move(handler),
+                    .event_type = std::move(event_type)});
 }
 
 void RedisStreamConsumer::on_error(std::function<void(const Status&)> callback) {

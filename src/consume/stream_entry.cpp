@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "streamll/event_json.hpp"
 
 namespace streamll::consume {
 
@@ -91,11 +90,11 @@ Status take_claim_reply(redis::Reply* reply, std::string* cursor, std::vector<St
   return Status::ok_status();
 }
 
-Status decode_entry(const StreamEntry& entry, Event* out) {
+Status decode_entry(const StreamEntry& entry, detail::DecodedEvent* out) {
   for (std::string_view field : kEventFields) {
     for (const auto& [name, value] : entry.fields) {
       if (name != field) continue;
-      if (Status s = event_from_json(value, out); !s.ok()) {
+      if (Status s = detail::decode_event_json(value, out); !s.ok()) {
         return Status::invalid_argument(fmt::format("field '{}': {}", field, s.message()));
       }
       return Status::ok_status();

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "event/event_decoder.hpp"
 #include "redis/connection.hpp"
 #include "streamll/event.hpp"
 #include "streamll/status.hpp"
@@ -51,9 +52,11 @@ Status take_claim_reply(redis::Reply* reply, std::string* cursor, std::vector<St
                         std::vector<std::string>* deleted);
 
 // Decodes the event of `entry`: the JSON of its `message` field, else of its
-// `event` field. InvalidArgument when neither is there ("no 'message' or
-// 'event' field (fields: a, b)") or the JSON does not decode ("field
-// 'message': field 'event_type': is required").
-Status decode_entry(const StreamEntry& entry, Event* out);
+// `event` field, into the text the store keeps (event_decoder.hpp: data as
+// compact JSON, an integer beyond 64 bits with its digits). InvalidArgument
+// when neither is there ("no 'message' or 'event' field (fields: a, b)") or
+// the JSON does not decode ("field 'message': field 'event_type': is
+// required").
+Status decode_entry(const StreamEntry& entry, detail::DecodedEvent* out);
 
 }  // namespace streamll::consume

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "common/files.hpp"
 #include "store/info_log.hpp"
@@ -43,12 +44,17 @@ fs::path free_name(const fs::path& dir, const std::string& name) {
 // A store whose MANIFEST and tables are sound but whose write-ahead log has
 // a damaged record: a copy of every log goes to lost/, then one open that
 // stops at the damage (point-in-time recovery) reads every record before it
-// (each an append, whole) into tables, as a writer's open does. Skipping
-// the damage to read on is refused by RocksDB on these logs (a record after
-// it fails as "Write batch content corrupted"), and RocksDB's repairer drops
-// the log records of every family that has no table yet.
+// (each an append, whole) into tables, as a writer's open does, and the whole
+// records after the damage are written again, each as the one batch it was.
+// That open fails when a family's tables hold writes from past the damage,
+// so none of the records after it is in a table yet: writing them again
+// counts no summary twice. (RocksDB's own skipping of damaged records
+// refuses these logs, "Write batch content corrupted", and its repairer drops
+// the log records of every family that has no table yet.)
 Status salvage_logs(const std::string& path, const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
                     RepairReport* r) {
+  // Read before anything changes: the open below retires these logs.
+  detail::WalScan scan = detail::scan_wal(path, true);
   const fs::path lost = fs::path(path) / "lost";
   std::error_code ec;
   fs::create_directories(lost, ec);
@@ -75,12 +81,22 @@ Status salvage_logs(const std::string& path, const std::vector<rocksdb::ColumnFa
     }
     return detail::from_rocks(s, fmt::format("{}: reading the logs up to their damage", path));
   }
-  // What the open recovered is in tables once it returns; flush anyway, in
-  // case it kept some in memory, before the close.
-  s = raw->Flush(rocksdb::FlushOptions(), handles);
+  for (std::string& record : scan.after) {
+    rocksdb::WriteBatch batch(std::move(record));
+    s = raw->Write(rocksdb::WriteOptions(), &batch);
+    if (!s.ok()) break;
+    ++r->kept_after_damage;
+  }
+  // What the open recovered is in tables once it returns; flush the records
+  // written after it, and anything the open kept in memory, before the close.
+  if (s.ok()) s = raw->Flush(rocksdb::FlushOptions(), handles);
   for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
   delete raw;
-  if (!s.ok()) return detail::from_rocks(s, fmt::format("{}: writing the recovered records", path));
+  if (!s.ok()) {
+    return detail::from_rocks(s, fmt::format("{}: writing the records after the damage (record {} of {}; the logs are "
+                                             "in {} as they were)",
+                                             path, r->kept_after_damage + 1, scan.after.size(), lost.string()));
+  }
   r->repaired = true;
   return detail::check_table_files(path, detail::check_options(path), families);
 }
@@ -99,6 +115,7 @@ Status Store::repair(const std::string& path, RepairReport* report, bool set_asi
   if (check.ok()) {
     r.damage = detail::describe_wal_damage(path);
     if (r.damage.empty()) return Status::ok_status();
+    r.log_damage = true;
     return salvage_logs(path, families, &r);
   }
   r.damage = check.message();

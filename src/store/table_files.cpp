@@ -134,7 +134,7 @@ Status explain_open_failure(const std::string& path, const rocksdb::Status& s) {
     if (const std::string damage = describe_wal_damage(path); !damage.empty()) {
       return Status::corruption(fmt::format(
           "{}: {}: the events written from there on cannot be read ({}). Nothing was changed: `streamll repair` "
-          "keeps every record before the damage and moves the log to {}/lost",
+          "keeps every whole record, before the damage and after it, and moves the log to {}/lost",
           path, damage, text, path));
     }
   }

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <string_view>
 #include <map>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -40,6 +40,11 @@ uint32_t unmask(uint32_t masked) {
   return (rot >> 17) | (rot << 15);
 }
 
+uint32_t stored_crc(const unsigned char* header) {
+  return static_cast<uint32_t>(header[0]) | static_cast<uint32_t>(header[1]) << 8 |
+         static_cast<uint32_t>(header[2]) << 16 | static_cast<uint32_t>(header[3]) << 24;
+}
+
 // RocksDB's log format (db/log_format.h).
 constexpr size_t kBlockSize = 32768;
 constexpr size_t kHeaderSize = 7;             // crc (4), length (2), type (1)
@@ -55,27 +60,52 @@ enum RecordType : unsigned char {
   kSetCompressionType = 9,
 };
 
-std::string damage(size_t at, std::string_view what) {
-  return fmt::format("has a damaged record at byte {} ({})", at, what);
+// Whether a record whose checksum matches starts at `at` (past a block's
+// trailer), or the log ends there.
+bool sound_record_at(const std::string& bytes, size_t at) {
+  if (kBlockSize - at % kBlockSize < kHeaderSize) at += kBlockSize - at % kBlockSize;
+  if (at >= bytes.size()) return true;
+  if (bytes.size() - at < kHeaderSize) return false;
+  const auto* h = reinterpret_cast<const unsigned char*>(bytes.data()) + at;
+  const size_t length = static_cast<size_t>(h[4]) | static_cast<size_t>(h[5]) << 8;
+  if (h[6] == kZeroType && length == 0) return true;  // space preallocated, never written
+  const size_t header = h[6] >= kRecyclableFullType && h[6] <= kRecyclableLastType ? kRecyclableHeaderSize
+                                                                                  : kHeaderSize;
+  if (header + length > kBlockSize - at % kBlockSize || at + header + length > bytes.size()) return false;
+  return unmask(stored_crc(h)) == crc32c(h + 6, header - 6 + length);
 }
 
-// The first damage in one log's bytes, or "". A record cut off at its end is
+// Walks one log's records in order: on_record(payload) for each whole
+// record (its fragments joined), on_damage(byte, what) for each damaged
+// stretch, which returns whether to go on. Past a damage the walk goes on at
+// the next 32 KiB block, as RocksDB's own reader does, and drops the
+// fragments of a record the damage cut. A record cut off at the log's end is
 // what a crash leaves (in any log: the one before the newest too, after a
-// power loss), not damage: RocksDB reads the records before it.
-std::string first_damage(const std::string& bytes) {
+// power loss), not damage.
+template <class OnRecord, class OnDamage>
+void walk_log(const std::string& bytes, OnRecord&& on_record, OnDamage&& on_damage) {
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t at = 0;
   bool in_fragments = false;
+  std::string joined;
+  // A damage drops the record it cuts; one in a header or a checksum makes
+  // the rest of the block untrustworthy, so the walk resumes at the next.
+  const auto damaged = [&](std::string_view what, bool skip_block) {
+    in_fragments = false;
+    joined.clear();
+    const bool go_on = on_damage(at, what);
+    if (skip_block) at += kBlockSize - at % kBlockSize;
+    return go_on;
+  };
   while (at < bytes.size()) {
     const size_t left_in_block = kBlockSize - at % kBlockSize;
     if (left_in_block < kHeaderSize) {  // the block's zero-filled trailer
       at += left_in_block;
       continue;
     }
-    if (bytes.size() - at < kHeaderSize) return "";
+    if (bytes.size() - at < kHeaderSize) return;
     const unsigned char* h = data + at;
-    const uint32_t stored = static_cast<uint32_t>(h[0]) | static_cast<uint32_t>(h[1]) << 8 |
-                            static_cast<uint32_t>(h[2]) << 16 | static_cast<uint32_t>(h[3]) << 24;
+    const uint32_t stored = stored_crc(h);
     const size_t length = static_cast<size_t>(h[4]) | static_cast<size_t>(h[5]) << 8;
     const unsigned char type = h[6];
     if (type == kZeroType && length == 0) {  // space preallocated, never written
@@ -85,30 +115,51 @@ std::string first_damage(const std::string& bytes) {
     const size_t header = type >= kRecyclableFullType && type <= kRecyclableLastType ? kRecyclableHeaderSize
                                                                                     : kHeaderSize;
     if (header + length > left_in_block) {
-      return damage(at, fmt::format("its length, {} bytes, crosses its 32 KiB block", length));
+      if (!damaged(fmt::format("its length, {} bytes, crosses its 32 KiB block", length), true)) return;
+      continue;
     }
-    if (at + header + length > bytes.size()) return "";
+    if (at + header + length > bytes.size()) return;
     if (unmask(stored) != crc32c(h + 6, header - 6 + length)) {
-      return damage(at, "its checksum does not match");
+      // Bytes changed inside the payload leave its length right: when a
+      // record whose checksum matches follows where it says it ends, the
+      // walk goes on there rather than losing the rest of the block.
+      const size_t end = at + header + length;
+      const bool resync = sound_record_at(bytes, end);
+      if (!damaged("its checksum does not match", !resync)) return;
+      if (resync) at = end;
+      continue;
     }
+    const std::string_view payload(bytes.data() + at + header, length);
     const unsigned char plain = header == kRecyclableHeaderSize ? static_cast<unsigned char>(type - 4) : type;
     if (plain == kFullType || plain == kFirstType) {
-      if (in_fragments) return damage(at, "it begins inside another record");
+      // A record left unfinished is lost; this one is whole.
+      if (in_fragments && !damaged("it begins inside another record", false)) return;
+      joined.assign(payload);
       in_fragments = plain == kFirstType;
+      if (!in_fragments) on_record(std::move(joined));
     } else if (plain == kMiddleType || plain == kLastType) {
-      if (!in_fragments) return damage(at, "it continues a record whose start is missing");
-      in_fragments = plain == kMiddleType;
-    } else if (type != kSetCompressionType) {
-      return damage(at, fmt::format("its type, {}, is unknown", type));
+      if (!in_fragments) {
+        if (!damaged("it continues a record whose start is missing", false)) return;
+      } else {
+        joined.append(payload);
+        in_fragments = plain == kMiddleType;
+        if (!in_fragments) on_record(std::move(joined));
+      }
+    } else if (type == kSetCompressionType) {
+      // This build writes no compressed logs (reading their records would
+      // need the decompressor): such a log reads as damage from here on.
+      if (!damaged("it starts compressed records, which this build does not read", false)) return;
+      return;
+    } else {
+      if (!damaged(fmt::format("its type, {}, is unknown", type), false)) return;
     }
     at += header + length;
   }
-  return "";
 }
 
 }  // namespace
 
-std::string describe_wal_damage(const std::string& path) {
+WalScan scan_wal(const std::string& path, bool keep_after) {
   std::map<uint64_t, fs::path> logs;  // by number: oldest first
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(path, ec)) {
@@ -118,17 +169,28 @@ std::string describe_wal_damage(const std::string& path) {
     if (stem.empty() || stem.find_first_not_of("0123456789") != std::string::npos) continue;
     logs.emplace(std::stoull(stem), p);
   }
+  WalScan scan;
   for (const auto& [number, log] : logs) {
     std::ifstream in(log, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in.eof() && in.fail()) continue;  // unreadable: RocksDB says why
-    const std::string found = first_damage(bytes);
-    if (!found.empty()) {
-      return fmt::format("the write-ahead log {} ({} bytes) {}", log.filename().string(), bytes.size(),
-                         found);
-    }
+    walk_log(
+        bytes,
+        [&](std::string&& record) {
+          if (!scan.damage.empty()) scan.after.push_back(std::move(record));
+        },
+        [&](size_t at, std::string_view what) {
+          if (scan.damage.empty()) {
+            scan.damage = fmt::format("the write-ahead log {} ({} bytes) has a damaged record at byte {} ({})",
+                                      log.filename().string(), bytes.size(), at, what);
+          }
+          return keep_after;
+        });
+    if (!scan.damage.empty() && !keep_after) break;
   }
-  return "";
+  return scan;
 }
+
+std::string describe_wal_damage(const std::string& path) { return scan_wal(path, false).damage; }
 
 }  // namespace streamll::detail

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace streamll::detail {
 
@@ -15,5 +16,19 @@ namespace streamll::detail {
 // records, each with a masked CRC32C of its type and payload). Cost: reads
 // every log once (after an open failed, and in repair).
 std::string describe_wal_damage(const std::string& path);
+
+// The logs read on past their first damage, for repair.
+struct WalScan {
+  std::string damage;              // as describe_wal_damage() says it, or ""
+  std::vector<std::string> after;  // every whole record after that damage
+                                   // (each a write batch), oldest first
+};
+
+// Reads every log of the store at `path`, oldest first; past a damaged
+// record it goes on at the log's next 32 KiB block (as RocksDB's reader
+// does), dropping the records the damage cut, and with `keep_after` keeps
+// the whole records that follow. Cost: reads every log once, and holds the
+// records kept in memory.
+WalScan scan_wal(const std::string& path, bool keep_after);
 
 }  // namespace streamll::detail

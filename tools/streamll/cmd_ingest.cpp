@@ -40,7 +40,7 @@ class Ingester {
     return !ec;
   }
 
-  Status append(std::span<const Event> events) {
+  Status append(std::span<const EventView> events) {
     AppendResult result;
     Status s = store_->append(events, &result);
     if (!s.ok()) {
@@ -94,7 +94,7 @@ int run_ingest(const Context& ctx, const IngestArgs& args) {
   std::unique_ptr<RedisStreamConsumer> consumer;
   if (Status s = RedisStreamConsumer::create(args.options, &consumer); !s.ok()) return report(s);
   if (Status s = ingester.open(ctx); !s.ok()) return report(s);
-  consumer->subscribe_batch([&ingester](std::span<const Event> events) { return ingester.append(events); });
+  consumer->subscribe_views([&ingester](std::span<const EventView> events) { return ingester.append(events); });
   consumer->on_error([&ingester](const Status& s) {
     if (ingester.failed()) return;  // the append failure is reported once, at the end
     if (s.is_permission_denied()) {

@@ -14,7 +14,11 @@ int run_repair(const Context& ctx, bool set_aside_unreadable) {
   if (!result.damage.empty()) fmt::print("damage: {}\n", result.damage);
   for (const std::string& file : result.set_aside) fmt::print("moved to {}/lost: {}\n", ctx.db, file);
   if (!s.ok()) return report(s);
-  if (result.repaired) {
+  if (result.repaired && result.log_damage) {
+    fmt::print("read the write-ahead logs of {} up to the damage and on past it: kept every append but the ones the "
+               "damage cut ({} after it), which are only in the copy in {}/lost; checking it\n",
+               ctx.db, result.kept_after_damage, ctx.db);
+  } else if (result.repaired) {
     fmt::print("rebuilt the MANIFEST of {} from its table files and the readable records of its write-ahead logs; "
                "checking it\n", ctx.db);
   } else {
