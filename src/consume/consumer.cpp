@@ -389,13 +389,19 @@ class RedisStreamConsumer::Impl {
     }
     views_.clear();
     owners_.clear();
+    events_.clear();
     if (decoded_.size() < entries.size()) decoded_.resize(entries.size());
+    // Events (a Json tree each) are built only when a subscription takes them.
+    const bool wants_events = std::any_of(subscriptions->begin(), subscriptions->end(),
+                                          [](const Subscription& sub) { return sub.wants_events(); });
+    if (wants_events) events_.resize(entries.size());
     uint64_t malformed = 0;
     std::vector<std::string_view> done;  // ids to acknowledge
     for (const StreamEntry& entry : entries) {
       detail::DecodedEvent& decoded = decoded_[views_.size()];
       Status s = entry.deleted ? Status::invalid_argument("deleted from the stream while pending")
                                : consume::decode_entry(entry, &decoded);
+      if (s.ok() && wants_events) s = to_event(decoded.view(), &events_[views_.size()]);
       if (!s.ok()) {
         ++malformed;
         report(entry_error(entry.id, s));
@@ -404,16 +410,6 @@ class RedisStreamConsumer::Impl {
       }
       views_.push_back(decoded.view());
       owners_.push_back(&entry);
-    }
-    events_.clear();
-    if (std::any_of(subscriptions->begin(), subscriptions->end(), [](const Subscription& sub) {
-          return sub.wants_events();
-        })) {
-      events_.resize(views_.size());
-      for (size_t i = 0; i < views_.size(); ++i) {
-        // The view was decoded and checked: only its data's parse is left.
-        if (Status s = to_event(views_[i], &events_[i]); !s.ok()) return in_context(s);
-      }
     }
 
     // Per event: 0 no subscription matched, 1 accepted so far, 2 failed.

@@ -40,11 +40,6 @@ uint32_t unmask(uint32_t masked) {
   return (rot >> 17) | (rot << 15);
 }
 
-uint32_t stored_crc(const unsigned char* header) {
-  return static_cast<uint32_t>(header[0]) | static_cast<uint32_t>(header[1]) << 8 |
-         static_cast<uint32_t>(header[2]) << 16 | static_cast<uint32_t>(header[3]) << 24;
-}
-
 // RocksDB's log format (db/log_format.h).
 constexpr size_t kBlockSize = 32768;
 constexpr size_t kHeaderSize = 7;             // crc (4), length (2), type (1)
@@ -60,6 +55,35 @@ enum RecordType : unsigned char {
   kSetCompressionType = 9,
 };
 
+// One record's header, read from the kHeaderSize bytes or more at h.
+struct Header {
+  uint32_t masked_crc;  // as stored
+  size_t length;        // of the payload
+  unsigned char type;
+  size_t size;  // the header's own: 11 for a recyclable log's records
+
+  // Space preallocated and never written.
+  bool unwritten() const { return type == kZeroType && length == 0; }
+  // Whether the record, at byte `at` of a log of `total` bytes, stays in its
+  // block and in the log.
+  bool fits(size_t at, size_t total) const {
+    return size + length <= kBlockSize - at % kBlockSize && at + size + length <= total;
+  }
+  bool checksum_matches(const unsigned char* h) const {
+    return unmask(masked_crc) == crc32c(h + 6, size - 6 + length);
+  }
+};
+
+Header read_header(const unsigned char* h) {
+  Header r;
+  r.masked_crc = static_cast<uint32_t>(h[0]) | static_cast<uint32_t>(h[1]) << 8 |
+                 static_cast<uint32_t>(h[2]) << 16 | static_cast<uint32_t>(h[3]) << 24;
+  r.length = static_cast<size_t>(h[4]) | static_cast<size_t>(h[5]) << 8;
+  r.type = h[6];
+  r.size = r.type >= kRecyclableFullType && r.type <= kRecyclableLastType ? kRecyclableHeaderSize : kHeaderSize;
+  return r;
+}
+
 // Whether a record whose checksum matches starts at `at` (past a block's
 // trailer), or the log ends there.
 bool sound_record_at(const std::string& bytes, size_t at) {
@@ -67,12 +91,8 @@ bool sound_record_at(const std::string& bytes, size_t at) {
   if (at >= bytes.size()) return true;
   if (bytes.size() - at < kHeaderSize) return false;
   const auto* h = reinterpret_cast<const unsigned char*>(bytes.data()) + at;
-  const size_t length = static_cast<size_t>(h[4]) | static_cast<size_t>(h[5]) << 8;
-  if (h[6] == kZeroType && length == 0) return true;  // space preallocated, never written
-  const size_t header = h[6] >= kRecyclableFullType && h[6] <= kRecyclableLastType ? kRecyclableHeaderSize
-                                                                                  : kHeaderSize;
-  if (header + length > kBlockSize - at % kBlockSize || at + header + length > bytes.size()) return false;
-  return unmask(stored_crc(h)) == crc32c(h + 6, header - 6 + length);
+  const Header r = read_header(h);
+  return r.unwritten() || (r.fits(at, bytes.size()) && r.checksum_matches(h));
 }
 
 // Walks one log's records in order: on_record(payload) for each whole
@@ -105,32 +125,28 @@ void walk_log(const std::string& bytes, OnRecord&& on_record, OnDamage&& on_dama
     }
     if (bytes.size() - at < kHeaderSize) return;
     const unsigned char* h = data + at;
-    const uint32_t stored = stored_crc(h);
-    const size_t length = static_cast<size_t>(h[4]) | static_cast<size_t>(h[5]) << 8;
-    const unsigned char type = h[6];
-    if (type == kZeroType && length == 0) {  // space preallocated, never written
+    const Header r = read_header(h);
+    if (r.unwritten()) {
       at += left_in_block;
       continue;
     }
-    const size_t header = type >= kRecyclableFullType && type <= kRecyclableLastType ? kRecyclableHeaderSize
-                                                                                    : kHeaderSize;
-    if (header + length > left_in_block) {
-      if (!damaged(fmt::format("its length, {} bytes, crosses its 32 KiB block", length), true)) return;
+    if (r.size + r.length > left_in_block) {
+      if (!damaged(fmt::format("its length, {} bytes, crosses its 32 KiB block", r.length), true)) return;
       continue;
     }
-    if (at + header + length > bytes.size()) return;
-    if (unmask(stored) != crc32c(h + 6, header - 6 + length)) {
+    if (!r.fits(at, bytes.size())) return;  // cut off at the log's end
+    if (!r.checksum_matches(h)) {
       // Bytes changed inside the payload leave its length right: when a
       // record whose checksum matches follows where it says it ends, the
       // walk goes on there rather than losing the rest of the block.
-      const size_t end = at + header + length;
+      const size_t end = at + r.size + r.length;
       const bool resync = sound_record_at(bytes, end);
       if (!damaged("its checksum does not match", !resync)) return;
       if (resync) at = end;
       continue;
     }
-    const std::string_view payload(bytes.data() + at + header, length);
-    const unsigned char plain = header == kRecyclableHeaderSize ? static_cast<unsigned char>(type - 4) : type;
+    const std::string_view payload(bytes.data() + at + r.size, r.length);
+    const unsigned char plain = r.size == kRecyclableHeaderSize ? static_cast<unsigned char>(r.type - 4) : r.type;
     if (plain == kFullType || plain == kFirstType) {
       // A record left unfinished is lost; this one is whole.
       if (in_fragments && !damaged("it begins inside another record", false)) return;
@@ -145,15 +161,15 @@ void walk_log(const std::string& bytes, OnRecord&& on_record, OnDamage&& on_dama
         in_fragments = plain == kMiddleType;
         if (!in_fragments) on_record(std::move(joined));
       }
-    } else if (type == kSetCompressionType) {
+    } else if (r.type == kSetCompressionType) {
       // This build writes no compressed logs (reading their records would
       // need the decompressor): such a log reads as damage from here on.
       if (!damaged("it starts compressed records, which this build does not read", false)) return;
       return;
     } else {
-      if (!damaged(fmt::format("its type, {}, is unknown", type), false)) return;
+      if (!damaged(fmt::format("its type, {}, is unknown", r.type), false)) return;
     }
-    at += header + length;
+    at += r.size + r.length;
   }
 }
 
