@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "streamll/big_integer.hpp"
 #include "streamll/event_json.hpp"
 
 #include "streamll/store.hpp"
@@ -466,19 +467,29 @@ TEST_CASE("a JSONL sink writes upstream's format", "[emit][sink]") {
     Runtime runtime(o);
     ExecutionScope run("jsonl");
     emit("a", {{"n", 1}});
-    emit("b", {{"n", 2}});
+    Json data = {{"n", 2}};
+    REQUIRE(json_integer("-123456789012345678901234567890", &data["big"]).ok());
+    emit("b", data);
   }
   std::ifstream in(file);
   std::vector<Event> events;
+  std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) {
     Event e;
     REQUIRE(event_from_json(line, &e).ok());
     events.push_back(e);
+    lines.push_back(line);
   }
   REQUIRE(events.size() == 2);
   CHECK(events[0].event_type == "a");
   CHECK(events[1].data["n"] == 2);
   CHECK(events[1].execution_id == "jsonl");
+  // An integer beyond 64 bits keeps its digits, in the sink's file and the store.
+  CHECK(lines[1].find(R"("data":{"n":2,"big":-123456789012345678901234567890})") != std::string::npos);
+  CHECK(big_integer_digits(events[1].data["big"]) == "-123456789012345678901234567890");
+  Event stored;
+  REQUIRE(open_view(dir / "db")->get(events[1].event_id, &stored).ok());
+  CHECK(stored == events[1]);
 }
 
 TEST_CASE("sinks read the text the store holds: each event is encoded once, redacted, for all", "[emit][sink]") {

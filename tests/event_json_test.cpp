@@ -1,3 +1,4 @@
+#include "streamll/big_integer.hpp"
 #include "streamll/event_json.hpp"
 #include "streamll/timestamp.hpp"
 
@@ -370,10 +371,15 @@ TEST_CASE("the decoder keeps data as a Json tree would, and integers beyond 64 b
       detail::append_json(Json::parse(decoded.data_json), &reread);
       REQUIRE(reread == expected);
     }
-    // The linear tree builder gives nlohmann's tree, member order included.
+    // The linear tree builder gives nlohmann's tree, member order included,
+    // but for integers beyond 64 bits, which it keeps as big integers: its
+    // tree writes the decoder's text either way.
     Json built;
     REQUIRE(detail::parse_json(data, &built).ok());
-    REQUIRE(built == tree);
+    if (!big) REQUIRE(built == tree);
+    std::string rewritten;
+    detail::append_json(built, &rewritten);
+    REQUIRE(rewritten == decoded.data_json);
   }
 
   Event e = decode_ok(R"({"execution_id":"x","event_type":"t","data":{"n":123456789012345678901234567890,)"
@@ -385,8 +391,15 @@ TEST_CASE("the decoder keeps data as a Json tree would, and integers beyond 64 b
               .ok());
   CHECK(decoded.data_json ==
         R"({"n":123456789012345678901234567890,"m":-98765432109876543210,"u":18446744073709551615,"f":1.5,"e":100.0})");
-  // As a tree (an Event), the nearest double: the one loss a Json cannot avoid.
-  CHECK(e.data["n"].is_number_float());
+  // As a tree (an Event), big integers (big_integer.hpp): nothing rounded.
+  CHECK(big_integer_digits(e.data["n"]) == "123456789012345678901234567890");
+  CHECK(big_integer_digits(e.data["m"]) == "-98765432109876543210");
+  CHECK(e.data["u"] == Json(uint64_t{18446744073709551615u}));
+  CHECK(e.data["f"] == Json(1.5));
+  Event copy = e;
+  std::string text;
+  append_event_json(copy, &text);
+  CHECK(text.find(R"("data":{"n":123456789012345678901234567890,"m":-98765432109876543210,)") != std::string::npos);
 
   // Duplicate tags keep their last value; a wrong type replaced later is fine.
   REQUIRE(detail::decode_event_json(R"({"execution_id":"x","event_type":"t","tags":{"b":"1","a":2,"b":"3","a":"4"}})",
@@ -476,4 +489,59 @@ TEST_CASE("type patterns: one grammar of exact types and prefixes", "[json][type
   CHECK_FALSE(TypePattern("rag").is_prefix());
   CHECK_FALSE(TypePattern("rag.retrieval.start").matches("rag.retrieval.start.x"));
   CHECK(TypePattern("rag.retrieval.*").text() == "rag.retrieval.");
+}
+
+TEST_CASE("json_integer: a number within 64 bits, a big integer beyond, refused when not an integer", "[json]") {
+  Json v;
+  REQUIRE(json_integer("0", &v).ok());
+  CHECK(v == Json(0));
+  REQUIRE(json_integer("-9223372036854775808", &v).ok());
+  CHECK(v == Json(INT64_MIN));
+  CHECK(v.is_number_integer());
+  REQUIRE(json_integer("9223372036854775807", &v).ok());
+  CHECK((v.is_number_integer() && !v.is_number_unsigned()));
+  REQUIRE(json_integer("18446744073709551615", &v).ok());
+  CHECK(v.is_number_unsigned());
+  for (const char* big : {"18446744073709551616", "-9223372036854775809", "123456789012345678901234567890"}) {
+    INFO(big);
+    REQUIRE(json_integer(big, &v).ok());
+    CHECK(big_integer_digits(v) == big);
+    std::string text;
+    detail::append_json(Json{{"n", v}}, &text);
+    CHECK(text == fmt::format(R"({{"n":{}}})", big));
+    // And back: the parse keeps the digits.
+    Json parsed;
+    REQUIRE(detail::parse_json(text, &parsed).ok());
+    CHECK(parsed["n"] == v);
+  }
+  for (const char* bad : {"", "-", "01", "-01", "1.5", "1e3", " 1", "12a", "+1"}) {
+    INFO(bad);
+    v = "kept";
+    const Status st = json_integer(bad, &v);
+    CHECK(st.is_invalid_argument());
+    CHECK(st.message().find("is not an integer") != std::string::npos);
+    CHECK(v == Json("kept"));
+  }
+  CHECK(big_integer_digits(Json(5)) == std::nullopt);
+  CHECK(big_integer_digits(Json::binary({1, 2, 3})) == std::nullopt);
+}
+
+TEST_CASE("validate_event refuses a binary value in data but a big integer", "[json]") {
+  Event e;
+  e.event_id = "id";
+  e.execution_id = "x";
+  e.event_type = "t";
+  REQUIRE(json_integer("123456789012345678901234567890", &e.data["n"]).ok());
+  e.data["list"] = Json::array({Json(1)});
+  REQUIRE(json_integer("-123456789012345678901234567890", &e.data["list"][0]).ok());
+  CHECK(validate_event(e).ok());
+  e.data["raw"] = Json::binary({0x41, 0x42});
+  Status st = validate_event(e);
+  CHECK(st.message() == "field 'data': key \"raw\" is a binary value, which JSON has no form for "
+                        "(only big integers, big_integer.hpp)");
+  e.data.erase("raw");
+  // Digits that are not an integer would write text that is not JSON.
+  e.data["list"].push_back(Json::binary({'1', 'x'}, kBigIntegerSubtype));
+  st = validate_event(e);
+  CHECK(st.message().starts_with("field 'data': an array item is a binary value"));
 }

@@ -129,8 +129,7 @@ using EventHandler = std::function<Status(const Event&)>;
 // Status leaves all of them unacknowledged.
 using EventBatchHandler = std::function<Status(std::span<const Event>)>;
 // As EventBatchHandler, with the events as views of their decoded text: data
-// is the entry's JSON object, compact, an integer beyond 64 bits keeping its
-// digits (a Json rounds it to a double), and no Json tree is built. The views
+// is the entry's JSON object, compact, and no Json tree is built. The views
 // are valid during the call only. For Store::append(std::span<const
 // EventView>): the way `streamll ingest` stores a stream.
 using EventViewBatchHandler = std::function<Status(std::span<const EventView>)>;

@@ -30,7 +30,7 @@ struct Event {
   std::string method_name = "forward";
   std::string event_type;          // e.g. "rag.retrieval.start" (required)
   std::optional<std::string> operation;  // JSON null when absent
-  Json data = Json::object();      // always a JSON object
+  Json data = Json::object();      // always a JSON object; big_integer.hpp for integers beyond 64 bits
   std::map<std::string, std::string> tags;
 
   friend bool operator==(const Event&, const Event&) = default;

@@ -36,8 +36,8 @@ std::string event_to_json(const Event& event);
 // naming the field ("field 'timestamp': ...") or the JSON syntax error and
 // its byte offset; *out is then unspecified. A key given twice keeps its
 // first place and its last value; an integer beyond 64 bits in data becomes
-// the nearest double in the Event's tree (`streamll import` stores its
-// digits: it reads into text, never a tree). Cost: one pass over the text,
+// a big integer in the Event's tree (big_integer.hpp), every digit kept.
+// Cost: one pass over the text,
 // then one over data's text to build the tree (linear in its keys).
 Status event_from_json(std::string_view text, Event* out);
 

@@ -2,6 +2,7 @@
 // execution context, instrumentation scopes and sinks.
 #pragma once
 
+#include "streamll/big_integer.hpp"
 #include "streamll/context.hpp"
 #include "streamll/emit.hpp"
 #include "streamll/event.hpp"

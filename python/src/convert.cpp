@@ -8,6 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "event/json_parse.hpp"
+#include "streamll/big_integer.hpp"
+
 namespace streamll::python {
 
 namespace {
@@ -87,15 +90,22 @@ Json to_json_at(PyObject* value, int depth) {
       if (!PyErr_Occurred()) return static_cast<uint64_t>(u);
       PyErr_Clear();
     }
-    // Beyond 64 bits: the nearest double, as a Json (Event::data) holds such
-    // numbers; only JSON text the store decodes itself (import, ingest) keeps
-    // their digits.
-    const double d = PyLong_AsDouble(value);
-    if (d == -1.0 && PyErr_Occurred()) {
+    // Beyond 64 bits: its digits, as a big integer (big_integer.hpp), up to
+    // the largest a JSON reader takes (a double's range, 309 digits).
+    if (PyLong_AsDouble(value) == -1.0 && PyErr_Occurred()) {
       PyErr_Clear();
       throw ConversionError{PyExc_ValueError, "", "an integer too large for a JSON number (beyond 1.8e308)"};
     }
-    return d;
+    const py::object text = py::reinterpret_steal<py::object>(PyNumber_ToBase(value, 10));
+    if (!text) throw py::error_already_set();
+    Py_ssize_t size = 0;
+    const char* digits = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
+    if (digits == nullptr) throw py::error_already_set();
+    Json big;
+    if (Status st = json_integer(std::string_view(digits, static_cast<size_t>(size)), &big); !st.ok()) {
+      throw ConversionError{PyExc_ValueError, "", st.message()};
+    }
+    return big;
   }
   if (PyFloat_Check(value)) return PyFloat_AS_DOUBLE(value);
   if (PyUnicode_Check(value)) {
@@ -199,7 +209,15 @@ py::object from_json(const Json& value) {
       for (const auto& [key, item] : value.items()) out[py::str(key)] = from_json(item);
       return std::move(out);
     }
-    default: return py::none();  // binary and discarded values never come out of the codec
+    case Json::value_t::binary:
+      if (const auto digits = big_integer_digits(value)) {
+        const std::string text(*digits);
+        PyObject* out = PyLong_FromString(text.c_str(), nullptr, 10);
+        if (out == nullptr) throw py::error_already_set();
+        return py::reinterpret_steal<py::object>(out);
+      }
+      return py::none();  // refused by validate_event: never stored
+    default: return py::none();  // discarded values never come out of the codec
   }
 }
 
@@ -336,8 +354,8 @@ py::dict tags_to_python(const std::map<std::string, std::string>& tags) {
 }
 
 Json parse_stored(std::string_view text, const EventView& view, const char* field) {
-  Json out = Json::parse(text, nullptr, false);
-  if (out.is_discarded() || !out.is_object()) {
+  Json out;
+  if (!detail::parse_json(text, &out).ok() || !out.is_object()) {
     raise_status(Status::corruption(fmt::format("event {} (seq {}): stored {} is not a JSON object", view.event_id,
                                                 view.seq, field)));
   }

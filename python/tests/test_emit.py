@@ -437,6 +437,25 @@ def test_emit_after_the_exit_flush_does_not_start_a_runtime_again(run_py, tmp_pa
         assert [e.event_type for e in store.events() if e.event_type.endswith(".tick")] == ["early.tick"]
 
 
+def test_integers_beyond_64_bits_keep_every_digit_from_emit_to_sql_and_back(runtime):
+    big = {"n": 123456789012345678901234567890, "m": -98765432109876543210, "u": 2**64 - 1, "v": 2**64,
+           "list": [10**300, -(2**63) - 1], "small": -(2**63)}
+    e = StreamllEvent(execution_id="big-ints", event_type="t", data=big)
+    assert emit_event(e)
+    assert streamll.emit("t2", data={"n": 2**70})
+    assert streamll.flush(10)
+    with streamll.Store(runtime) as store:
+        back = store.get(e.event_id)
+        assert back == e and back.data == big
+        assert [x.data for x in store.events(execution_id="big-ints")] == [big]
+    with streamll.connect(runtime) as db:
+        [text] = db.execute("SELECT data FROM events WHERE execution_id = 'big-ints'").fetchone()
+    assert text == ('{"n":123456789012345678901234567890,"m":-98765432109876543210,"u":18446744073709551615,'
+                    '"v":18446744073709551616,"list":[1' + "0" * 300 + ',-9223372036854775809],'
+                    '"small":-9223372036854775808}')
+    assert json.loads(text) == big
+
+
 def test_an_integer_beyond_a_json_number_is_refused_and_nothing_is_stored(runtime):
     with pytest.raises(ValueError, match=r"field 'data.x'"):
         emit_event(StreamllEvent(execution_id="big-int", event_type="t", data={"x": 10**400}))

@@ -8,6 +8,7 @@
 #include "event/event_text.hpp"
 #include "event/json_parse.hpp"
 #include "event/json_writer.hpp"
+#include "streamll/big_integer.hpp"
 
 namespace streamll {
 
@@ -51,6 +52,19 @@ Status id_problem(std::string_view field, std::string_view value) {
 // recursively (nlohmann's dump).
 constexpr size_t kMaxDataDepth = 999;
 
+// Whether a binary value in data is a big integer (big_integer.hpp), the
+// only binary with a JSON form.
+bool is_big_integer(const Json& value) {
+  const std::optional<std::string_view> digits = big_integer_digits(value);
+  Json parsed;
+  return digits && json_integer(*digits, &parsed).ok();
+}
+
+Status binary_problem(std::string_view where) {
+  return Status::invalid_argument(fmt::format(
+      "field 'data': {} is a binary value, which JSON has no form for (only big integers, big_integer.hpp)", where));
+}
+
 // Checks what the JSON text of `data` needs: object keys that are valid
 // UTF-8 (string values are not checked: invalid bytes there are written as
 // U+FFFD) and nesting within kMaxDataDepth. Walks the containers without
@@ -84,10 +98,12 @@ Status check_data(const Json& data) {
       for (const auto& [key, value] : at.node->get_ref<const Json::object_t&>()) {
         if (!valid_text(key)) return key_problem("data", key);
         if (value.is_structured()) push(&value, at.depth + 1);
+        if (value.is_binary() && !is_big_integer(value)) return binary_problem(fmt::format("key \"{}\"", detail::excerpt(key)));
       }
     } else {
       for (const Json& item : at.node->get_ref<const Json::array_t&>()) {
         if (item.is_structured()) push(&item, at.depth + 1);
+        if (item.is_binary() && !is_big_integer(item)) return binary_problem("an array item");
       }
     }
     if (pending == 0) return Status::ok_status();

@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "streamll/big_integer.hpp"
+
 namespace streamll::detail {
 
 namespace {
@@ -22,7 +24,14 @@ class TreeBuilder {
   bool boolean(bool b) { return place(Json(b)); }
   bool number_integer(Json::number_integer_t n) { return place(Json(n)); }
   bool number_unsigned(Json::number_unsigned_t n) { return place(Json(n)); }
-  bool number_float(Json::number_float_t x, const std::string&) { return place(Json(x)); }
+  bool number_float(Json::number_float_t x, const std::string& text) {
+    // An integer beyond 64 bits reaches here too: keep its digits.
+    if (text.find_first_of(".eE") == std::string::npos) {
+      Json big;
+      if (json_integer(text, &big).ok()) return place(std::move(big));
+    }
+    return place(Json(x));
+  }
   bool string(std::string& s) { return place(Json(std::move(s))); }
   bool binary(Json::binary_t& b) { return place(Json::binary(std::move(b))); }
   bool start_object(std::size_t) { return open(Json::object()); }

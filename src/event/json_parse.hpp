@@ -11,8 +11,9 @@ namespace streamll::detail {
 
 // Parses `text` (one JSON value, nothing after it but whitespace) into *out,
 // as Json::parse does (a key given twice keeps its first place and its last
-// value; an integer beyond 64 bits becomes the nearest double, the one loss
-// a Json cannot avoid), but appends object members without searching the
+// value), except that an integer beyond 64 bits keeps its digits as a big
+// integer (big_integer.hpp) where Json::parse rounds it to a double, and
+// that it appends object members without searching the
 // ones before: linear in an object's size, where Json::parse searches every
 // member it has read (ordered_map), quadratic in it (10 s for an object of
 // 100,000 keys). Returns InvalidArgument with nlohmann's message on a syntax

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "streamll/big_integer.hpp"
+
 namespace streamll::detail {
 
 namespace {
@@ -200,7 +202,11 @@ void append_json(const Json& value, std::string* out) {
       out->append("null");
       return;
     case Json::value_t::binary:
-      out->append(value.dump(-1, ' ', false, Json::error_handler_t::replace));
+      if (const auto digits = big_integer_digits(value)) {
+        out->append(*digits);
+      } else {  // refused by validate_event; written as nlohmann does
+        out->append(value.dump(-1, ' ', false, Json::error_handler_t::replace));
+      }
       return;
   }
 }
