@@ -17,6 +17,7 @@
 
 #include "redis/connection.hpp"
 #include "streamll/event_json.hpp"
+#include "streamll/ingest.hpp"
 #include "streamll/replicate.hpp"
 #include "streamll/store.hpp"
 #include "streamll/timestamp.hpp"
@@ -658,4 +659,69 @@ TEST_CASE("drain() fails clearly when Redis is unreachable; bad options are refu
   o = {};
   o.backoff_max = std::chrono::milliseconds(1);
   refused(o, "backoff");
+}
+
+TEST_CASE("ingest_stream stores a stream once, skips what is malformed, names conflicts, follows until stopped",
+          "[consumer][redis][ingest]") {
+  RedisServer redis;
+  auto conn = redis.connect();
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  REQUIRE(Store::open(dir / "db", StoreOptions{}, &store).ok());
+  Event stored = simple_event("c1", "ok");
+  REQUIRE(store->append(std::span<const Event>(&stored, 1)).ok());
+
+  xadd(*conn, "streamll_events", "message", event_to_json(simple_event("g1", "ok")));
+  const std::string bad = xadd(*conn, "streamll_events", "message", "not json {");
+  xadd(*conn, "streamll_events", "message", event_to_json(simple_event("g2", "ok")));
+  Event other = simple_event("c1", "ok");
+  other.data = {{"n", 2}};
+  xadd(*conn, "streamll_events", "message", event_to_json(other));
+  xadd(*conn, "streamll_events", "message", event_to_json(simple_event("g1", "ok")));
+
+  ConsumerOptions options = options_for(redis, "archive");
+  options.batch_size = 2;
+  std::vector<Status> problems;
+  std::vector<std::string> conflicts;
+  IngestOptions ingest;
+  ingest.on_problem = [&](const Status& s) { problems.push_back(s); };
+  ingest.on_conflict = [&](std::string_view id) { conflicts.emplace_back(id); };
+  IngestReport report;
+  REQUIRE(ingest_stream(options, store.get(), ingest, &report).ok());
+  CHECK(report.appended == 2);
+  CHECK(report.duplicates == 2);
+  CHECK(report.conflicts == 1);
+  CHECK(report.consumer.malformed == 1);
+  CHECK(report.consumer.received == 5);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].is_invalid_argument());
+  CHECK(problems[0].message().starts_with("stream streamll_events, entry " + bad + ", field 'message': invalid JSON"));
+  CHECK(conflicts == std::vector<std::string>{"c1"});
+  CHECK(pending_count(*conn, "streamll_events", "archive") == 0);
+  Event got;
+  REQUIRE(store->get("c1", &got).ok());
+  CHECK(got == stored);  // the stored event was kept
+  REQUIRE(store->get("g2", &got).ok());
+
+  // The group goes on where it stood: nothing again.
+  REQUIRE(ingest_stream(options, store.get(), ingest, &report).ok());
+  CHECK(report.appended == 0);
+  CHECK(report.consumer.received == 0);
+
+  // Following: new entries are stored as they arrive, until the flag.
+  std::atomic<bool> stop{false};
+  ingest.follow = true;
+  ingest.stop = &stop;
+  Status followed;
+  std::thread follower([&] { followed = ingest_stream(options, store.get(), ingest, &report); });
+  xadd(*conn, "streamll_events", "message", event_to_json(simple_event("g3", "ok")));
+  CHECK(wait_for([&] { return store->get("g3", &got).ok(); }));
+  stop.store(true);
+  follower.join();
+  CHECK(followed.ok());
+  CHECK(report.appended == 1);
+  CHECK(store->last_seq() == 4);
+
+  ingest.stop = nullptr;
+  CHECK(ingest_stream(options, store.get(), ingest, &report).is_invalid_argument());
 }
