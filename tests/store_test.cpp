@@ -1,3 +1,4 @@
+#include "streamll/big_integer.hpp"
 #include "streamll/store.hpp"
 #include "streamll/log_cursor.hpp"
 
@@ -252,12 +253,15 @@ TEST_CASE("a duplicate event_id with other content is skipped and named, not sil
   testing::EventGenerator gen(5);
   std::vector<Event> batch = mixed_events(gen, 300, 3);  // three blocks
   for (Event& e : batch) e.data = Json::parse(R"({"a": 1, "b": [1.5, "x"], "c": {"d": null}})");
+  REQUIRE(json_integer("123456789012345678901234567890", &batch[200].data["a"]).ok());
   REQUIRE(store->append(batch).ok());
 
   std::vector<Event> again = batch;
   again[7].data["a"] = 2;                     // other data
   again[150].event_type = "other.type";       // another envelope field
   again[299].tags["env"] = "changed";         // other tags
+  // Integers beyond 64 bits that one double holds both of differ too.
+  REQUIRE(json_integer("123456789012345678901234567891", &again[200].data["a"]).ok());
   // The same value spelled another way is no conflict: keys in another
   // order, 1.5 as 15e-1.
   again[42].data = Json::parse(R"({"c": {"d": null}, "b": [15e-1, "x"], "a": 1})");
@@ -272,7 +276,7 @@ TEST_CASE("a duplicate event_id with other content is skipped and named, not sil
   REQUIRE(store->append(again, &r).ok());
   CHECK(r.appended == 1);
   CHECK(r.duplicates == 302);
-  CHECK(r.conflicts == std::vector<size_t>{7, 150, 299, 301});
+  CHECK(r.conflicts == std::vector<size_t>{7, 150, 200, 299, 301});
   Event kept;
   REQUIRE(store->get(batch[7].event_id, &kept).ok());
   CHECK(kept == batch[7]);  // the stored event stays
