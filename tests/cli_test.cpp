@@ -358,6 +358,49 @@ TEST_CASE("a MANIFEST cut short: every command exits 2, import deletes nothing, 
   CHECK(again.out.find("nothing was changed") != std::string::npos);
 }
 
+TEST_CASE("a MANIFEST cut short after a writer was killed: repair keeps the appends only its log held, whole",
+          "[cli][process][damage]") {
+  // With tables from an import beneath, or none at all (a new store).
+  const bool imported = GENERATE(false, true);
+  INFO("imported first: " << imported);
+  Cli cli;
+  if (imported) REQUIRE(cli({"import", "-"}, random_jsonl(34, 3000, 3)).exit_code == 0);
+  {
+    testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), cli.db});
+    REQUIRE(writer.read_line() == "open");
+    for (const char* run : {"run-a", "run-b", "run-c"}) {
+      writer.write_line(std::string("append ") + run + " 100");
+      REQUIRE(writer.read_line().starts_with("ok "));
+    }
+    writer.kill();
+    writer.wait();
+  }
+  std::string manifest;
+  std::ifstream(std::filesystem::path(cli.db) / "CURRENT") >> manifest;
+  const auto manifest_path = std::filesystem::path(cli.db) / manifest;
+  std::filesystem::resize_file(manifest_path, std::filesystem::file_size(manifest_path) - 150);
+  const RunResult repaired = cli({"repair"});
+  INFO(repaired.out << repaired.err);
+  REQUIRE(repaired.exit_code == 0);
+  CHECK(repaired.out.find("and wrote again, each whole, the ") != std::string::npos);
+  CHECK(repaired.out.find("warning") == std::string::npos);
+  const uint64_t total = imported ? 3300 : 300;
+  CHECK(repaired.out.find(fmt::format("{} events, {} executions", total, imported ? 6 : 3)) != std::string::npos);
+  CHECK(repaired.out.ends_with("ok\n"));
+  CHECK(cli({"query", "SELECT count(*), count(DISTINCT event_id) FROM events", "--format", "csv"}).out ==
+        fmt::format("count(*),count(DISTINCT event_id)\n{},{}\n", total, total));
+  // The summaries agree with the events: nothing counted twice.
+  CHECK(cli({"query", "SELECT execution_id, event_count FROM executions WHERE execution_id LIKE 'run-%' ORDER BY 1",
+             "--format", "csv"})
+            .out == "execution_id,event_count\nrun-a,100\nrun-b,100\nrun-c,100\n");
+  // The logs are kept as they were.
+  size_t logs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(cli.db) / "lost")) {
+    logs += entry.path().extension() == ".log";
+  }
+  CHECK(logs >= 1);
+}
+
 TEST_CASE("a damaged write-ahead log record: every command exits 2 naming file and byte, repair keeps every whole record",
           "[cli][process][damage]") {
   Cli cli;

@@ -165,6 +165,11 @@ struct RepairReport {
   std::vector<std::string> set_aside;  // files moved to PATH/lost/ (names relative to it)
   bool log_damage = false;             // the damage was a write-ahead log record (MANIFEST kept)
   uint64_t kept_after_damage = 0;      // appends written after that record, kept
+  // A MANIFEST rebuilt: the log records (appends, prunes) written again over
+  // the tables, each whole, and the entries of a family the tables could
+  // not name, left out (the logs are in PATH/lost/).
+  uint64_t log_records_replayed = 0;
+  uint64_t log_entries_unplaced = 0;
 };
 
 // What Store::backup() made.
@@ -206,8 +211,12 @@ class Store {
                      std::unique_ptr<Store>* out);
 
   // Rebuilds the MANIFEST of the closed store at `path` from its table files
-  // and write-ahead logs (RocksDB's RepairDB), when the check every open
-  // makes fails: a MANIFEST cut short, replaced or unreadable. A store whose
+  // (RocksDB's RepairDB), when the check every open makes fails: a MANIFEST
+  // cut short, replaced or unreadable. The write-ahead logs are read first
+  // and moved to `path`/lost/; every log record (an append, a prune) is then
+  // written again, whole, with the entries the tables do not hold (those
+  // above their family's largest seqno), and the summaries are counted again
+  // from the events (report->log_records_replayed). A store whose
   // write-ahead log has a damaged record (which every open refuses, naming
   // the log and the byte) is opened up to the damage instead, and the whole
   // records after it are written again: every append but the ones the damage

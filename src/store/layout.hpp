@@ -32,6 +32,10 @@ inline constexpr const char* kWriterMarker = "WRITER";
 // Present (empty value) while a prune has removed events but not yet
 // counted the type registry again; a writer's open then recounts it.
 inline constexpr std::string_view kTypesStaleKey = "streamll.types_stale";
+// Present while a repair has written log records again over tables that may
+// hold some of their summary merges already, and the summaries are not yet
+// counted again; a writer's open then recounts them (both).
+inline constexpr std::string_view kExecutionsStaleKey = "streamll.executions_stale";
 
 // The directory beside the tables where replicators record how far they
 // have shipped the store (Store::mark_replicated), one file per target.

@@ -18,7 +18,6 @@
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
 #include "store/store_impl.hpp"
-#include "store/type_summary.hpp"
 
 namespace streamll {
 
@@ -215,56 +214,6 @@ class Pruner {
 
 }  // namespace
 
-namespace detail {
-
-// Counts the events that stay through the last seq unlocked, those appended
-// meanwhile under the append lock, then writes the entries in place of the
-// old ones (and of the merges appends made meanwhile, which the count
-// holds), deleting entries of types no event has any more, and the mark
-// that the registry is stale.
-Status recount_types(Store::Impl& impl, const std::set<std::string>* only) {
-  const std::shared_ptr<detail::Instance> rocks = impl.rocks();
-  std::map<std::string, type_summary::Recount, std::less<>> recount;
-  if (only != nullptr) {
-    for (const std::string& t : *only) recount[t];
-  }
-  const auto count = [&](uint64_t after, uint64_t through) {
-    auto it = make_arrival_iterator(rocks, after, ScanOrder::kOldestFirst);
-    for (; it->valid() && it->view().seq <= through; it->next()) {
-      const EventView& v = it->view();
-      auto found = recount.find(v.event_type);
-      if (found == recount.end() && only == nullptr) found = recount.emplace(std::string(v.event_type), type_summary::Recount()).first;
-      if (found != recount.end()) found->second.add(v.timestamp, v.data_json);
-    }
-    return it->status();
-  };
-  const uint64_t through = impl.last_seq.load(std::memory_order_acquire);
-  if (Status s = count(0, through); !s.ok()) return s.with_context(impl.path);
-  std::lock_guard<std::mutex> lock(impl.append_mutex);
-  if (Status s = count(through, UINT64_MAX); !s.ok()) return s.with_context(impl.path);
-  rocksdb::WriteBatch batch;
-  if (only == nullptr) {
-    std::unique_ptr<rocksdb::Iterator> it(rocks->db->NewIterator(rocksdb::ReadOptions(), rocks->family(layout::kTypes)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) recount[it->key().ToString()];
-    if (Status s = from_rocks(it->status(), impl.path); !s.ok()) return s;
-  }
-  std::string value;
-  for (auto& [type, rc] : recount) {
-    if (rc.count() == 0) {
-      batch.Delete(rocks->family(layout::kTypes), type);
-      continue;
-    }
-    value.clear();
-    type_summary::encode(rc.summary(), &value);
-    batch.Put(rocks->family(layout::kTypes), type, value);
-  }
-  batch.Delete(rocks->family(layout::kMeta), layout::kTypesStaleKey);
-  rocksdb::WriteOptions wo;
-  wo.sync = impl.options.sync;
-  return from_rocks(rocks->db->Write(wo, &batch), impl.path);
-}
-
-}  // namespace detail
 
 Status Store::prune(const PruneOptions& options, PruneReport* report) {
   PruneReport local;

@@ -367,8 +367,14 @@ Status open_writer(Store::Impl* impl) {
   }
   if (Status v = check_format_version(raw, path); !v.ok()) return v;
   if (Status s = impl->load_state(); !s.ok()) return s;
-  // A prune killed before it counted the type registry again.
-  if (std::string stale; raw->Get(rocksdb::ReadOptions(), rocks->family(layout::kMeta), layout::kTypesStaleKey, &stale).ok()) {
+  // A repair that wrote log records again, or one killed before it counted
+  // the summaries again.
+  std::string stale;
+  if (raw->Get(rocksdb::ReadOptions(), rocks->family(layout::kMeta), layout::kExecutionsStaleKey, &stale).ok()) {
+    if (Status s = detail::recount_executions(*impl); !s.ok()) return s;
+  }
+  // A prune killed before it counted the type registry again, or that repair.
+  if (raw->Get(rocksdb::ReadOptions(), rocks->family(layout::kMeta), layout::kTypesStaleKey, &stale).ok()) {
     return detail::recount_types(*impl, nullptr);
   }
   return Status::ok_status();

@@ -91,9 +91,14 @@ uint64_t store_bytes(Store::Impl& impl);
 
 // Counts the type registry's entries again from the events (writers only):
 // those of the types in *only, or every type (only null), deleting entries
-// no event has. prune.cpp. Cost: reads every event's envelope once, and the
+// no event has. recount.cpp. Cost: reads every event's envelope once, and the
 // data of the events counted.
 Status recount_types(Store::Impl& impl, const std::set<std::string>* only);
+
+// Counts every execution's summary again from the events (writers only),
+// deleting the summaries of executions no event has, and the mark that they
+// are stale. recount.cpp. Cost: reads every event's envelope once.
+Status recount_executions(Store::Impl& impl);
 
 }  // namespace detail
 

@@ -175,7 +175,8 @@ void walk_log(const std::string& bytes, OnRecord&& on_record, OnDamage&& on_dama
 
 }  // namespace
 
-WalScan scan_wal(const std::string& path, bool keep_after) {
+WalScan scan_wal(const std::string& path, WalKeep keep) {
+  const bool past_damage = keep != WalKeep::kNothing;
   std::map<uint64_t, fs::path> logs;  // by number: oldest first
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(path, ec)) {
@@ -193,20 +194,22 @@ WalScan scan_wal(const std::string& path, bool keep_after) {
     walk_log(
         bytes,
         [&](std::string&& record) {
-          if (!scan.damage.empty()) scan.after.push_back(std::move(record));
+          if (keep == WalKeep::kEverything || (keep == WalKeep::kAfterDamage && !scan.damage.empty())) {
+            scan.records.push_back(std::move(record));
+          }
         },
         [&](size_t at, std::string_view what) {
           if (scan.damage.empty()) {
             scan.damage = fmt::format("the write-ahead log {} ({} bytes) has a damaged record at byte {} ({})",
                                       log.filename().string(), bytes.size(), at, what);
           }
-          return keep_after;
+          return past_damage;
         });
-    if (!scan.damage.empty() && !keep_after) break;
+    if (!scan.damage.empty() && !past_damage) break;
   }
   return scan;
 }
 
-std::string describe_wal_damage(const std::string& path) { return scan_wal(path, false).damage; }
+std::string describe_wal_damage(const std::string& path) { return scan_wal(path, WalKeep::kNothing).damage; }
 
 }  // namespace streamll::detail

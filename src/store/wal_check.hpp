@@ -17,18 +17,25 @@ namespace streamll::detail {
 // every log once (after an open failed, and in repair).
 std::string describe_wal_damage(const std::string& path);
 
-// The logs read on past their first damage, for repair.
+// Which whole records scan_wal() keeps.
+enum class WalKeep {
+  kNothing,      // none: it stops at the first damage
+  kAfterDamage,  // those after the first damage
+  kEverything,   // all of them
+};
+
+// The logs read, for repair.
 struct WalScan {
-  std::string damage;              // as describe_wal_damage() says it, or ""
-  std::vector<std::string> after;  // every whole record after that damage
-                                   // (each a write batch), oldest first
+  std::string damage;                // as describe_wal_damage() says it, or ""
+  std::vector<std::string> records;  // the whole records kept (each a write
+                                     // batch), oldest first
 };
 
 // Reads every log of the store at `path`, oldest first; past a damaged
 // record it goes on at the log's next 32 KiB block (as RocksDB's reader
-// does), dropping the records the damage cut, and with `keep_after` keeps
-// the whole records that follow. Cost: reads every log once, and holds the
-// records kept in memory.
-WalScan scan_wal(const std::string& path, bool keep_after);
+// does), dropping the records the damage cut, and keeps the whole records
+// `keep` says. Cost: reads every log once, and holds the records kept in
+// memory.
+WalScan scan_wal(const std::string& path, WalKeep keep);
 
 }  // namespace streamll::detail

@@ -19,8 +19,13 @@ int run_repair(const Context& ctx, bool set_aside_unreadable) {
                "damage cut ({} after it), which are only in the copy in {}/lost; checking it\n",
                ctx.db, result.kept_after_damage, ctx.db);
   } else if (result.repaired) {
-    fmt::print("rebuilt the MANIFEST of {} from its table files and the readable records of its write-ahead logs; "
-               "checking it\n", ctx.db);
+    fmt::print("rebuilt the MANIFEST of {} from its table files, and wrote again, each whole, the {} write-ahead log "
+               "records the tables did not hold (the logs are in {}/lost as they were); checking it\n",
+               ctx.db, result.log_records_replayed, ctx.db);
+    if (result.log_entries_unplaced > 0) {
+      fmt::print("warning: {} log entries belong to a column family no table names; they were left out and are only "
+                 "in {}/lost\n", result.log_entries_unplaced, ctx.db);
+    }
   } else {
     fmt::print("{}: its table files are the ones its MANIFEST lists, whole: nothing was changed\n", ctx.db);
   }
