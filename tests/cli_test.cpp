@@ -53,6 +53,20 @@ std::string random_jsonl(uint64_t seed, size_t n, size_t executions) {
   return out;
 }
 
+// Appends 100 events each to run-a, run-b and run-c of the store at `db`
+// from a writer that is then killed before it closes: they are in the
+// write-ahead log only.
+void append_then_kill(const std::string& db) {
+  testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), db});
+  REQUIRE(writer.read_line() == "open");
+  for (const char* run : {"run-a", "run-b", "run-c"}) {
+    writer.write_line(std::string("append ") + run + " 100");
+    REQUIRE(writer.read_line().starts_with("ok "));
+  }
+  writer.kill();
+  writer.wait();
+}
+
 }  // namespace
 
 TEST_CASE("import, executions, show and export give back every field unchanged", "[cli]") {
@@ -365,16 +379,7 @@ TEST_CASE("a MANIFEST cut short after a writer was killed: repair keeps the appe
   INFO("imported first: " << imported);
   Cli cli;
   if (imported) REQUIRE(cli({"import", "-"}, random_jsonl(34, 3000, 3)).exit_code == 0);
-  {
-    testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), cli.db});
-    REQUIRE(writer.read_line() == "open");
-    for (const char* run : {"run-a", "run-b", "run-c"}) {
-      writer.write_line(std::string("append ") + run + " 100");
-      REQUIRE(writer.read_line().starts_with("ok "));
-    }
-    writer.kill();
-    writer.wait();
-  }
+  append_then_kill(cli.db);
   std::string manifest;
   std::ifstream(std::filesystem::path(cli.db) / "CURRENT") >> manifest;
   const auto manifest_path = std::filesystem::path(cli.db) / manifest;
@@ -404,17 +409,7 @@ TEST_CASE("a MANIFEST cut short after a writer was killed: repair keeps the appe
 TEST_CASE("a damaged write-ahead log record: every command exits 2 naming file and byte, repair keeps every whole record",
           "[cli][process][damage]") {
   Cli cli;
-  {
-    // A writer killed before it closes leaves its appends in the log only.
-    testing::Child writer({testing::program("STREAMLL_TEST_WRITER"), cli.db});
-    REQUIRE(writer.read_line() == "open");
-    for (const char* run : {"run-a", "run-b", "run-c"}) {
-      writer.write_line(std::string("append ") + run + " 100");
-      REQUIRE(writer.read_line().starts_with("ok "));
-    }
-    writer.kill();
-    writer.wait();
-  }
+  append_then_kill(cli.db);
   std::filesystem::path log;
   for (const auto& entry : std::filesystem::directory_iterator(cli.db)) {
     if (entry.path().extension() == ".log") log = entry.path();

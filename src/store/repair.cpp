@@ -43,8 +43,9 @@ fs::path free_name(const fs::path& dir, const std::string& name) {
   return p;
 }
 
-// Moves every write-ahead log of the store to lost/ (under a free name).
-Status move_logs(const std::string& path) {
+// Copies (or moves) every write-ahead log of the store to lost/, under a
+// free name; *names gets the names there.
+Status logs_to_lost(const std::string& path, bool move, std::vector<std::string>* names) {
   const fs::path lost = fs::path(path) / "lost";
   std::error_code ec;
   fs::create_directories(lost, ec);
@@ -52,13 +53,19 @@ Status move_logs(const std::string& path) {
   for (const auto& entry : fs::directory_iterator(path, ec)) {
     if (entry.path().extension() != ".log") continue;
     const fs::path to = free_name(lost, entry.path().filename().string());
-    fs::rename(entry.path(), to, ec);
-    if (ec) {
-      return Status::io_error(fmt::format("cannot move {} to {}: {}", entry.path().string(), to.string(), ec.message()));
+    if (move) {
+      fs::rename(entry.path(), to, ec);
+    } else {
+      fs::copy_file(entry.path(), to, ec);
     }
+    if (ec) {
+      return Status::io_error(fmt::format("cannot {} {} to {}: {}; nothing was changed", move ? "move" : "copy",
+                                          entry.path().string(), to.string(), ec.message()));
+    }
+    if (names != nullptr) names->push_back(to.filename().string());
   }
   (void)detail::sync_directory(lost);
-  (void)detail::sync_directory(path);
+  if (move) (void)detail::sync_directory(path);
   return Status::ok_status();
 }
 
@@ -76,20 +83,8 @@ Status salvage_logs(const std::string& path, const std::vector<rocksdb::ColumnFa
                     RepairReport* r) {
   // Read before anything changes: the open below retires these logs.
   detail::WalScan scan = detail::scan_wal(path, detail::WalKeep::kAfterDamage);
+  if (Status s = logs_to_lost(path, false, &r->set_aside); !s.ok()) return s;
   const fs::path lost = fs::path(path) / "lost";
-  std::error_code ec;
-  fs::create_directories(lost, ec);
-  if (ec) return Status::io_error(fmt::format("cannot create {}: {}", lost.string(), ec.message()));
-  for (const auto& entry : fs::directory_iterator(path, ec)) {
-    if (entry.path().extension() != ".log") continue;
-    const fs::path copy = free_name(lost, entry.path().filename().string());
-    if (!fs::copy_file(entry.path(), copy, ec) || ec) {
-      return Status::io_error(fmt::format("cannot copy {} to {}: {}; nothing was changed", entry.path().string(),
-                                          copy.string(), ec.message()));
-    }
-    r->set_aside.push_back(copy.filename().string());
-  }
-  (void)detail::sync_directory(lost);
   rocksdb::DBOptions options = detail::db_options();
   options.info_log = detail::open_info_log(path);
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
@@ -286,7 +281,7 @@ Status Store::repair(const std::string& path, RepairReport* report, bool set_asi
   // only those before the first entry of one that has none. They are written
   // again below, whole; the logs move to lost/ as they are.
   detail::WalScan logs = detail::scan_wal(path, detail::WalKeep::kEverything);
-  if (Status s = move_logs(path); !s.ok()) return s;
+  if (Status moved = logs_to_lost(path, true, nullptr); !moved.ok()) return moved;
   rocksdb::Status s = rocksdb::RepairDB(path, options, families);
   for (const std::string& name : files_in(lost)) {
     if (!before.contains(name)) r.set_aside.push_back(name);
