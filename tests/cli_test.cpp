@@ -929,7 +929,7 @@ TEST_CASE("prune, backup and stats: retention from the command line, a verified 
   CHECK(j["events"] == 350);
   CHECK(j["executions"] == 7);
   CHECK(j["last_seq"] == 500);
-  CHECK(j["format_version"] == 4);
+  CHECK(j["format_version"] == 5);
   CHECK(j["families"]["blocks"]["table_bytes"].get<uint64_t>() > 0);
   CHECK(cli({"stats"}).out.find("events       350 in 7 executions") != std::string::npos);
 }

@@ -146,7 +146,7 @@ TEST_CASE("prune --before removes whole old executions from shared blocks; what 
   require_verified(*store);
   StoreStats st;
   REQUIRE(store->stats(&st).ok());
-  CHECK(st.format_version == 4);
+  CHECK(st.format_version == 5);
   CHECK(st.events == 15 * 60 + 1);
 }
 
@@ -372,7 +372,7 @@ TEST_CASE("stats counts events, executions, times and bytes per family", "[stats
   CHECK(st.last_seq == 100);
   CHECK(st.oldest_ts == kBase);
   CHECK(st.newest_ts == kBase + 3 * kSecond + 24 * 1000);
-  CHECK(st.format_version == 3);
+  CHECK(st.format_version == 5);
   REQUIRE(st.families.size() == 7);
   CHECK(st.families[1].name == "blocks");
   CHECK(st.families[1].memtable_bytes > 0);

@@ -451,7 +451,7 @@ TEST_CASE("a store of another format version is refused, naming both versions", 
   std::unique_ptr<Store> store;
   const Status s = Store::open(dir / "db", {}, &store);
   CHECK(s.is_invalid_argument());
-  CHECK(s.message().find("format version 7 is not readable by this build, which reads versions 3 and 4") !=
+  CHECK(s.message().find("format version 7 is not readable by this build, which reads version 5 (and converts 3 and 4)") !=
         std::string::npos);
 }
 
@@ -564,6 +564,88 @@ TEST_CASE("one writer per store; a read-only view follows a writer in another pr
   CHECK(writer.wait() == 0);
   auto reopened = open_store(path);
   CHECK(reopened->last_seq() == 150);
+}
+
+namespace {
+
+// The keys format versions 3 and 4 kept per event (doc/format.md before
+// version 5): by_execution execution_id 0x00 ts(8) seq(8), by_time ts(8) seq(8),
+// ts with its sign bit flipped, both big-endian, values empty.
+std::string old_index_key(std::string_view prefix, int64_t ts, uint64_t seq) {
+  std::string key(prefix);
+  for (const uint64_t v : {static_cast<uint64_t>(ts) ^ (uint64_t{1} << 63), seq}) {
+    for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>(v >> (8 * i)));
+  }
+  return key;
+}
+
+// (execution_id, event_id) of every event, in the order `it` gives them.
+std::vector<std::pair<std::string, std::string>> ids_of(std::unique_ptr<EventIterator> it) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (; it->valid(); it->next()) out.emplace_back(it->view().execution_id, it->view().event_id);
+  REQUIRE(it->status().ok());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a store of format version 3 or 4 is converted by a writer's open; a view says so and changes nothing",
+          "[store][convert]") {
+  const std::string old_version = GENERATE("3", "4");
+  TempDir dir;
+  testing::EventGenerator gen(5);
+  std::vector<std::tuple<std::string, int64_t, uint64_t>> events;  // execution, ts, seq
+  std::vector<std::pair<std::string, std::string>> by_time, by_execution, by_time_desc;
+  {
+    auto store = open_store(dir / "db");
+    for (int b = 0; b < 5; ++b) REQUIRE(store->append(mixed_events(gen, 300, 6)).ok());
+    for (auto it = store->scan_all(); it->valid(); it->next()) {
+      events.emplace_back(it->view().execution_id, it->view().timestamp, it->view().seq);
+    }
+    by_time = ids_of(store->scan_time({}));
+    by_time_desc = ids_of(store->scan_time({}, ScanOrder::kNewestFirst));
+    by_execution = ids_of(store->scan_execution("exec-2", {}));
+  }
+  REQUIRE(events.size() == 1500);
+  // The store as an older build wrote it.
+  edit_raw(dir / "db", [&](rocksdb::DB* raw, auto& cf) {
+    for (const char* family : {"by_execution", "by_time"}) {
+      std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), cf[family]));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) REQUIRE(raw->Delete(rocksdb::WriteOptions(), cf[family], it->key()).ok());
+    }
+    for (const auto& [execution, ts, seq] : events) {
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), cf["by_execution"], old_index_key(execution + '\0', ts, seq), "").ok());
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), cf["by_time"], old_index_key("", ts, seq), "").ok());
+    }
+    REQUIRE(raw->Put(rocksdb::WriteOptions(), "streamll.format_version", old_version).ok());
+  });
+
+  std::unique_ptr<Store> view;
+  const Status refused = Store::open(dir / "db", view_options(), &view);
+  CHECK(refused.is_invalid_argument());
+  CHECK(refused.message().find("store format version " + old_version +
+                               " was written by an older build; this one reads version 5 and converts the store "
+                               "when it first opens it for writing. Nothing was changed: run `streamll --db") !=
+        std::string::npos);
+
+  auto store = open_store(dir / "db");
+  CHECK(ids_of(store->scan_time({})) == by_time);
+  CHECK(ids_of(store->scan_time({}, ScanOrder::kNewestFirst)) == by_time_desc);
+  CHECK(ids_of(store->scan_execution("exec-2", {})) == by_execution);
+  VerifyReport report;
+  const Status verified = store->verify(&report);
+  INFO(verified.to_string());
+  CHECK(verified.ok());
+  CHECK(report.events == 1500);
+  StoreStats st;
+  REQUIRE(store->stats(&st).ok());
+  CHECK(st.format_version == 5);
+  // The next append and every reader go on as in any version 5 store.
+  REQUIRE(store->append(mixed_events(gen, 10, 2)).ok());
+  CHECK(store->verify().ok());
+  store.reset();
+  REQUIRE(Store::open(dir / "db", view_options(), &view).ok());
+  CHECK(ids_of(view->scan_all()).size() == 1510);
 }
 
 TEST_CASE("verify passes on a sound store and names each kind of damage", "[store][verify]") {
@@ -913,7 +995,7 @@ TEST_CASE("a version 2 store is refused unchanged, with the way to carry its eve
     const Status s = Store::open(path, options, &store);
     INFO(s.to_string());
     CHECK(s.is_invalid_argument());
-    CHECK(s.message().find("format version 2 is not readable by this build, which reads version 3") !=
+    CHECK(s.message().find("format version 2 is not readable by this build, which reads version 5") !=
           std::string::npos);
     CHECK(s.message().find("export > events.jsonl") != std::string::npos);
   }

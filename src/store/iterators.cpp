@@ -6,6 +6,7 @@
 
 #include "common/coding.hpp"
 #include "store/layout.hpp"
+#include "store/postings.hpp"
 #include "store/rocks_status.hpp"
 
 namespace streamll::detail {
@@ -83,56 +84,142 @@ class RangeIterator : public EventIterator {
   Status status_;
 };
 
-// One index entry -> its event through a BlockCursor.
-class IndexIterator final : public RangeIterator {
+// by_id entries (event_id -> seq) -> their events through a BlockCursor.
+class IdIterator final : public RangeIterator {
  public:
-  IndexIterator(std::shared_ptr<const Instance> rocks, layout::Family index, SeqIn seq_in, std::string lower,
-                std::string upper, ScanOrder order)
-      : RangeIterator(std::move(rocks), index, std::move(lower), std::move(upper), order),
-        cursor_(instance().db.get(), instance().family(layout::kBlocks)),
-        seq_in_(seq_in) {
+  IdIterator(std::shared_ptr<const Instance> rocks, std::string lower, std::string upper)
+      : RangeIterator(std::move(rocks), layout::kById, std::move(lower), std::move(upper), ScanOrder::kOldestFirst),
+        cursor_(instance().db.get(), instance().family(layout::kBlocks)) {
     start();
   }
 
  private:
   Status load(const rocksdb::Slice& key, const rocksdb::Slice& value) override {
     const std::string_view k(key.data(), key.size());
-    uint64_t seq = 0;
-    if (seq_in_ == SeqIn::kValue) {
-      if (value.size() != 8) return Status::corruption(fmt::format("index entry {:?} does not hold a seq", k));
-      seq = get_be64(std::string_view(value.data(), 8));
-    } else {
-      seq = layout::seq_of_index_key(k);
-      if (seq == 0) return Status::corruption(fmt::format("index key {:?} does not end in a seq", k));
-    }
+    if (value.size() != 8) return Status::corruption(fmt::format("by_id entry {:?} does not hold a seq", k));
+    const uint64_t seq = get_be64(std::string_view(value.data(), 8));
     Status s = cursor_.find(seq, &mutable_view());
     if (s.is_not_found()) {
-      return Status::corruption(fmt::format("index entry {:?} points to seq {}, which no block holds", k, seq));
+      return Status::corruption(fmt::format("by_id entry {:?} points to seq {}, which no block holds", k, seq));
     }
     return s;
   }
 
   BlockCursor cursor_;
-  SeqIn seq_in_;
 };
 
-// The by_time index alone: ts(8) seq(8) keys, no event read.
-class TimeKeyIterator final : public RangeIterator {
+// A packed index (by_execution, by_time: store/postings.hpp) between two
+// keys [lower, upper), group by group (an entry's key less its first seq:
+// one execution, one time bucket); the pairs of each group that lie in
+// `range`, sorted by (ts, seq), or in reverse. Each pair becomes its event
+// through a BlockCursor, or with keys_only its timestamp and seq alone.
+class PackedIterator final : public EventIterator {
  public:
-  TimeKeyIterator(std::shared_ptr<const Instance> rocks, std::string lower, std::string upper, ScanOrder order)
-      : RangeIterator(std::move(rocks), layout::kByTime, std::move(lower), std::move(upper), order) {
-    start();
+  PackedIterator(std::shared_ptr<const Instance> rocks, layout::Family family, std::string lower,
+                 std::string upper, TimeRange range, ScanOrder order, bool keys_only)
+      : rocks_(std::move(rocks)),
+        family_(family),
+        lower_(std::move(lower)),
+        upper_(std::move(upper)),
+        lower_slice_(lower_),
+        upper_slice_(upper_),
+        range_(range),
+        backward_(order == ScanOrder::kNewestFirst),
+        keys_only_(keys_only),
+        cursor_(rocks_->db.get(), rocks_->family(layout::kBlocks)) {
+    rocksdb::ReadOptions options;
+    if (!upper_.empty()) options.iterate_upper_bound = &upper_slice_;
+    if (backward_) options.iterate_lower_bound = &lower_slice_;
+    it_.reset(rocks_->db->NewIterator(options, rocks_->family(family)));
+    if (backward_) {
+      it_->SeekToLast();  // the last key below the upper bound
+    } else {
+      it_->Seek(lower_);
+    }
+    settle();
+  }
+
+  bool valid() const override { return current_; }
+  const EventView& view() const override { return view_; }
+  Status status() const override { return status_; }
+  void next() override {
+    ++pos_;
+    settle();
   }
 
  private:
-  Status load(const rocksdb::Slice& key, const rocksdb::Slice&) override {
-    const std::string_view k(key.data(), key.size());
-    if (k.size() != 16) return Status::corruption(fmt::format("time index key {:?} is not 16 bytes", k));
-    EventView& v = mutable_view();
-    v.timestamp = layout::get_ts(k);
-    v.seq = get_be64(k.substr(8));
-    return Status::ok_status();
+  // Makes pairs_[pos_] (from the end when backward) current, loading the
+  // next group when this one is done.
+  void settle() {
+    current_ = false;
+    while (pos_ >= pairs_.size()) {
+      if (!load_group()) return;
+    }
+    const postings::Posting& p = backward_ ? pairs_[pairs_.size() - 1 - pos_] : pairs_[pos_];
+    if (keys_only_) {
+      view_.timestamp = p.ts;
+      view_.seq = p.seq;
+    } else {
+      status_ = cursor_.find(p.seq, &view_);
+      if (status_.is_not_found()) {
+        status_ = Status::corruption(fmt::format("{} names seq {}, which no block holds",
+                                                 layout::kFamilyNames[family_], p.seq));
+      }
+      if (!status_.ok()) return;
+    }
+    current_ = true;
   }
+
+  // Reads the entries of the next group that has pairs in range into
+  // pairs_, sorted; false at the end or on an error (status_).
+  bool load_group() {
+    pairs_.clear();
+    pos_ = 0;
+    while (it_->Valid()) {
+      const std::string_view first = view_of(it_->key());
+      if (first.size() < 9) return fail_entry(first, "too short");
+      group_.assign(first.substr(0, first.size() - 8));
+      bool sorted = true;
+      for (; it_->Valid(); backward_ ? it_->Prev() : it_->Next()) {
+        const std::string_view key = view_of(it_->key());
+        if (key.size() != group_.size() + 8 || key.compare(0, group_.size(), group_) != 0) break;
+        const size_t before = pairs_.size();
+        if (Status s = postings::decode(view_of(it_->value()), &pairs_); !s.ok()) return fail_entry(key, s.message());
+        // Entries sorted each, and after one another: no sort needed.
+        if (before > 0 && before < pairs_.size() && pairs_[before] < pairs_[before - 1]) sorted = false;
+      }
+      std::erase_if(pairs_, [this](const postings::Posting& p) { return !range_.contains(p.ts); });
+      if (!sorted) std::sort(pairs_.begin(), pairs_.end());
+      if (!pairs_.empty()) return true;
+    }
+    status_ = from_rocks(it_->status());
+    return false;
+  }
+
+  bool fail_entry(std::string_view key, std::string_view why) {
+    status_ = Status::corruption(fmt::format("{} entry {:?}: {}", layout::kFamilyNames[family_], key, why));
+    return false;
+  }
+
+  static std::string_view view_of(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+  std::shared_ptr<const Instance> rocks_;  // first: outlives the RocksDB iterators
+  layout::Family family_;
+  std::string lower_;
+  std::string upper_;
+  rocksdb::Slice lower_slice_;
+  rocksdb::Slice upper_slice_;
+  TimeRange range_;
+  bool backward_;
+  bool keys_only_;
+  BlockCursor cursor_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string group_;
+  std::vector<postings::Posting> pairs_;  // the current group's, in (ts, seq) order
+  size_t pos_ = 0;                        // steps taken into pairs_
+  bool current_ = false;
+  EventView view_;
+  Status status_;
 };
 
 // The blocks in key order, each record in turn; or, newest first, the blocks
@@ -304,15 +391,18 @@ std::unique_ptr<EventIterator> make_arrival_iterator(std::shared_ptr<const Insta
   return std::make_unique<ArrivalIterator>(std::move(rocks), from, order);
 }
 
-std::unique_ptr<EventIterator> make_index_iterator(std::shared_ptr<const Instance> rocks, layout::Family index,
-                                                   SeqIn seq_in, std::string lower, std::string upper,
-                                                   ScanOrder order) {
-  return std::make_unique<IndexIterator>(std::move(rocks), index, seq_in, std::move(lower), std::move(upper), order);
+std::unique_ptr<EventIterator> make_id_iterator(std::shared_ptr<const Instance> rocks, std::string_view event_id) {
+  // event_id followed by 0x00 is the next possible key after event_id.
+  std::string upper(event_id);
+  upper.push_back('\0');
+  return std::make_unique<IdIterator>(std::move(rocks), std::string(event_id), std::move(upper));
 }
 
-std::unique_ptr<EventIterator> make_time_key_iterator(std::shared_ptr<const Instance> rocks, std::string lower,
-                                                      std::string upper, ScanOrder order) {
-  return std::make_unique<TimeKeyIterator>(std::move(rocks), std::move(lower), std::move(upper), order);
+std::unique_ptr<EventIterator> make_packed_iterator(std::shared_ptr<const Instance> rocks, layout::Family index,
+                                                    std::string lower, std::string upper, TimeRange range,
+                                                    ScanOrder order, bool keys_only) {
+  return std::make_unique<PackedIterator>(std::move(rocks), index, std::move(lower), std::move(upper), range, order,
+                                          keys_only);
 }
 
 std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,

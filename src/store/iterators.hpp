@@ -4,11 +4,13 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <rocksdb/db.h>
 
 #include "store/block.hpp"
 #include "store/instance.hpp"
+#include "store/layout.hpp"
 #include "streamll/store.hpp"
 
 namespace streamll::detail {
@@ -44,21 +46,18 @@ class BlockCursor {
 std::unique_ptr<EventIterator> make_arrival_iterator(std::shared_ptr<const Instance> rocks, uint64_t from,
                                                      ScanOrder order);
 
-// Where an index entry keeps the seq of its event.
-enum class SeqIn { kKeySuffix, kValue };
+// The event stored under `event_id` (by_id), if any.
+std::unique_ptr<EventIterator> make_id_iterator(std::shared_ptr<const Instance> rocks, std::string_view event_id);
 
-// Events reached through an index family (by_execution, by_time: the seq
-// ends the key; by_id: the value is the seq), between two index keys
-// [lower, upper), in index order (kOldestFirst) or its reverse.
-std::unique_ptr<EventIterator> make_index_iterator(std::shared_ptr<const Instance> rocks, layout::Family index,
-                                                   SeqIn seq_in, std::string lower, std::string upper,
-                                                   ScanOrder order = ScanOrder::kOldestFirst);
-
-// The timestamp and seq of each event in the by_time index between two
-// index keys [lower, upper), from the index keys alone (no event is read),
-// in key order or its reverse.
-std::unique_ptr<EventIterator> make_time_key_iterator(std::shared_ptr<const Instance> rocks, std::string lower,
-                                                      std::string upper, ScanOrder order);
+// Events through a packed index family (by_execution, by_time) whose
+// entries lie between two keys [lower, upper) and whose timestamps lie in
+// `range`: group by group (one execution, one time bucket) in (ts, seq)
+// order, or its exact reverse. keys_only: the timestamp and seq of each,
+// from the index alone (no event is read). Cost: each group's entries are
+// decoded and, when they overlap in time, sorted, as the scan reaches it.
+std::unique_ptr<EventIterator> make_packed_iterator(std::shared_ptr<const Instance> rocks, layout::Family index,
+                                                    std::string lower, std::string upper, TimeRange range,
+                                                    ScanOrder order, bool keys_only = false);
 
 // The events of `inner` that match `filter`.
 std::unique_ptr<EventIterator> make_filter_iterator(std::unique_ptr<EventIterator> inner,

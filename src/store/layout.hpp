@@ -11,11 +11,12 @@
 namespace streamll::layout {
 
 // Bumped on any incompatible change; stored under kFormatVersionKey.
-// A new store has version 3. Store::prune() writes version 4 when it first
-// changes a store: its blocks may then hold pruned records, which a build
-// that reads only version 3 does not know. This build reads both.
-inline constexpr int kFormatVersion = 3;
-inline constexpr int kPrunedFormatVersion = 4;
+// A new store has version 5 (packed index entries). Versions 3 and 4 (an
+// index key per event; 4 once pruned) are converted by a writer's open
+// (store/convert.cpp); views of them are refused with a message saying so.
+inline constexpr int kFormatVersion = 5;
+inline constexpr int kOldestConvertible = 3;
+inline constexpr int kPrunedVersion4 = 4;
 inline constexpr std::string_view kFormatVersionKey = "streamll.format_version";
 // The store's identity (replication checkpoints are kept per identity), a
 // copy of RocksDB's DB identity made by the first writer that opens it: a
@@ -37,6 +38,11 @@ inline constexpr std::string_view kTypesStaleKey = "streamll.types_stale";
 // counted again; a writer's open then recounts them (both).
 inline constexpr std::string_view kExecutionsStaleKey = "streamll.executions_stale";
 
+// Present (empty value) once a prune has removed events: blocks may then
+// hold pruned records (doc/format.md), and a crash's leftover tables may
+// name events that are gone (store/table_files.hpp).
+inline constexpr std::string_view kPrunedKey = "streamll.pruned";
+
 // The directory beside the tables where replicators record how far they
 // have shipped the store (Store::mark_replicated), one file per target.
 inline constexpr const char* kReplicationDir = "replication";
@@ -53,28 +59,30 @@ int64_t get_ts(std::string_view eight_bytes);
 // blocks: seq(8) of the block's first event -> a block (store/block.hpp).
 std::string seq_key(uint64_t seq);
 
-// by_execution: execution_id 0x00 ts(8) seq(8) -> empty. execution_id holds
-// no NUL byte, so one execution's keys are contiguous and in time order.
-std::string execution_key(std::string_view execution_id, int64_t ts, uint64_t seq);
-// The same key appended to *out (append() reuses one buffer per batch).
-void append_execution_key(std::string_view execution_id, int64_t ts, uint64_t seq, std::string* out);
-// The by_time key of the event a by_execution key names: its last 16 bytes.
-inline std::string_view time_key_of(std::string_view execution_key) {
-  return execution_key.substr(execution_key.size() - 16);
-}
-// The first by_execution key of execution_id at or after ts.
-std::string execution_lower_bound(std::string_view execution_id, int64_t ts);
-// The first by_execution key after those of execution_id in `range`: at
-// range.until, or past the largest timestamp when the range has no upper bound.
-std::string execution_upper_bound(std::string_view execution_id, const TimeRange& range);
+// by_execution: execution_id 0x00 first_seq(8) -> postings (store/postings.hpp),
+// one entry per execution and append, first_seq the smallest seq in it.
+// execution_id holds no NUL byte, so one execution's entries are contiguous.
+void append_execution_entry_key(std::string_view execution_id, uint64_t first_seq, std::string* out);
+// The bounds [lower, upper) of the entries of one execution.
+std::string execution_lower_bound(std::string_view execution_id);
+std::string execution_upper_bound(std::string_view execution_id);
 
-// by_time: ts(8) seq(8) -> empty.
-std::string time_key(int64_t ts, uint64_t seq);
-// The first by_time key after those in `range` (see execution_upper_bound).
+// by_time: bucket(8) first_seq(8) -> postings, one entry per time bucket and
+// append: the events of that append whose timestamp is in the bucket.
+// A bucket is 2^kTimeBucketBits ns (268 ms) of timestamps, as the
+// timestamp is encoded (put_ts of ts >> kTimeBucketBits).
+inline constexpr int kTimeBucketBits = 28;
+inline int64_t time_bucket(int64_t ts) { return ts >> kTimeBucketBits; }
+std::string time_entry_key(int64_t bucket, uint64_t first_seq);
+// The bucket a by_time key names (its first 8 bytes; key.size() >= 8).
+inline int64_t bucket_of_time_key(std::string_view key) { return get_ts(key.substr(0, 8)); }
+// The bounds [lower, upper) of the entries that may hold events in `range`;
+// upper is empty (no bound) when the range reaches the last bucket.
+std::string time_lower_bound(const TimeRange& range);
 std::string time_upper_bound(const TimeRange& range);
 
-// The seq that ends a by_execution or by_time key (its last 8 bytes), or 0
-// when the key is too short to hold one.
+// The first seq that ends a by_execution or by_time key (its last 8 bytes),
+// or 0 when the key is too short to hold one.
 uint64_t seq_of_index_key(std::string_view key);
 
 }  // namespace streamll::layout

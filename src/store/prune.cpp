@@ -16,6 +16,7 @@
 #include "store/block.hpp"
 #include "store/iterators.hpp"
 #include "store/layout.hpp"
+#include "store/postings.hpp"
 #include "store/rocks_status.hpp"
 #include "store/store_impl.hpp"
 
@@ -84,33 +85,36 @@ class Pruner {
     std::lock_guard<std::mutex> lock(impl_.append_mutex);
     rocksdb::WriteBatch batch;
     std::vector<uint64_t> seqs;
+    std::vector<postings::Posting> pairs;  // of every execution removed
     for (const ExecutionSummary* e : executions) {
       std::vector<std::string> keys;
-      uint64_t newest_seq = 0;
-      if (Status s = index_keys(e->execution_id, &keys, &newest_seq); !s.ok()) return s;
+      const size_t before = pairs.size();
+      if (Status s = index_entries(e->execution_id, &keys, &pairs); !s.ok()) return s;
       if (keys.empty()) continue;  // pruned by another path meanwhile
+      uint64_t newest_seq = 0;
+      for (size_t i = before; i < pairs.size(); ++i) newest_seq = std::max(newest_seq, pairs[i].seq);
       if (newest_seq > shipped_ && !options_.force) {
         if (r_.kept_unreplicated++ == 0) r_.held_back_by = holder_;
+        pairs.resize(before);
         continue;
       }
       ++r_.executions;
-      r_.events += keys.size();
+      r_.events += pairs.size() - before;
       if (options_.dry_run) continue;
-      for (const std::string& key : keys) {
-        seqs.push_back(layout::seq_of_index_key(key));
-        batch.Delete(rocks_->family(layout::kByExecution), key);
-        batch.Delete(rocks_->family(layout::kByTime), layout::time_key_of(key));
-      }
+      for (const std::string& key : keys) batch.Delete(rocks_->family(layout::kByExecution), key);
       batch.Delete(rocks_->family(layout::kExecutions), e->execution_id);
     }
+    if (options_.dry_run) return Status::ok_status();
+    for (const postings::Posting& p : pairs) seqs.push_back(p.seq);
     if (seqs.empty()) return Status::ok_status();
     std::sort(seqs.begin(), seqs.end());
     if (Status s = rewrite_blocks(seqs, &batch); !s.ok()) return s;
+    if (Status s = rewrite_time_entries(pairs, &batch); !s.ok()) return s;
     // Until the registry is counted again (a prune killed before that
     // leaves it counting what is gone: the next writer's open recounts).
     batch.Put(rocks_->family(layout::kMeta), layout::kTypesStaleKey, "");
     // Blocks may hold pruned records from now on.
-    batch.Put(rocks_->family(layout::kMeta), layout::kFormatVersionKey, std::to_string(layout::kPrunedFormatVersion));
+    batch.Put(rocks_->family(layout::kMeta), layout::kPrunedKey, "");
     rocksdb::WriteOptions wo;
     wo.sync = impl_.options.sync;
     return detail::from_rocks(rocks_->db->Write(wo, &batch), impl_.path);
@@ -138,19 +142,64 @@ class Pruner {
   }
 
  private:
-  // The by_execution keys of one execution, and the newest seq among them.
-  Status index_keys(const std::string& execution_id, std::vector<std::string>* keys, uint64_t* newest_seq) {
-    const std::string lower = execution_id + '\0';
-    const std::string upper = execution_id + '\1';
+  // The by_execution keys of one execution, and the pairs they hold.
+  Status index_entries(const std::string& execution_id, std::vector<std::string>* keys,
+                       std::vector<postings::Posting>* pairs) {
+    const std::string lower = layout::execution_lower_bound(execution_id);
+    const std::string upper = layout::execution_upper_bound(execution_id);
     rocksdb::ReadOptions ro;
     const rocksdb::Slice bound(upper);
     ro.iterate_upper_bound = &bound;
     std::unique_ptr<rocksdb::Iterator> it(rocks_->db->NewIterator(ro, rocks_->family(layout::kByExecution)));
     for (it->Seek(lower); it->Valid(); it->Next()) {
       keys->emplace_back(view_of(it->key()));
-      *newest_seq = std::max(*newest_seq, layout::seq_of_index_key(keys->back()));
+      if (Status s = postings::decode(view_of(it->value()), pairs); !s.ok()) {
+        return s.with_context(fmt::format("{}: by_execution entry {:?}", impl_.path, keys->back()));
+      }
     }
     return detail::from_rocks(it->status(), impl_.path);
+  }
+
+  // Takes `pairs` out of the by_time entries that hold them, into `batch`:
+  // an entry keeps its key and the pairs left, or is deleted when none is.
+  Status rewrite_time_entries(const std::vector<postings::Posting>& pairs, rocksdb::WriteBatch* batch) {
+    std::map<std::string, std::set<uint64_t>> removed;  // entry key -> seqs
+    std::unique_ptr<rocksdb::Iterator> it(rocks_->db->NewIterator(rocksdb::ReadOptions(), rocks_->family(layout::kByTime)));
+    for (const postings::Posting& p : pairs) {
+      // The entry of p's bucket with the largest first seq at or below p's.
+      const int64_t bucket = layout::time_bucket(p.ts);
+      it->SeekForPrev(layout::time_entry_key(bucket, p.seq));
+      if (!it->Valid() || it->key().size() != 16 || layout::bucket_of_time_key(view_of(it->key())) != bucket) {
+        if (Status s = detail::from_rocks(it->status(), impl_.path); !s.ok()) return s;
+        return Status::corruption(fmt::format("{}: no by_time entry holds seq {}", impl_.path, p.seq));
+      }
+      removed[it->key().ToString()].insert(p.seq);
+    }
+    std::vector<postings::Posting> held;
+    std::string value;
+    for (const auto& [key, seqs] : removed) {
+      held.clear();
+      value.clear();
+      const rocksdb::Status s = rocks_->db->Get(rocksdb::ReadOptions(), rocks_->family(layout::kByTime), key, &value);
+      if (!s.ok()) return detail::from_rocks(s, impl_.path);
+      if (Status d = postings::decode(value, &held); !d.ok()) {
+        return d.with_context(fmt::format("{}: by_time entry {:?}", impl_.path, key));
+      }
+      const size_t before = held.size();
+      std::erase_if(held, [&](const postings::Posting& p) { return seqs.count(p.seq) != 0; });
+      if (before - held.size() != seqs.size()) {
+        return Status::corruption(fmt::format("{}: by_time entry {:?} lacks {} of the seqs the execution index names",
+                                              impl_.path, key, seqs.size() - (before - held.size())));
+      }
+      if (held.empty()) {
+        batch->Delete(rocks_->family(layout::kByTime), key);
+      } else {
+        value.clear();
+        postings::encode(held, &value);
+        batch->Put(rocks_->family(layout::kByTime), key, value);
+      }
+    }
+    return Status::ok_status();
   }
 
   // Rewrites each block holding one of `seqs` (sorted) with pruned records

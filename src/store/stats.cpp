@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 
 #include "common/files.hpp"
+#include "store/iterators.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
 #include "store/store_impl.hpp"
@@ -47,14 +48,13 @@ Status Store::stats(StoreStats* out) const {
   out->event_types = types.size();
   out->last_seq = last_seq();
 
-  std::unique_ptr<rocksdb::Iterator> keys(rocks->db->NewIterator(rocksdb::ReadOptions(), rocks->family(layout::kByTime)));
-  keys->SeekToFirst();
-  if (keys->Valid() && keys->key().size() >= 8) {
-    out->oldest_ts = layout::get_ts(std::string_view(keys->key().data(), 8));
-    keys->SeekToLast();
-    if (keys->Valid() && keys->key().size() >= 8) out->newest_ts = layout::get_ts(std::string_view(keys->key().data(), 8));
+  for (const ScanOrder order : {ScanOrder::kOldestFirst, ScanOrder::kNewestFirst}) {
+    const std::unique_ptr<EventIterator> end = detail::make_packed_iterator(
+        rocks, layout::kByTime, std::string(), std::string(), TimeRange{}, order, /*keys_only=*/true);
+    if (!end->status().ok()) return end->status().with_context(impl.path);
+    if (!end->valid()) break;
+    (order == ScanOrder::kOldestFirst ? out->oldest_ts : out->newest_ts) = end->view().timestamp;
   }
-  if (Status s = detail::from_rocks(keys->status(), impl.path); !s.ok()) return s;
 
   std::string version;
   if (rocks->db->Get(rocksdb::ReadOptions(), rocks->family(layout::kMeta), layout::kFormatVersionKey, &version).ok()) {

@@ -258,18 +258,31 @@ bool holds_no_key(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle
   return true;
 }
 
-Status check_format_version(rocksdb::DB* db, const std::string& path) {
-  std::string version;
-  const rocksdb::Status s = db->Get(rocksdb::ReadOptions(), layout::kFormatVersionKey, &version);
+// The store's format version into *version: this build's, or (writers,
+// which convert them) an older one it converts.
+Status check_format_version(rocksdb::DB* db, const std::string& path, bool writer, int* version) {
+  std::string text;
+  const rocksdb::Status s = db->Get(rocksdb::ReadOptions(), layout::kFormatVersionKey, &text);
   if (s.IsNotFound()) {
     return Status::invalid_argument(
         fmt::format("{}: a RocksDB database but not a streamll store (no format version)", path));
   }
   if (!s.ok()) return from_rocks(s, path);
-  if (version != std::to_string(layout::kFormatVersion) && version != std::to_string(layout::kPrunedFormatVersion)) {
+  *version = text == std::to_string(layout::kFormatVersion) ? layout::kFormatVersion
+             : text == "3"                                  ? 3
+             : text == "4"                                  ? 4
+                                                            : 0;
+  if (*version == 0) {
     return Status::invalid_argument(fmt::format(
-        "{}: store format version {} is not readable by this build, which reads versions {} and {}", path,
-        version, layout::kFormatVersion, layout::kPrunedFormatVersion));
+        "{}: store format version {} is not readable by this build, which reads version {} (and converts {} and {})",
+        path, text, layout::kFormatVersion, layout::kOldestConvertible, layout::kPrunedVersion4));
+  }
+  if (*version != layout::kFormatVersion && !writer) {
+    return Status::invalid_argument(fmt::format(
+        "{}: store format version {} was written by an older build; this one reads version {} and converts the "
+        "store when it first opens it for writing. Nothing was changed: run `streamll --db {} repair` once (or any "
+        "application or command that writes the store) to convert it",
+        path, text, layout::kFormatVersion, path));
   }
   return Status::ok_status();
 }
@@ -365,8 +378,12 @@ Status open_writer(Store::Impl* impl) {
         raw->Put(wo, layout::kFormatVersionKey, std::to_string(layout::kFormatVersion));
     if (!put.ok()) return from_rocks(put, path);
   }
-  if (Status v = check_format_version(raw, path); !v.ok()) return v;
+  int format = 0;
+  if (Status v = check_format_version(raw, path, /*writer=*/true, &format); !v.ok()) return v;
   if (Status s = impl->load_state(); !s.ok()) return s;
+  if (format != layout::kFormatVersion) {
+    if (Status s = detail::convert_indexes(*impl, format); !s.ok()) return s;
+  }
   // A repair that wrote log records again, or one killed before it counted
   // the summaries again.
   std::string stale;
@@ -435,7 +452,8 @@ Status open_view(Store::Impl* impl) {
   std::shared_ptr<detail::Instance> rocks;
   if (Status s = open_secondary(path, &rocks); !s.ok()) return s;
   impl->set_rocks(rocks);
-  if (Status v = check_format_version(rocks->db.get(), path); !v.ok()) return v;
+  int version = 0;
+  if (Status v = check_format_version(rocks->db.get(), path, /*writer=*/false, &version); !v.ok()) return v;
   return impl->load_state();
 }
 
@@ -606,8 +624,9 @@ Status append_views(Store::Impl& impl, std::span<const EventView> events, std::s
   std::unordered_map<std::string_view, ExecutionSummary> touched;
   std::unordered_map<std::string_view, type_summary::Pending> types;
   uint64_t seq = impl.last_seq.load(std::memory_order_relaxed);
-  std::string key, seq_bytes;
+  std::string seq_bytes;
   block::Builder& block = impl.block;
+  detail::IndexEntries& index = impl.index;
   block.clear();
   // (event_id, seq) for by_id, written after the loop in id order.
   std::vector<std::pair<std::string_view, uint64_t>> id_entries;
@@ -627,10 +646,7 @@ Status append_views(Store::Impl& impl, std::span<const EventView> events, std::s
     block.add(view);
     if (block.full()) put_block();
 
-    key.clear();
-    layout::append_execution_key(e.execution_id, e.timestamp, view.seq, &key);
-    batch.Put(rocks->family(layout::kByExecution), key, rocksdb::Slice());
-    batch.Put(rocks->family(layout::kByTime), layout::time_key_of(key), rocksdb::Slice());
+    index.add(e.execution_id, e.timestamp, view.seq);
     id_entries.emplace_back(e.event_id, view.seq);
 
     const ExecutionSummary one = execution_summary::of_event(e.timestamp, e.event_type);
@@ -647,6 +663,7 @@ Status append_views(Store::Impl& impl, std::span<const EventView> events, std::s
     ++r.appended;
   }
   put_block();
+  index.write(rocks->family(layout::kByExecution), rocks->family(layout::kByTime), &batch);
   // In id order, inserts into by_id's memtable find their place near the
   // last one's (measured on ingest of random ids: 1.24x).
   std::sort(id_entries.begin(), id_entries.end());
@@ -753,10 +770,7 @@ Status Store::get(std::string_view event_id, Event* out) const {
 }
 
 std::unique_ptr<EventIterator> Store::lookup(std::string_view event_id) const {
-  // event_id followed by 0x00 is the next possible key after event_id.
-  std::string upper(event_id);
-  upper.push_back('\0');
-  return detail::make_index_iterator(impl_->rocks(), layout::kById, detail::SeqIn::kValue, std::string(event_id), std::move(upper));
+  return detail::make_id_iterator(impl_->rocks(), event_id);
 }
 
 std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_id, TimeRange range,
@@ -764,21 +778,20 @@ std::unique_ptr<EventIterator> Store::scan_execution(std::string_view execution_
   if (execution_id.find('\0') != std::string_view::npos || range.empty()) {
     return detail::make_empty_iterator(Status::ok_status());
   }
-  return detail::make_index_iterator(impl_->rocks(), layout::kByExecution, detail::SeqIn::kKeySuffix,
-                                     layout::execution_lower_bound(execution_id, range.since),
-                                     layout::execution_upper_bound(execution_id, range), order);
+  return detail::make_packed_iterator(impl_->rocks(), layout::kByExecution, layout::execution_lower_bound(execution_id),
+                                      layout::execution_upper_bound(execution_id), range, order);
 }
 
 std::unique_ptr<EventIterator> Store::scan_time(TimeRange range, ScanOrder order) const {
   if (range.empty()) return detail::make_empty_iterator(Status::ok_status());
-  return detail::make_index_iterator(impl_->rocks(), layout::kByTime, detail::SeqIn::kKeySuffix, layout::time_key(range.since, 0),
-                                     layout::time_upper_bound(range), order);
+  return detail::make_packed_iterator(impl_->rocks(), layout::kByTime, layout::time_lower_bound(range),
+                                      layout::time_upper_bound(range), range, order);
 }
 
 std::unique_ptr<EventIterator> Store::scan_time_keys(TimeRange range, ScanOrder order) const {
   if (range.empty()) return detail::make_empty_iterator(Status::ok_status());
-  return detail::make_time_key_iterator(impl_->rocks(),
-                                        layout::time_key(range.since, 0), layout::time_upper_bound(range), order);
+  return detail::make_packed_iterator(impl_->rocks(), layout::kByTime, layout::time_lower_bound(range),
+                                      layout::time_upper_bound(range), range, order, /*keys_only=*/true);
 }
 
 std::unique_ptr<EventIterator> Store::scan_arrival(uint64_t after_seq) const {

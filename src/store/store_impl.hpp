@@ -13,6 +13,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "store/block.hpp"
+#include "store/index_entries.hpp"
 #include "store/instance.hpp"
 #include "store/layout.hpp"
 #include "streamll/store.hpp"
@@ -60,6 +61,7 @@ class Store::Impl {
   // hundred KB would be a fresh mmap, and page faults, each time.
   rocksdb::WriteBatch batch;
   block::Builder block;  // likewise
+  detail::IndexEntries index;  // likewise
 
   // The writer's open descriptor of the store directory: append() sees that
   // the directory was removed (its link count drops to 0) with one fstat().
@@ -99,6 +101,14 @@ Status recount_types(Store::Impl& impl, const std::set<std::string>* only);
 // deleting the summaries of executions no event has, and the mark that they
 // are stale. recount.cpp. Cost: reads every event's envelope once.
 Status recount_executions(Store::Impl& impl);
+
+// Rewrites the indexes of a store of format version 3 or 4 (a by_execution
+// and a by_time key per event) as packed entries, from the blocks, and makes
+// it version 5 (writers only, at open). The version changes last: a
+// conversion killed midway leaves the old version, and the next writer's
+// open starts it again. convert.cpp. Cost: reads every event's envelope
+// once, writes both indexes, and compacts them.
+Status convert_indexes(Store::Impl& impl, int version);
 
 }  // namespace detail
 

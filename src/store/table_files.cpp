@@ -12,6 +12,7 @@
 #include "common/coding.hpp"
 #include "store/block.hpp"
 #include "store/layout.hpp"
+#include "store/postings.hpp"
 #include "store/rocks_status.hpp"
 #include "store/wal_check.hpp"
 
@@ -45,8 +46,9 @@ struct Pruned {
 Pruned pruned_state(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
   Pruned out;
   std::string version;
-  out.pruned = db->Get(rocksdb::ReadOptions(), handles[layout::kMeta], layout::kFormatVersionKey, &version).ok() &&
-               version == std::to_string(layout::kPrunedFormatVersion);
+  out.pruned = (db->Get(rocksdb::ReadOptions(), handles[layout::kMeta], layout::kFormatVersionKey, &version).ok() &&
+                version == std::to_string(layout::kPrunedVersion4)) ||
+               db->Get(rocksdb::ReadOptions(), handles[layout::kMeta], layout::kPrunedKey, &version).ok();
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[layout::kBlocks]));
   it->SeekToLast();
   if (it->Valid() && it->key().size() == 8) {
@@ -61,7 +63,9 @@ uint64_t seq_named(size_t family, const rocksdb::Slice& key, const rocksdb::Slic
   switch (family) {
     case layout::kBlocks: return k.size() == 8 ? detail::get_be64(k) : 0;
     case layout::kByExecution:
-    case layout::kByTime: return layout::seq_of_index_key(k);
+    case layout::kByTime:
+      // Version 3 and 4 keys end in their event's seq; packed entries hold theirs.
+      return value.empty() ? layout::seq_of_index_key(k) : postings::max_seq(std::string_view(value.data(), value.size()));
     case layout::kById: return value.size() == 8 ? detail::get_be64(std::string_view(value.data(), 8)) : 0;
     default: return 1;  // summaries: removed with their executions or types
   }
@@ -100,7 +104,7 @@ std::string first_key_not_in(rocksdb::DB* db, const std::vector<rocksdb::ColumnF
       return fmt::format("family '{}', key {:?}", family_name, it->key().ToString());
     }
     if (!s.ok()) return fmt::format("family '{}': {}", family_name, s.ToString());
-    if (compare_values && value != it->value() && !(pruned.pruned && f == layout::kBlocks)) {
+    if (compare_values && value != it->value() && !(pruned.pruned && (f == layout::kBlocks || f == layout::kByTime))) {
       return fmt::format("family '{}', another value for key {:?}", family_name, it->key().ToString());
     }
   }

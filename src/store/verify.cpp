@@ -16,6 +16,7 @@
 #include "store/execution_summary.hpp"
 #include "store/iterators.hpp"
 #include "store/layout.hpp"
+#include "store/postings.hpp"
 #include "store/rocks_status.hpp"
 #include "store/store_impl.hpp"
 #include "store/type_summary.hpp"
@@ -49,38 +50,42 @@ class Checker {
     ++report_->problem_count;
   }
 
-  // Walks `family` beside `expected` (sorted here), reporting entries that
-  // are missing, extra, repeated or pointing at another event.
-  Status compare_index(rocksdb::DB* db, const rocksdb::ReadOptions& ro, rocksdb::ColumnFamilyHandle* family,
-                       const char* name, std::vector<Expected>* expected) {
-    std::sort(expected->begin(), expected->end(), [](const Expected& a, const Expected& b) { return a.key < b.key; });
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, family));
-    it->SeekToFirst();
-    size_t i = 0;
-    while (i < expected->size() || it->Valid()) {
+  // Compares the entries of an index family, read into `actual`, with
+  // `expected` (both sorted here), reporting entries that are missing,
+  // extra, repeated or pointing at another event.
+  void compare_index(const char* name, std::vector<Expected>* expected, std::vector<Expected>* actual) {
+    const auto by_key = [](const Expected& a, const Expected& b) { return a.key < b.key; };
+    std::sort(expected->begin(), expected->end(), by_key);
+    std::sort(actual->begin(), actual->end(), by_key);
+    size_t i = 0, j = 0;
+    while (i < expected->size() || j < actual->size()) {
       if (i > 0 && i < expected->size() && (*expected)[i].key == (*expected)[i - 1].key) {
         problem(fmt::format("{}: key {:?} belongs to more than one event", name, (*expected)[i].key));
         ++i;
         continue;
       }
+      if (j > 0 && j < actual->size() && (*actual)[j].key == (*actual)[j - 1].key) {
+        problem(fmt::format("{}: {:?} is listed more than once", name, (*actual)[j].key));
+        ++j;
+        continue;
+      }
       const int order = i == expected->size() ? 1
-                        : !it->Valid()        ? -1
-                                              : std::string_view((*expected)[i].key).compare(view_of(it->key()));
+                        : j == actual->size() ? -1
+                                              : (*expected)[i].key.compare((*actual)[j].key);
       if (order < 0) {
         problem(fmt::format("{}: no entry for key {:?}", name, (*expected)[i].key));
         ++i;
       } else if (order > 0) {
-        problem(fmt::format("{}: entry {:?} points to no event", name, it->key().ToString()));
-        it->Next();
+        problem(fmt::format("{}: entry {:?} points to no event", name, (*actual)[j].key));
+        ++j;
       } else {
-        if (hash_bytes(view_of(it->value())) != (*expected)[i].target) {
-          problem(fmt::format("{}: entry {:?} points to another event", name, it->key().ToString()));
+        if ((*actual)[j].target != (*expected)[i].target) {
+          problem(fmt::format("{}: entry {:?} points to another event", name, (*actual)[j].key));
         }
         ++i;
-        it->Next();
+        ++j;
       }
     }
-    return detail::from_rocks(it->status());
   }
 
   // Walks a summary family beside the recounted summaries, in key order;
@@ -121,6 +126,49 @@ struct TypeCount {
 
 uint64_t count_of(const ExecutionSummary& s) { return s.event_count; }
 uint64_t count_of(const TypeCount& t) { return t.events; }
+
+// What verify compares for one pair of a packed index: the group (an
+// execution id, or nothing for by_time), then ts(8) and seq(8).
+std::string pair_key(std::string_view group, int64_t ts, uint64_t seq) {
+  std::string key(group);
+  if (!group.empty()) key.push_back('\0');
+  layout::put_ts(ts, &key);
+  detail::put_be64(seq, &key);
+  return key;
+}
+
+// Reads an index family into *out as verify compares it: by_id entries as
+// they are; each pair of a packed entry (by_execution, by_time) as its
+// pair_key. An entry that does not decode, or whose key does not fit its
+// pairs (a pair of by_time outside the entry's bucket, a pair below the
+// first seq the key names), is a problem of its own.
+Status read_index(rocksdb::DB* db, const rocksdb::ReadOptions& ro, rocksdb::ColumnFamilyHandle* handle,
+                  layout::Family family, const char* name, Checker* check, std::vector<Expected>* out) {
+  const size_t no_value = hash_bytes("");
+  std::vector<postings::Posting> pairs;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, handle));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key = view_of(it->key());
+    if (family == layout::kById) {
+      out->push_back({std::string(key), hash_bytes(view_of(it->value()))});
+      continue;
+    }
+    pairs.clear();
+    if (Status d = postings::decode(view_of(it->value()), &pairs); !d.ok() || key.size() < 9) {
+      check->problem(fmt::format("{}: entry {:?}: {}", name, key, d.ok() ? "key too short" : d.message()));
+      continue;
+    }
+    const uint64_t first_seq = layout::seq_of_index_key(key);
+    const std::string_view group = family == layout::kByTime ? std::string_view() : key.substr(0, key.size() - 9);
+    for (const postings::Posting& p : pairs) {
+      if (p.seq < first_seq || (family == layout::kByTime && (key.size() != 16 || layout::bucket_of_time_key(key) != layout::time_bucket(p.ts)))) {
+        check->problem(fmt::format("{}: entry {:?} holds seq {} at {}, which its key does not cover", name, key, p.seq, p.ts));
+      }
+      out->push_back({pair_key(group, p.ts, p.seq), no_value});
+    }
+  }
+  return detail::from_rocks(it->status());
+}
 
 }  // namespace
 
@@ -183,8 +231,8 @@ Status Store::verify(VerifyReport* report) const {
         check.problem(d.message());
         continue;
       }
-      by_execution.push_back({layout::execution_key(e.execution_id, e.timestamp, seq), no_value});
-      by_time.push_back({layout::time_key(e.timestamp, seq), no_value});
+      by_execution.push_back({pair_key(e.execution_id, e.timestamp, seq), no_value});
+      by_time.push_back({pair_key("", e.timestamp, seq), no_value});
       seq_bytes.clear();
       detail::put_be64(seq, &seq_bytes);
       by_id.push_back({std::string(e.event_id), hash_bytes(seq_bytes)});
@@ -201,12 +249,16 @@ Status Store::verify(VerifyReport* report) const {
   if (Status s = detail::from_rocks(it->status(), impl.path); !s.ok()) return s;
   it.reset();
 
+  std::vector<Expected> actual;
   for (auto [family, name, expected] : {std::tuple{layout::kByExecution, "by_execution", &by_execution},
                                         std::tuple{layout::kByTime, "by_time", &by_time},
                                         std::tuple{layout::kById, "by_id", &by_id}}) {
-    if (Status s = check.compare_index(db, ro, rocks->family(family), name, expected); !s.ok()) return s;
-    expected->clear();
-    expected->shrink_to_fit();
+    if (Status s = read_index(db, ro, rocks->family(family), family, name, &check, &actual); !s.ok()) return s;
+    check.compare_index(name, expected, &actual);
+    for (std::vector<Expected>* v : {expected, &actual}) {
+      v->clear();
+      v->shrink_to_fit();
+    }
   }
 
   Status s = check.compare_summaries(
