@@ -16,11 +16,14 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <rocksdb/db.h>
 
 #include "store/execution_summary.hpp"
+#include "store/postings.hpp"
 #include "store/type_summary.hpp"
 #include "streamll/event_batch.hpp"
+#include "streamll/timestamp.hpp"
 #include "support/event_gen.hpp"
 #include "support/open_store.hpp"
 #include "support/process.hpp"
@@ -696,8 +699,50 @@ TEST_CASE("verify passes on a sound store and names each kind of damage", "[stor
     CHECK(open_store(dir / "db")->verify(&report).is_corruption());
     REQUIRE(report.problem_count == 2);
     const std::set<std::string> found(report.problems.begin(), report.problems.end());
-    CHECK(found == std::set<std::string>{"by_id: entry \"no-such-event\" points to no event",
-                                         "by_id: entry \"" + some_id + "\" points to another event"});
+    CHECK(found == std::set<std::string>{"by_id: key \"no-such-event\" points to no event",
+                                         "by_id: key \"" + some_id + "\" points to another event"});
+  }
+  SECTION("a packed index entry that lacks a pair, one that names no event, one outside its bucket") {
+    uint64_t lost_seq = 0, extra_seq = 0;
+    int64_t lost_ts = 0;
+    edit_raw(dir / "db", [&](rocksdb::DB* raw, auto& cf) {
+      // The first by_time entry loses its first pair.
+      std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), cf["by_time"]));
+      it->SeekToFirst();
+      REQUIRE(it->Valid());
+      std::vector<postings::Posting> pairs;
+      REQUIRE(postings::decode(it->value().ToString(), &pairs).ok());
+      REQUIRE(pairs.size() > 1);
+      lost_seq = pairs.front().seq;
+      lost_ts = pairs.front().ts;
+      pairs.erase(pairs.begin());
+      std::string value;
+      postings::encode(pairs, &value);
+      const std::string key = it->key().ToString();
+      it.reset();
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), cf["by_time"], key, value).ok());
+      // An execution entry naming a seq no event has; a time entry holding a
+      // pair of a later bucket (and so not where a scan of that time looks).
+      extra_seq = 5000;
+      value.clear();
+      postings::encode({{1'700'000'000'000'000'000, extra_seq}}, &value);
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), cf["by_execution"], std::string("exec-9\0", 7) + std::string(7, '\0') + "\x01",
+                       value).ok());
+      value.clear();
+      postings::encode({{lost_ts + (int64_t{1} << 40), lost_seq}}, &value);
+      REQUIRE(raw->Put(rocksdb::WriteOptions(), cf["by_time"], key.substr(0, 8) + std::string(7, '\0') + "\x02", value).ok());
+    });
+    VerifyReport report;
+    CHECK(open_store(dir / "db")->verify(&report).is_corruption());
+    const std::set<std::string> found(report.problems.begin(), report.problems.end());
+    INFO(fmt::format("{}", fmt::join(report.problems, "\n")));
+    CHECK(found.count(fmt::format("by_time: no entry for seq {} at {}", lost_seq, format_timestamp(lost_ts))) == 1);
+    CHECK(found.count(fmt::format("by_execution: execution \"exec-9\", seq {} at {} points to no event", extra_seq,
+                                  format_timestamp(1'700'000'000'000'000'000))) == 1);
+    CHECK(std::any_of(found.begin(), found.end(), [&](const std::string& p) {
+      return p.find(fmt::format("holds seq {} at", lost_seq)) != std::string::npos &&
+             p.ends_with("which its key does not cover");
+    }));
   }
   SECTION("a summary that disagrees with its events") {
     edit_raw(dir / "db", [&](rocksdb::DB* raw, auto& cf) {

@@ -20,6 +20,7 @@
 #include "store/rocks_status.hpp"
 #include "store/store_impl.hpp"
 #include "store/type_summary.hpp"
+#include "streamll/timestamp.hpp"
 
 namespace streamll {
 
@@ -41,6 +42,27 @@ uint64_t count_of(const ExecutionSummary& s);
 struct TypeCount;
 uint64_t count_of(const TypeCount& t);
 
+// What verify compares for one pair of a packed index: the group (an
+// execution id, or nothing for by_time), then ts(8) and seq(8).
+std::string pair_key(std::string_view group, int64_t ts, uint64_t seq) {
+  std::string key(group);
+  if (!group.empty()) key.push_back('\0');
+  layout::put_ts(ts, &key);
+  detail::put_be64(seq, &key);
+  return key;
+}
+
+// How a problem names an entry of `family` that verify compares: a by_id
+// key as it is, a pair of a packed index by its execution, seq and time.
+std::string describe(layout::Family family, std::string_view key) {
+  if (family == layout::kById || key.size() < 16) return fmt::format("key {:?}", key);
+  const int64_t ts = layout::get_ts(key.substr(key.size() - 16, 8));
+  const uint64_t seq = detail::get_be64(key.substr(key.size() - 8));
+  const std::string when = format_timestamp(ts);
+  if (family == layout::kByTime) return fmt::format("seq {} at {}", seq, when);
+  return fmt::format("execution {:?}, seq {} at {}", key.substr(0, key.size() - 17), seq, when);
+}
+
 class Checker {
  public:
   explicit Checker(VerifyReport* report) : report_(report) {}
@@ -53,19 +75,20 @@ class Checker {
   // Compares the entries of an index family, read into `actual`, with
   // `expected` (both sorted here), reporting entries that are missing,
   // extra, repeated or pointing at another event.
-  void compare_index(const char* name, std::vector<Expected>* expected, std::vector<Expected>* actual) {
+  void compare_index(layout::Family family, const char* name, std::vector<Expected>* expected,
+                     std::vector<Expected>* actual) {
     const auto by_key = [](const Expected& a, const Expected& b) { return a.key < b.key; };
     std::sort(expected->begin(), expected->end(), by_key);
     std::sort(actual->begin(), actual->end(), by_key);
     size_t i = 0, j = 0;
     while (i < expected->size() || j < actual->size()) {
       if (i > 0 && i < expected->size() && (*expected)[i].key == (*expected)[i - 1].key) {
-        problem(fmt::format("{}: key {:?} belongs to more than one event", name, (*expected)[i].key));
+        problem(fmt::format("{}: {} belongs to more than one event", name, describe(family, (*expected)[i].key)));
         ++i;
         continue;
       }
       if (j > 0 && j < actual->size() && (*actual)[j].key == (*actual)[j - 1].key) {
-        problem(fmt::format("{}: {:?} is listed more than once", name, (*actual)[j].key));
+        problem(fmt::format("{}: {} is listed more than once", name, describe(family, (*actual)[j].key)));
         ++j;
         continue;
       }
@@ -73,14 +96,14 @@ class Checker {
                         : j == actual->size() ? -1
                                               : (*expected)[i].key.compare((*actual)[j].key);
       if (order < 0) {
-        problem(fmt::format("{}: no entry for key {:?}", name, (*expected)[i].key));
+        problem(fmt::format("{}: no entry for {}", name, describe(family, (*expected)[i].key)));
         ++i;
       } else if (order > 0) {
-        problem(fmt::format("{}: entry {:?} points to no event", name, (*actual)[j].key));
+        problem(fmt::format("{}: {} points to no event", name, describe(family, (*actual)[j].key)));
         ++j;
       } else {
         if ((*actual)[j].target != (*expected)[i].target) {
-          problem(fmt::format("{}: entry {:?} points to another event", name, (*actual)[j].key));
+          problem(fmt::format("{}: {} points to another event", name, describe(family, (*actual)[j].key)));
         }
         ++i;
         ++j;
@@ -126,16 +149,6 @@ struct TypeCount {
 
 uint64_t count_of(const ExecutionSummary& s) { return s.event_count; }
 uint64_t count_of(const TypeCount& t) { return t.events; }
-
-// What verify compares for one pair of a packed index: the group (an
-// execution id, or nothing for by_time), then ts(8) and seq(8).
-std::string pair_key(std::string_view group, int64_t ts, uint64_t seq) {
-  std::string key(group);
-  if (!group.empty()) key.push_back('\0');
-  layout::put_ts(ts, &key);
-  detail::put_be64(seq, &key);
-  return key;
-}
 
 // Reads an index family into *out as verify compares it: by_id entries as
 // they are; each pair of a packed entry (by_execution, by_time) as its
@@ -254,7 +267,7 @@ Status Store::verify(VerifyReport* report) const {
                                         std::tuple{layout::kByTime, "by_time", &by_time},
                                         std::tuple{layout::kById, "by_id", &by_id}}) {
     if (Status s = read_index(db, ro, rocks->family(family), family, name, &check, &actual); !s.ok()) return s;
-    check.compare_index(name, expected, &actual);
+    check.compare_index(family, name, expected, &actual);
     for (std::vector<Expected>* v : {expected, &actual}) {
       v->clear();
       v->shrink_to_fit();
