@@ -19,8 +19,19 @@ uint64_t sort_pairs(std::vector<postings::Posting>* pairs) {
 }  // namespace
 
 void IndexEntries::add(std::string_view execution_id, int64_t ts, uint64_t seq) {
-  executions_[execution_id].push_back({ts, seq});
-  buckets_[layout::time_bucket(ts)].push_back({ts, seq});
+  // Events come in runs of one execution and one bucket: the last group's
+  // list saves a hash lookup (map values stay where they are).
+  if (last_execution_ == nullptr || execution_id != last_execution_id_) {
+    last_execution_ = &executions_[execution_id];
+    last_execution_id_ = execution_id;
+  }
+  last_execution_->push_back({ts, seq});
+  const int64_t bucket = layout::time_bucket(ts);
+  if (last_bucket_ == nullptr || bucket != last_bucket_id_) {
+    last_bucket_ = &buckets_[bucket];
+    last_bucket_id_ = bucket;
+  }
+  last_bucket_->push_back({ts, seq});
 }
 
 void IndexEntries::write(rocksdb::ColumnFamilyHandle* by_execution, rocksdb::ColumnFamilyHandle* by_time,
@@ -40,6 +51,8 @@ void IndexEntries::write(rocksdb::ColumnFamilyHandle* by_execution, rocksdb::Col
   }
   executions_.clear();
   buckets_.clear();
+  last_execution_ = nullptr;
+  last_bucket_ = nullptr;
 }
 
 }  // namespace streamll::detail

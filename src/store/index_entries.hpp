@@ -33,6 +33,10 @@ class IndexEntries {
  private:
   std::unordered_map<std::string_view, std::vector<postings::Posting>> executions_;
   std::unordered_map<int64_t, std::vector<postings::Posting>> buckets_;
+  std::vector<postings::Posting>* last_execution_ = nullptr;
+  std::string_view last_execution_id_;
+  std::vector<postings::Posting>* last_bucket_ = nullptr;
+  int64_t last_bucket_id_ = 0;
   std::string key_, value_;
 };
 
