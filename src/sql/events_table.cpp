@@ -26,8 +26,11 @@
 //   s  seq >       S  seq >=       q  seq <       Q  seq <=       n  seq =
 //   a  timestamp > A  timestamp >= z  timestamp < Z  timestamp <= m  timestamp =
 //
-// No constraint is omitted: SQLite re-checks every row, so a value of an
-// unexpected type (NULL, text for ts_ns, a real) or a LIKE subtlety can only
+// ts_ns comparisons are omitted (SQLite does not test them again per row):
+// the table applies them exactly as SQLite would, for any value (int_bounds:
+// NULL, a real, numeric text, other text and blobs), which halves the cost
+// of a row in a count over a time range. Every other constraint SQLite
+// re-checks, so a value of an unexpected type or a LIKE subtlety can only
 // widen the scan, never change the result. Text constraints are used only
 // under the BINARY collation. Bounds from timestamp text are widened by a
 // second, because text order and instant order differ slightly (6 or 9
@@ -139,7 +142,9 @@ int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
     if (letter == 'I' || letter == 'X') sqlite3_vtab_in(info, i, 1);
     letters.push_back(letter);
     info->aConstraintUsage[i].argvIndex = static_cast<int>(letters.size());
-    info->aConstraintUsage[i].omit = 0;
+    // ts_ns comparisons are applied exactly (int_bounds, Bounds::matches):
+    // SQLite need not test them again on every row. The rest it re-checks.
+    info->aConstraintUsage[i].omit = std::strchr("gGlLe", letter) != nullptr ? 1 : 0;
   }
   const bool ts_lower = any_of(letters, "gGeaAm"), ts_upper = any_of(letters, "lLezZm");
   const bool seq_lower = any_of(letters, "sSn"), seq_upper = any_of(letters, "qQn");
@@ -181,13 +186,15 @@ struct Bounds {
   std::optional<std::string> event_type;
   std::string like_prefix;  // lower-case
   std::string glob_prefix;
-  TimeRange ts;                                              // [since, until)
+  TimeRange ts;                                              // [since, until): what scans read
+  int64_t ts_lo = std::numeric_limits<int64_t>::min();       // inclusive: what rows match
+  int64_t ts_hi = std::numeric_limits<int64_t>::max();
   uint64_t seq_min = 0;                                      // inclusive
   uint64_t seq_max = std::numeric_limits<uint64_t>::max();   // inclusive
   bool impossible = false;  // a comparison with NULL: no row can match
 
   bool matches(const EventView& e) const {
-    if (!ts.contains(e.timestamp) || e.seq < seq_min || e.seq > seq_max) return false;
+    if (e.timestamp < ts_lo || e.timestamp > ts_hi || e.seq < seq_min || e.seq > seq_max) return false;
     if (event_type && e.event_type != *event_type) return false;
     if (!e.event_type.starts_with(glob_prefix)) return false;
     if (e.event_type.size() < like_prefix.size()) return false;
@@ -214,14 +221,17 @@ struct Bounds {
   }
 
   bool empty() const {
-    return impossible || ts.empty() || seq_min > seq_max || (event_ids && event_ids->empty()) ||
+    return impossible || ts.empty() || ts_lo > ts_hi || seq_min > seq_max || (event_ids && event_ids->empty()) ||
            (execution_ids && execution_ids->empty());
   }
 
   // Narrows the time range to [lo, hi] (inclusive ends, saturating).
   void clamp_ts(std::optional<int64_t> lo, std::optional<int64_t> hi) {
-    if (lo) ts.since = std::max(ts.since, *lo);
-    if (hi) ts.until = std::min(ts.until, *hi == std::numeric_limits<int64_t>::max() ? *hi : *hi + 1);
+    if (lo) ts.since = ts_lo = std::max(ts_lo, *lo);
+    if (hi) {
+      ts_hi = std::min(ts_hi, *hi);
+      ts.until = std::min(ts.until, *hi == std::numeric_limits<int64_t>::max() ? *hi : *hi + 1);
+    }
   }
   void clamp_seq(std::optional<int64_t> lo, std::optional<int64_t> hi) {
     if (lo) seq_min = std::max(seq_min, *lo < 0 ? uint64_t{0} : static_cast<uint64_t>(*lo));
@@ -247,38 +257,49 @@ std::string text_of(sqlite3_value* v) {
   return p == nullptr ? std::string() : std::string(p, static_cast<size_t>(sqlite3_value_bytes(v)));
 }
 
-// Inclusive integer bounds [lo, hi] implied by `column OP value` for an
-// integer column; std::nullopt where the value gives no usable bound.
+// The inclusive integer bounds [lo, hi] of the values of an INTEGER column
+// for which `column OP value` holds, exactly as SQLite compares them: a
+// numeric text is taken as its number (the column's affinity), an integer
+// is below every text and blob, and a real is compared exactly. `none`: no
+// value satisfies it. std::nullopt: no bound on that side.
 struct IntBounds {
   std::optional<int64_t> lo, hi;
+  bool none = false;
 };
 IntBounds int_bounds(char op, sqlite3_value* v) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
-  double d;
+  constexpr double kTwo63 = 9223372036854775808.0;
   switch (sqlite3_value_numeric_type(v)) {
-    case SQLITE_INTEGER: d = static_cast<double>(sqlite3_value_int64(v)); break;
-    case SQLITE_FLOAT: d = sqlite3_value_double(v); break;
-    default: return {};  // text that is not a number compares above every integer: no bound
-  }
-  if (sqlite3_value_numeric_type(v) == SQLITE_INTEGER) {
-    const int64_t n = sqlite3_value_int64(v);
-    switch (op) {
-      case '>': return {n == kMax ? std::optional<int64_t>() : n + 1, std::nullopt};
-      case 'G': return {n, std::nullopt};
-      case '<': return {std::nullopt, n == kMin ? std::optional<int64_t>() : n - 1};
-      case 'L': return {std::nullopt, n};
-      default: return {n, n};
+    case SQLITE_INTEGER: {
+      const int64_t n = sqlite3_value_int64(v);
+      switch (op) {
+        case '>': return n == kMax ? IntBounds{.none = true} : IntBounds{n + 1, std::nullopt};
+        case 'G': return {n, std::nullopt};
+        case '<': return n == kMin ? IntBounds{.none = true} : IntBounds{std::nullopt, n - 1};
+        case 'L': return {std::nullopt, n};
+        default: return {n, n};
+      }
     }
+    case SQLITE_FLOAT: break;
+    case SQLITE_NULL: return {.none = true};
+    default:  // text that is not a number, a blob: above every integer
+      return op == '<' || op == 'L' ? IntBounds{} : IntBounds{.none = true};
   }
-  if (std::isnan(d) || d <= -9.2e18 || d >= 9.2e18) return {};
-  // A real bound: round so that the integer range only widens.
-  const auto lo = static_cast<int64_t>(std::floor(d)), hi = static_cast<int64_t>(std::ceil(d));
+  const double d = sqlite3_value_double(v);
+  if (std::isnan(d)) return {.none = true};
+  // Beyond the int64 range: every value, or none.
+  if (d >= kTwo63) return op == '<' || op == 'L' ? IntBounds{} : IntBounds{.none = true};
+  if (d < -kTwo63) return op == '>' || op == 'G' ? IntBounds{} : IntBounds{.none = true};
+  // Within the int64 range: floor and ceil are exact integers there.
+  const double f = std::floor(d), c = std::ceil(d);
+  const bool whole = f == d;
   switch (op) {
-    case '>':
-    case 'G': return {lo, std::nullopt};
-    case '<':
-    case 'L': return {std::nullopt, hi};
-    default: return {lo, hi};
+    // (Doubles below 2^63 are at most 2^63 - 1024: no +1 overflows.)
+    case '>': return {static_cast<int64_t>(f) + 1, std::nullopt};
+    case 'G': return {static_cast<int64_t>(c), std::nullopt};
+    case '<': return c == -kTwo63 ? IntBounds{.none = true} : IntBounds{std::nullopt, static_cast<int64_t>(c) - 1};
+    case 'L': return {std::nullopt, static_cast<int64_t>(f)};
+    default: return whole ? IntBounds{static_cast<int64_t>(f), static_cast<int64_t>(f)} : IntBounds{.none = true};
   }
 }
 
@@ -323,11 +344,13 @@ bool apply(char letter, sqlite3_value* v, Bounds* b) {
     case 'b': b->glob_prefix = pattern_prefix(text_of(v), "*?[", false); return true;
     case 'g': case 'G': case 'l': case 'L': case 'e': {
       const IntBounds r = int_bounds(op_of(letter), v);
+      if (r.none) b->impossible = true;
       b->clamp_ts(r.lo, r.hi);
       return true;
     }
     case 's': case 'S': case 'q': case 'Q': case 'n': {
       const IntBounds r = int_bounds(op_of(letter), v);
+      if (r.none) b->impossible = true;
       b->clamp_seq(r.lo, r.hi);
       return true;
     }
