@@ -1,6 +1,7 @@
 #include "store/iterators.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -13,99 +14,43 @@ namespace streamll::detail {
 
 namespace {
 
-// Walks one column family between [lower, upper), in key order or its
-// reverse, and turns each entry into an event through `load` (which decodes
-// the value, or looks it up first).
-class RangeIterator : public EventIterator {
+// The event under one event_id: a point lookup in by_id (its bloom filter
+// answers a miss), then its block; at most one event.
+class IdIterator final : public EventIterator {
  public:
-  RangeIterator(std::shared_ptr<const Instance> rocks, layout::Family family, std::string lower,
-                std::string upper, ScanOrder order)
-      : rocks_(std::move(rocks)),
-        lower_(std::move(lower)),
-        upper_(std::move(upper)),
-        lower_slice_(lower_),
-        upper_slice_(upper_),
-        backward_(order == ScanOrder::kNewestFirst) {
-    rocksdb::ReadOptions options;
-    if (!upper_.empty()) options.iterate_upper_bound = &upper_slice_;
-    if (backward_) options.iterate_lower_bound = &lower_slice_;
-    it_.reset(rocks_->db->NewIterator(options, rocks_->family(family)));
+  IdIterator(std::shared_ptr<const Instance> rocks, std::string_view event_id) : rocks_(std::move(rocks)) {
+    rocksdb::PinnableSlice value;
+    const rocksdb::Status s =
+        rocks_->db->Get(rocksdb::ReadOptions(), rocks_->family(layout::kById), rocksdb::Slice(event_id), &value);
+    if (s.IsNotFound()) return;
+    if (!s.ok()) {
+      status_ = from_rocks(s);
+      return;
+    }
+    if (value.size() != 8) {
+      status_ = Status::corruption(fmt::format("by_id entry {:?} does not hold a seq", event_id));
+      return;
+    }
+    const uint64_t seq = get_be64(std::string_view(value.data(), 8));
+    cursor_.emplace(rocks_->db.get(), rocks_->family(layout::kBlocks));
+    status_ = cursor_->find(seq, &view_);
+    if (status_.is_not_found()) {
+      status_ = Status::corruption(fmt::format("by_id entry {:?} points to seq {}, which no block holds", event_id, seq));
+    }
+    current_ = status_.ok();
   }
 
   bool valid() const override { return current_; }
   const EventView& view() const override { return view_; }
   Status status() const override { return status_; }
-  void next() override {
-    if (backward_) {
-      it_->Prev();
-    } else {
-      it_->Next();
-    }
-    settle();
-  }
-
- protected:
-  // Positions on the first entry; subclasses call it once constructed.
-  void start() {
-    if (backward_) {
-      it_->SeekToLast();  // the last key below the upper bound
-    } else {
-      it_->Seek(lower_);
-    }
-    settle();
-  }
-
-  // Decodes the event of the current entry into view_.
-  virtual Status load(const rocksdb::Slice& key, const rocksdb::Slice& value) = 0;
-
-  EventView& mutable_view() { return view_; }
-  const Instance& instance() const { return *rocks_; }
+  void next() override { current_ = false; }
 
  private:
-  void settle() {
-    current_ = false;
-    if (!it_->Valid()) {
-      status_ = from_rocks(it_->status());
-      return;
-    }
-    status_ = load(it_->key(), it_->value());
-    current_ = status_.ok();
-  }
-
-  std::shared_ptr<const Instance> rocks_;  // first: outlives the RocksDB iterator
-  std::string lower_;
-  std::string upper_;
-  rocksdb::Slice lower_slice_;
-  rocksdb::Slice upper_slice_;
-  bool backward_;
-  std::unique_ptr<rocksdb::Iterator> it_;
+  std::shared_ptr<const Instance> rocks_;  // first: outlives the cursor
+  std::optional<BlockCursor> cursor_;      // holds the block view_ points into
   bool current_ = false;
   EventView view_;
   Status status_;
-};
-
-// by_id entries (event_id -> seq) -> their events through a BlockCursor.
-class IdIterator final : public RangeIterator {
- public:
-  IdIterator(std::shared_ptr<const Instance> rocks, std::string lower, std::string upper)
-      : RangeIterator(std::move(rocks), layout::kById, std::move(lower), std::move(upper), ScanOrder::kOldestFirst),
-        cursor_(instance().db.get(), instance().family(layout::kBlocks)) {
-    start();
-  }
-
- private:
-  Status load(const rocksdb::Slice& key, const rocksdb::Slice& value) override {
-    const std::string_view k(key.data(), key.size());
-    if (value.size() != 8) return Status::corruption(fmt::format("by_id entry {:?} does not hold a seq", k));
-    const uint64_t seq = get_be64(std::string_view(value.data(), 8));
-    Status s = cursor_.find(seq, &mutable_view());
-    if (s.is_not_found()) {
-      return Status::corruption(fmt::format("by_id entry {:?} points to seq {}, which no block holds", k, seq));
-    }
-    return s;
-  }
-
-  BlockCursor cursor_;
 };
 
 // A packed index (by_execution, by_time: store/postings.hpp) between two
@@ -392,10 +337,7 @@ std::unique_ptr<EventIterator> make_arrival_iterator(std::shared_ptr<const Insta
 }
 
 std::unique_ptr<EventIterator> make_id_iterator(std::shared_ptr<const Instance> rocks, std::string_view event_id) {
-  // event_id followed by 0x00 is the next possible key after event_id.
-  std::string upper(event_id);
-  upper.push_back('\0');
-  return std::make_unique<IdIterator>(std::move(rocks), std::string(event_id), std::move(upper));
+  return std::make_unique<IdIterator>(std::move(rocks), event_id);
 }
 
 std::unique_ptr<EventIterator> make_packed_iterator(std::shared_ptr<const Instance> rocks, layout::Family index,
