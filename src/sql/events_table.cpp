@@ -269,27 +269,28 @@ struct IntBounds {
 IntBounds int_bounds(char op, sqlite3_value* v) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
   constexpr double kTwo63 = 9223372036854775808.0;
+  const IntBounds none{std::nullopt, std::nullopt, true};
   switch (sqlite3_value_numeric_type(v)) {
     case SQLITE_INTEGER: {
       const int64_t n = sqlite3_value_int64(v);
       switch (op) {
-        case '>': return n == kMax ? IntBounds{.none = true} : IntBounds{n + 1, std::nullopt};
+        case '>': return n == kMax ? none : IntBounds{n + 1, std::nullopt};
         case 'G': return {n, std::nullopt};
-        case '<': return n == kMin ? IntBounds{.none = true} : IntBounds{std::nullopt, n - 1};
+        case '<': return n == kMin ? none : IntBounds{std::nullopt, n - 1};
         case 'L': return {std::nullopt, n};
         default: return {n, n};
       }
     }
     case SQLITE_FLOAT: break;
-    case SQLITE_NULL: return {.none = true};
+    case SQLITE_NULL: return none;
     default:  // text that is not a number, a blob: above every integer
-      return op == '<' || op == 'L' ? IntBounds{} : IntBounds{.none = true};
+      return op == '<' || op == 'L' ? IntBounds{} : none;
   }
   const double d = sqlite3_value_double(v);
-  if (std::isnan(d)) return {.none = true};
+  if (std::isnan(d)) return none;
   // Beyond the int64 range: every value, or none.
-  if (d >= kTwo63) return op == '<' || op == 'L' ? IntBounds{} : IntBounds{.none = true};
-  if (d < -kTwo63) return op == '>' || op == 'G' ? IntBounds{} : IntBounds{.none = true};
+  if (d >= kTwo63) return op == '<' || op == 'L' ? IntBounds{} : none;
+  if (d < -kTwo63) return op == '>' || op == 'G' ? IntBounds{} : none;
   // Within the int64 range: floor and ceil are exact integers there.
   const double f = std::floor(d), c = std::ceil(d);
   const bool whole = f == d;
@@ -297,9 +298,9 @@ IntBounds int_bounds(char op, sqlite3_value* v) {
     // (Doubles below 2^63 are at most 2^63 - 1024: no +1 overflows.)
     case '>': return {static_cast<int64_t>(f) + 1, std::nullopt};
     case 'G': return {static_cast<int64_t>(c), std::nullopt};
-    case '<': return c == -kTwo63 ? IntBounds{.none = true} : IntBounds{std::nullopt, static_cast<int64_t>(c) - 1};
+    case '<': return c == -kTwo63 ? none : IntBounds{std::nullopt, static_cast<int64_t>(c) - 1};
     case 'L': return {std::nullopt, static_cast<int64_t>(f)};
-    default: return whole ? IntBounds{static_cast<int64_t>(f), static_cast<int64_t>(f)} : IntBounds{.none = true};
+    default: return whole ? IntBounds{static_cast<int64_t>(f), static_cast<int64_t>(f)} : none;
   }
 }
 
