@@ -170,6 +170,9 @@ struct RepairReport {
   // not name, left out (the logs are in PATH/lost/).
   uint64_t log_records_replayed = 0;
   uint64_t log_entries_unplaced = 0;
+  // A sound store of an older format version (3 or 4), converted to this
+  // build's by a writer's open (0: none was needed).
+  int converted_from = 0;
 };
 
 // What Store::backup() made.
@@ -223,7 +226,9 @@ class Store {
   // cut is kept, whole (report->kept_after_damage counts those after it), and
   // a copy of each log as it was goes to `path`/lost/ (the appends the damage
   // cut are only there).
-  // A sound store is left unchanged (report->repaired false). Nothing is deleted: the old
+  // A sound store is left unchanged (report->repaired false), except that
+  // one of an older format version is converted to this build's
+  // (report->converted_from). Nothing is deleted: the old
   // MANIFEST, the logs (once their records are in new tables) and any table
   // that cannot be read move to `path`/lost/, listed in report->set_aside.
   // A table that cannot be read (cut short, overwritten) stops the repair

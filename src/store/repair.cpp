@@ -2,6 +2,7 @@
 // write-ahead log has a damaged record, built by RocksDB's repairer from the
 // table files and the readable records of the logs on disk.
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -244,6 +245,34 @@ Status replay_logs(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandl
 
 }  // namespace
 
+namespace {
+
+// A sound store of format version 3 or 4: a writer's open converts it (what
+// a view of it asks for). Others are left as they are.
+Status convert_if_older(const std::string& path, const std::vector<rocksdb::ColumnFamilyDescriptor>& families,
+                        RepairReport* r) {
+  std::string version;
+  {
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status s = rocksdb::DB::OpenForReadOnly(detail::check_options(path), path, families, &handles, &raw);
+    if (!s.ok()) return detail::explain_open_failure(path, s);
+    (void)raw->Get(rocksdb::ReadOptions(), handles[layout::kMeta], layout::kFormatVersionKey, &version);
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+  const int from = std::atoi(version.c_str());
+  if (from != layout::kOldestConvertible && from != layout::kPrunedVersion4) return Status::ok_status();
+  std::unique_ptr<Store> store;
+  if (Status o = Store::open(path, StoreOptions{}, &store); !o.ok()) {
+    return o.with_context(fmt::format("{}: converting it from format version {}", path, from));
+  }
+  r->converted_from = from;
+  return Status::ok_status();
+}
+
+}  // namespace
+
 Status Store::repair(const std::string& path, RepairReport* report, bool set_aside_unreadable) {
   RepairReport local;
   RepairReport& r = report != nullptr ? *report : local;
@@ -255,7 +284,7 @@ Status Store::repair(const std::string& path, RepairReport* report, bool set_asi
   const Status check = detail::check_table_files(path, detail::check_options(path), families);
   if (check.ok()) {
     r.damage = detail::describe_wal_damage(path);
-    if (r.damage.empty()) return Status::ok_status();
+    if (r.damage.empty()) return convert_if_older(path, families, &r);
     r.log_damage = true;
     return salvage_logs(path, families, &r);
   }

@@ -26,6 +26,9 @@ int run_repair(const Context& ctx, bool set_aside_unreadable) {
       fmt::print("warning: {} log entries belong to a column family no table names; they were left out and are only "
                  "in {}/lost\n", result.log_entries_unplaced, ctx.db);
     }
+  } else if (result.converted_from != 0) {
+    fmt::print("{}: its table files are the ones its MANIFEST lists, whole; converted it from format version {} to "
+               "this build's; checking it\n", ctx.db, result.converted_from);
   } else {
     fmt::print("{}: its table files are the ones its MANIFEST lists, whole: nothing was changed\n", ctx.db);
   }
