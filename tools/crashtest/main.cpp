@@ -158,8 +158,18 @@ TrialResult run_trial(const Options& o, const std::string& self, const std::stri
     return result;
   }
   // Mostly mid-stream, sometimes early (while the child opens and recovers the store).
-  const int delay_ms = (*rng)() % 8 == 0 ? static_cast<int>((*rng)() % 30)
-                                         : static_cast<int>(30 + (*rng)() % std::max(1, o.max_delay_ms - 30));
+  const bool early = (*rng)() % 8 == 0;
+  const int delay_ms = early ? static_cast<int>((*rng)() % 30)
+                             : static_cast<int>(30 + (*rng)() % std::max(1, o.max_delay_ms - 30));
+  if (!early) {
+    // Mid-stream counts from the child's first acknowledged flush, so that a
+    // slow start (a sanitizer build, a loaded machine) is not killed before
+    // it stored anything; at most 60 s.
+    std::error_code ec;
+    for (int waited = 0; waited < 60'000 && (!fs::exists(ack_path, ec) || fs::file_size(ack_path, ec) == 0); waited += 5) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   ::kill(pid, SIGKILL);
   int status = 0;
