@@ -374,6 +374,7 @@ struct Cursor : sqlite3_vtab_cursor {
   Bounds bounds;
   const Store* store = nullptr;
   size_t key = 0;  // how many ids were read, for the by-id and execution plans
+  std::string timestamp_text;  // the timestamp column's text, kept for its buffer
 
   bool done() const { return it == nullptr || !it->valid(); }
   bool backward() const { return order == ScanOrder::kNewestFirst; }
@@ -453,11 +454,18 @@ int next(sqlite3_vtab_cursor* base) {
 int eof(sqlite3_vtab_cursor* base) { return static_cast<Cursor*>(base)->done() ? 1 : 0; }
 
 int column(sqlite3_vtab_cursor* base, sqlite3_context* ctx, int col) {
-  const EventView& e = static_cast<Cursor*>(base)->it->view();
+  auto* cur = static_cast<Cursor*>(base);
+  const EventView& e = cur->it->view();
   switch (col) {
     case kEventId: result_text(ctx, e.event_id); break;
     case kExecutionId: result_text(ctx, e.execution_id); break;
-    case kTimestamp: result_text(ctx, format_timestamp(e.timestamp)); break;
+    case kTimestamp: {
+      std::string& text = cur->timestamp_text;  // reused: no allocation per row
+      text.clear();
+      append_timestamp(e.timestamp, &text);
+      result_text(ctx, text);
+      break;
+    }
     case kTsNs: sqlite3_result_int64(ctx, e.timestamp); break;
     case kEventType: result_text(ctx, e.event_type); break;
     case kModule: result_text(ctx, e.module_name); break;

@@ -70,8 +70,8 @@ class PackedIterator final : public EventIterator {
         upper_slice_(upper_),
         range_(range),
         backward_(order == ScanOrder::kNewestFirst),
-        keys_only_(keys_only),
-        cursor_(rocks_->db.get(), rocks_->family(layout::kBlocks)) {
+        keys_only_(keys_only) {
+    if (!keys_only_) cursor_.emplace(rocks_->db.get(), rocks_->family(layout::kBlocks));
     rocksdb::ReadOptions options;
     if (!upper_.empty()) options.iterate_upper_bound = &upper_slice_;
     if (backward_) options.iterate_lower_bound = &lower_slice_;
@@ -105,7 +105,7 @@ class PackedIterator final : public EventIterator {
       view_.timestamp = p.ts;
       view_.seq = p.seq;
     } else {
-      status_ = cursor_.find(p.seq, &view_);
+      status_ = cursor_->find(p.seq, &view_);
       if (status_.is_not_found()) {
         status_ = Status::corruption(fmt::format("{} names seq {}, which no block holds",
                                                  layout::kFamilyNames[family_], p.seq));
@@ -157,7 +157,7 @@ class PackedIterator final : public EventIterator {
   TimeRange range_;
   bool backward_;
   bool keys_only_;
-  BlockCursor cursor_;
+  std::optional<BlockCursor> cursor_;  // reads the events (not for keys_only)
   std::unique_ptr<rocksdb::Iterator> it_;
   std::string group_;
   std::vector<postings::Posting> pairs_;  // the current group's, in (ts, seq) order

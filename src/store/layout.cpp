@@ -1,5 +1,6 @@
 #include "store/layout.hpp"
 
+#include <charconv>
 #include <limits>
 
 #include "common/coding.hpp"
@@ -57,6 +58,12 @@ std::string time_upper_bound(const TimeRange& range) {
   std::string key;
   put_ts(bucket + 1, &key);
   return key;
+}
+
+int parse_format_version(std::string_view text) {
+  int version = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), version);
+  return ec == std::errc() && end == text.data() + text.size() ? version : 0;
 }
 
 std::string seq_key(uint64_t seq) {

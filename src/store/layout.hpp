@@ -17,6 +17,10 @@ namespace streamll::layout {
 inline constexpr int kFormatVersion = 5;
 inline constexpr int kOldestConvertible = 3;
 inline constexpr int kPrunedVersion4 = 4;
+// The version a kFormatVersionKey value names (0 when it is no number), and
+// whether a writer's open converts it.
+int parse_format_version(std::string_view text);
+inline bool converts_from(int version) { return version == kOldestConvertible || version == kPrunedVersion4; }
 inline constexpr std::string_view kFormatVersionKey = "streamll.format_version";
 // The store's identity (replication checkpoints are kept per identity), a
 // copy of RocksDB's DB identity made by the first writer that opens it: a

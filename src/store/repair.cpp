@@ -2,7 +2,6 @@
 // write-ahead log has a damaged record, built by RocksDB's repairer from the
 // table files and the readable records of the logs on disk.
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -261,8 +260,8 @@ Status convert_if_older(const std::string& path, const std::vector<rocksdb::Colu
     for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
     delete raw;
   }
-  const int from = std::atoi(version.c_str());
-  if (from != layout::kOldestConvertible && from != layout::kPrunedVersion4) return Status::ok_status();
+  const int from = layout::parse_format_version(version);
+  if (!layout::converts_from(from)) return Status::ok_status();
   std::unique_ptr<Store> store;
   if (Status o = Store::open(path, StoreOptions{}, &store); !o.ok()) {
     return o.with_context(fmt::format("{}: converting it from format version {}", path, from));

@@ -3,7 +3,6 @@
 #include <rocksdb/db.h>
 
 #include "common/files.hpp"
-#include "store/iterators.hpp"
 #include "store/layout.hpp"
 #include "store/rocks_status.hpp"
 #include "store/store_impl.hpp"
@@ -49,8 +48,7 @@ Status Store::stats(StoreStats* out) const {
   out->last_seq = last_seq();
 
   for (const ScanOrder order : {ScanOrder::kOldestFirst, ScanOrder::kNewestFirst}) {
-    const std::unique_ptr<EventIterator> end = detail::make_packed_iterator(
-        rocks, layout::kByTime, std::string(), std::string(), TimeRange{}, order, /*keys_only=*/true);
+    const std::unique_ptr<EventIterator> end = scan_time_keys(TimeRange{}, order);
     if (!end->status().ok()) return end->status().with_context(impl.path);
     if (!end->valid()) break;
     (order == ScanOrder::kOldestFirst ? out->oldest_ts : out->newest_ts) = end->view().timestamp;

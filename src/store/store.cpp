@@ -268,11 +268,8 @@ Status check_format_version(rocksdb::DB* db, const std::string& path, bool write
         fmt::format("{}: a RocksDB database but not a streamll store (no format version)", path));
   }
   if (!s.ok()) return from_rocks(s, path);
-  *version = text == std::to_string(layout::kFormatVersion) ? layout::kFormatVersion
-             : text == "3"                                  ? 3
-             : text == "4"                                  ? 4
-                                                            : 0;
-  if (*version == 0) {
+  *version = layout::parse_format_version(text);
+  if (*version != layout::kFormatVersion && !layout::converts_from(*version)) {
     return Status::invalid_argument(fmt::format(
         "{}: store format version {} is not readable by this build, which reads version {} (and converts {} and {})",
         path, text, layout::kFormatVersion, layout::kOldestConvertible, layout::kPrunedVersion4));
