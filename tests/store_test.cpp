@@ -18,6 +18,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <rocksdb/db.h>
+#include <rocksdb/sst_file_writer.h>
 
 #include "store/execution_summary.hpp"
 #include "store/postings.hpp"
@@ -285,6 +286,199 @@ TEST_CASE("a duplicate event_id with other content is skipped and named, not sil
   CHECK(kept == batch[7]);  // the stored event stays
   REQUIRE(store->get(newcomer.event_id, &kept).ok());
   CHECK(kept.execution_id == "exec-new");
+}
+
+namespace {
+
+// A source that yields `batch` in parts of `part` events.
+Store::EventSource parts_of(const EventBatch& batch, size_t part) {
+  auto next = std::make_shared<size_t>(0);
+  return [&batch, part, next](std::span<const EventView>* out) {
+    const size_t n = std::min(part, batch.size() - *next);
+    *out = batch.views().subspan(*next, n);
+    *next += n;
+    return Status::ok_status();
+  };
+}
+
+// What a reader can tell of a store: every scan order, the summaries and the
+// type registry.
+struct Seen {
+  std::vector<std::pair<std::string, uint64_t>> arrival, by_time, newest_first, one_execution;
+  std::vector<std::tuple<std::string, int64_t, int64_t, uint64_t, uint64_t>> executions;
+  std::vector<std::tuple<std::string, int64_t, int64_t, uint64_t, std::vector<std::string>>> types;
+  bool operator==(const Seen&) const = default;
+};
+
+Seen seen(const Store& store) {
+  Seen out;
+  out.arrival = drain(store.scan_arrival());
+  out.by_time = drain(store.scan_time({}));
+  out.newest_first = drain(store.scan_time({}, ScanOrder::kNewestFirst));
+  out.one_execution = drain(store.scan_execution("exec-1"));
+  std::vector<ExecutionSummary> execs;
+  REQUIRE(store.list_executions(&execs).ok());
+  for (const auto& e : execs) out.executions.emplace_back(e.execution_id, e.first_ts, e.last_ts, e.event_count, e.error_count);
+  std::vector<EventTypeSummary> types;
+  REQUIRE(store.list_event_types(&types).ok());
+  for (const auto& t : types) out.types.emplace_back(t.event_type, t.first_ts, t.last_ts, t.count, t.data_keys);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("append_all stores what one append of the whole would, whole or nothing, in parts", "[store][append_all]") {
+  TempDir dir;
+  testing::EventGenerator gen(17);
+  std::vector<Event> first = mixed_events(gen, 700, 6);
+  std::vector<Event> events = mixed_events(gen, 3000, 9);
+  EventBatch before, batch;
+  for (const Event& e : first) before.add(e);
+  for (const Event& e : events) batch.add(e);
+  // A re-import of stored events (one with other content), and repeats of
+  // ids of earlier parts (one with other content), among new events.
+  Event stored_again = first[5];
+  Event stored_changed = first[6];
+  stored_changed.data["changed"] = true;
+  Event repeat_same = events[10];
+  Event repeat_changed = events[20];
+  repeat_changed.event_type = "another.type";
+  for (const Event* e : {&stored_again, &stored_changed, &repeat_same, &repeat_changed}) batch.add(*e);
+  batch.add(events[2999]);  // a repeat within the last part
+
+  // The reference: the same events in one append.
+  auto reference = open_store(dir / "reference");
+  REQUIRE(reference->append(before.views()).ok());
+  AppendResult whole;
+  REQUIRE(reference->append(batch.views(), &whole).ok());
+
+  auto store = open_store(dir / "db");
+  REQUIRE(store->append(before.views()).ok());
+  StoreOptions vo;
+  vo.mode = StoreOptions::Mode::kReadOnlyLive;
+  std::unique_ptr<Store> view;
+  REQUIRE(Store::open(dir / "db", vo, &view).ok());
+
+  SECTION("in parts, it is one append of the whole") {
+    AppendResult r;
+    const Status appended = store->append_all(parts_of(batch, 1000), &r);
+    INFO(appended.to_string());
+    REQUIRE(appended.ok());
+    CHECK(r.appended == 3000);
+    CHECK(r.duplicates == 5);
+    CHECK(r.first_seq == 701);
+    CHECK(r.last_seq == 3700);
+    CHECK(r.appended == whole.appended);
+    CHECK(r.duplicates == whole.duplicates);
+    CHECK(r.conflicts == std::vector<size_t>{3001, 3003});
+    CHECK(r.conflicts == whole.conflicts);
+    CHECK(r.conflict_ids == std::vector<std::string>{stored_changed.event_id, repeat_changed.event_id});
+    CHECK(store->last_seq() == 3700);
+    CHECK(seen(*store) == seen(*reference));
+    VerifyReport report;
+    const Status verified = store->verify(&report);
+    INFO(verified.to_string() << (report.problems.empty() ? "" : report.problems.front()));
+    CHECK(verified.ok());
+    CHECK(report.events == 3700);
+    CHECK_FALSE(std::filesystem::exists(std::filesystem::path(dir / "db") / "staging"));
+    // A view sees all of it once it refreshes, and appends go on from there.
+    REQUIRE(view->refresh().ok());
+    CHECK(seen(*view) == seen(*reference));
+    AppendResult next;
+    REQUIRE(store->append(std::vector<Event>{gen.event("exec-1", 5)}, &next).ok());
+    CHECK(next.first_seq == 3701);
+    // Again: every event is a duplicate, nothing is staged or ingested.
+    REQUIRE(store->append_all(parts_of(batch, 1000), &r).ok());
+    CHECK(r.appended == 0);
+    CHECK(r.duplicates == batch.size());
+    store.reset();
+    // Reopened, it is as it was (the ingested tables are the store's).
+    store = open_store(dir / "db");
+    CHECK(store->last_seq() == 3701);
+    CHECK(store->verify().ok());
+  }
+
+  SECTION("a source that fails part way stores none of it") {
+    const Seen was = seen(*store);
+    size_t calls = 0;
+    const Store::EventSource failing = [&](std::span<const EventView>* out) {
+      if (++calls == 3) return Status::invalid_argument("events.jsonl:2500: field 'timestamp': bad");
+      *out = batch.views().subspan((calls - 1) * 1000, 1000);
+      return Status::ok_status();
+    };
+    AppendResult r;
+    const Status s = store->append_all(failing, &r);
+    CHECK(s.message() == "events.jsonl:2500: field 'timestamp': bad");
+    CHECK(r.appended == 0);
+    CHECK(store->last_seq() == 700);
+    CHECK(seen(*store) == was);
+    CHECK_FALSE(std::filesystem::exists(std::filesystem::path(dir / "db") / "staging"));
+    REQUIRE(view->refresh().ok());
+    CHECK(seen(*view) == was);
+    // An invalid event fails it too, naming its position in the whole.
+    EventBatch bad;
+    for (const EventView& v : batch.views().subspan(0, 1500)) bad.add(v);
+    EventView empty_type = batch.views()[1500];
+    empty_type.event_type = "";
+    bad.add(empty_type);
+    const Status invalid = store->append_all(parts_of(bad, 1000));
+    CHECK(invalid.is_invalid_argument());
+    CHECK(invalid.message().find("event 1500 of the whole") != std::string::npos);
+    CHECK(seen(*store) == was);
+    // The store takes the same events afterwards.
+    REQUIRE(store->append_all(parts_of(batch, 1000), &r).ok());
+    CHECK(r.appended == 3000);
+    CHECK(seen(*store) == seen(*reference));
+  }
+}
+
+TEST_CASE("a table linked from an append_all killed before its ingestion is no damage; the next writer removes it",
+          "[store][append_all]") {
+  TempDir dir;
+  testing::EventGenerator gen(18);
+  {
+    auto store = open_store(dir / "db");
+    REQUIRE(store->append(mixed_events(gen, 100, 3)).ok());
+  }
+  // What RocksDB's ingestion does first: the staged table, linked into the
+  // store under a number the MANIFEST does not list yet.
+  const std::filesystem::path staging = std::filesystem::path(dir / "db") / "staging";
+  std::filesystem::create_directory(staging);
+  {
+    rocksdb::Options options;
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
+    REQUIRE(writer.Open((staging / "000001.sst").string()).ok());
+    REQUIRE(writer.Put("an event the store lacks", "x").ok());
+    REQUIRE(writer.Finish().ok());
+  }
+  const std::filesystem::path linked = std::filesystem::path(dir / "db") / "999999.sst";
+  std::filesystem::create_hard_link(staging / "000001.sst", linked);
+  StoreOptions vo;
+  vo.mode = StoreOptions::Mode::kReadOnlyLive;
+  std::unique_ptr<Store> view;
+  const Status opened = Store::open(dir / "db", vo, &view);
+  INFO(opened.to_string());
+  CHECK(opened.ok());
+  view.reset();
+  {
+    auto store = open_store(dir / "db");
+    CHECK(store->last_seq() == 100);
+    CHECK_FALSE(std::filesystem::exists(staging));
+    CHECK_FALSE(std::filesystem::exists(linked));
+    CHECK(store->verify().ok());
+  }
+  // Without its staged twin the same table is what a forgetful MANIFEST leaves.
+  std::filesystem::create_directory(staging);
+  {
+    rocksdb::Options options;
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
+    REQUIRE(writer.Open(linked.string()).ok());
+    REQUIRE(writer.Put("an event the store lacks", "x").ok());
+    REQUIRE(writer.Finish().ok());
+  }
+  const Status refused = Store::open(dir / "db", vo, &view);
+  CHECK(refused.is_corruption());
+  CHECK(refused.message().find("999999.sst") != std::string::npos);
 }
 
 TEST_CASE("events given as views are stored as given, checked like Events unless vouched for", "[store]") {

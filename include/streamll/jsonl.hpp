@@ -20,10 +20,6 @@ struct ImportOptions {
   // false: the first bad line fails the import and nothing is written.
   // true: bad lines are skipped and reported; the good ones are imported.
   bool skip_invalid = false;
-  // Events per store append (one atomic write each); 0: the whole input in
-  // one, so that an import killed midway (kill -9, power loss) leaves none
-  // of its events, as one that fails does.
-  size_t batch_size = 0;
 };
 
 struct ImportReport {
@@ -39,16 +35,16 @@ struct ImportReport {
   std::vector<std::string> conflicts;
 };
 
-// Reads JSONL from `in` and appends its events to `store`. Blank lines are
-// ignored. All lines are decoded before anything is written, so a failed
-// import (InvalidArgument naming source, line and field) writes nothing;
-// re-importing the same events stores no duplicates (event_id). With
-// batch_size 0 (the default) the import is whole or nothing, even when the
-// process is killed. Cost: each line read once, straight into the text the
-// store keeps (no JSON tree is built; an object of 100,000 keys costs what
-// 100,000 values do); holds the decoded events in memory (compact JSON, at
-// most the input's size), then one append per batch_size events (by default
-// one, whose write batch holds every encoded event at once: about 1x more).
+// Reads JSONL from `in` and appends its events to `store`, whole or
+// nothing (Store::append_all): a failed import (InvalidArgument naming
+// source, line and field), one killed midway (kill -9, power loss) or one
+// the disk cannot hold leaves none of its events. Blank lines are ignored;
+// re-importing the same events stores no duplicates (event_id). Cost: each
+// line read once, straight into the text the store keeps (no JSON tree is
+// built; an object of 100,000 keys costs what 100,000 values do); memory is
+// a part of a few MB of decoded events plus, per event, its line number, its
+// event_id and the few bytes of its index entries: a small fraction of the
+// input, however large.
 Status import_jsonl(std::istream& in, Store* store, const ImportOptions& options,
                     ImportReport* report);
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <span>
@@ -114,6 +115,7 @@ struct AppendResult {
   // the same id reused for another event. Skipped like every duplicate, so
   // that what was stored stays; said here so a caller can say so.
   std::vector<size_t> conflicts;
+  std::vector<std::string> conflict_ids;  // the event_id of each, in the same order
 };
 
 // What the store knows of one execution without reading its events.
@@ -276,6 +278,27 @@ class Store {
   // above, plus a pass over each data text for the type registry's keys.
   Status append(std::span<const EventView> events, AppendResult* result = nullptr,
                 const AppendOptions& options = {});
+
+  // Supplies append_all()'s events part by part: sets *part to the next
+  // events (valid until the next call), or to an empty span after the last;
+  // an error stops append_all(), which then stores none of them.
+  using EventSource = std::function<Status(std::span<const EventView>* part)>;
+
+  // Appends every event `source` yields, as append() of views would in one
+  // call (seqs in order, duplicates skipped and counted, conflicts listed by
+  // position in the whole), but in memory bounded by a part rather than by
+  // the whole: each part is encoded into table files built beside the store
+  // (in `path`/staging), and RocksDB takes them all in one atomic step at
+  // the end. So the store has every event or, after an error or a kill at
+  // any moment, none; views see them all at once. What an import of a large
+  // file uses. Events are validated as append() validates them unless
+  // options.validated; options.encoded and fresh_ids must be empty. Other
+  // appends to this store wait until it returns, so `source` must not
+  // append to it. Cost: as append() per part, plus writing the tables
+  // (compressed, about the size the store would reach after its own flush)
+  // and a flush of memtables whose keys they overlap; memory is one part
+  // plus, per event, its event_id and about 20 bytes until the end.
+  Status append_all(const EventSource& source, AppendResult* result = nullptr, const AppendOptions& options = {});
 
   // After append() failed (disk full, an I/O error, a read-only file
   // system), tries to make the store writable again: RocksDB keeps refusing

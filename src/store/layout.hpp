@@ -51,6 +51,12 @@ inline constexpr std::string_view kPrunedKey = "streamll.pruned";
 // have shipped the store (Store::mark_replicated), one file per target.
 inline constexpr const char* kReplicationDir = "replication";
 
+// The directory beside the tables where Store::append_all builds its table
+// files before RocksDB ingests them (store/staged_tables.hpp). Only a
+// writer uses it; what a killed append left there is removed by the next
+// writer's open.
+inline constexpr const char* kStagingDir = "staging";
+
 // Column families, in the order Store::Impl keeps their handles.
 enum Family : int { kMeta = 0, kBlocks, kByExecution, kByTime, kById, kExecutions, kTypes, kFamilyCount };
 inline constexpr const char* kFamilyNames[kFamilyCount] = {

@@ -28,6 +28,7 @@
 #include "store/rocks_status.hpp"
 #include "store/retention.hpp"
 #include "store/rocks_options.hpp"
+#include "store/staged_tables.hpp"
 #include "store/store_impl.hpp"
 #include "store/table_files.hpp"
 #include "store/view_dir.hpp"
@@ -365,6 +366,11 @@ Status open_writer(Store::Impl* impl) {
   rocks->db.reset(raw);
   impl->set_rocks(rocks);
   impl->unmark_at_close = true;
+  // What an append_all() killed before its ingestion left (this open holds
+  // the store's lock, so no other writer is using it). RocksDB's open has
+  // removed the links to it that the MANIFEST does not list.
+  std::error_code staging_ec;
+  fs::remove_all(fs::path(path) / layout::kStagingDir, staging_ec);
   impl->dir_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   std::string version;
   const bool versioned = raw->Get(rocksdb::ReadOptions(), layout::kFormatVersionKey, &version).ok();
@@ -557,11 +563,25 @@ Status Store::refresh() {
 
 namespace {
 
+// What one append_all() carries from part to part: its staged tables, the
+// last seq it gave, and the events that repeat an id an earlier part staged
+// (compared with their twins once those are stored).
+struct Bulk {
+  std::unique_ptr<detail::StagedTables> tables;
+  uint64_t seq = 0;
+  size_t offset = 0;  // the position of this part's first event in the whole
+  EventBatch repeats;
+  std::vector<std::pair<uint64_t, size_t>> repeat_twins;  // (twin's seq, index in repeats)
+  std::vector<size_t> repeat_positions;                   // position in the whole, per repeat
+};
+
 // Appends `events` (their data and tags as text; trees: empty, or the same
 // events with data as a tree, whose keys the type registry then reads
-// without a pass over the text), validated already.
-Status append_views(Store::Impl& impl, std::span<const EventView> events, std::span<const Event> trees,
-                    std::span<const uint8_t> fresh_ids, AppendResult* result) {
+// without a pass over the text), validated already, under impl.append_mutex:
+// written to the database, or with `bulk`, staged as a part of it.
+Status append_locked(Store::Impl& impl, const std::shared_ptr<detail::Instance>& rocks,
+                     std::span<const EventView> events, std::span<const Event> trees,
+                     std::span<const uint8_t> fresh_ids, Bulk* bulk, AppendResult* result) {
   AppendResult& r = *result;
   if (!fresh_ids.empty() && fresh_ids.size() != events.size()) {
     return Status::invalid_argument(fmt::format("AppendOptions.fresh_ids has {} flags for {} events",
@@ -570,9 +590,6 @@ Status append_views(Store::Impl& impl, std::span<const EventView> events, std::s
   if (events.empty()) return Status::ok_status();
   std::vector<uint8_t> skip(events.size(), 0);  // duplicates
   const auto fresh = [&](size_t i) { return !fresh_ids.empty() && fresh_ids[i] != 0; };
-
-  std::lock_guard<std::mutex> lock(impl.append_mutex);
-  const std::shared_ptr<detail::Instance> rocks = impl.rocks();
 
   // Dedupe against the store (one batched lookup) and within the batch, for
   // every id the caller does not vouch for.
@@ -602,6 +619,12 @@ Status append_views(Store::Impl& impl, std::span<const EventView> events, std::s
                                                 impl.path, events[i].event_id, found[k].size()));
         }
         stored_twins.emplace_back(detail::get_be64(found[k].ToStringView()), i);
+      } else if (const uint64_t staged = bulk == nullptr ? 0 : bulk->tables->staged_seq(events[i].event_id);
+                 staged != 0) {
+        // Its twin is in an earlier part, not stored yet: compared once it is.
+        bulk->repeat_twins.emplace_back(staged, bulk->repeats.size());
+        bulk->repeat_positions.push_back(bulk->offset + i);
+        bulk->repeats.add(events[i]);
       } else if (const auto [first, inserted] = batch_ids.try_emplace(events[i].event_id, i); !inserted) {
         if (!detail::same_content(events[first->second], events[i])) r.conflicts.push_back(i);
       } else {
@@ -614,13 +637,14 @@ Status append_views(Store::Impl& impl, std::span<const EventView> events, std::s
       return s.with_context(impl.path);
     }
     std::sort(r.conflicts.begin(), r.conflicts.end());
+    for (const size_t i : r.conflicts) r.conflict_ids.emplace_back(events[i].event_id);
   }
 
   rocksdb::WriteBatch& batch = impl.batch;
   batch.Clear();
   std::unordered_map<std::string_view, ExecutionSummary> touched;
   std::unordered_map<std::string_view, type_summary::Pending> types;
-  uint64_t seq = impl.last_seq.load(std::memory_order_relaxed);
+  uint64_t seq = bulk != nullptr ? bulk->seq : impl.last_seq.load(std::memory_order_relaxed);
   std::string seq_bytes;
   block::Builder& block = impl.block;
   detail::IndexEntries& index = impl.index;
@@ -681,6 +705,14 @@ Status append_views(Store::Impl& impl, std::span<const EventView> events, std::s
     batch.Merge(rocks->family(layout::kTypes), event_type, operand);
   }
   if (r.appended == 0) return Status::ok_status();
+  if (bulk != nullptr) {
+    if (Status s = bulk->tables->stage(batch); !s.ok()) {
+      r = AppendResult{};
+      return s;
+    }
+    bulk->seq = seq;
+    return Status::ok_status();
+  }
 
   if (impl.directory_removed()) {
     r = AppendResult{};
@@ -719,7 +751,8 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
   if (options.encoded.empty()) {
     EventBatch encoded;
     for (const Event& e : events) encoded.add(e);
-    return append_views(*impl_, encoded.views(), events, options.fresh_ids, &r);
+    std::lock_guard<std::mutex> lock(impl_->append_mutex);
+    return append_locked(*impl_, impl_->rocks(), encoded.views(), events, options.fresh_ids, nullptr, &r);
   }
   std::vector<EventView> views(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
@@ -727,7 +760,8 @@ Status Store::append(std::span<const Event> events, AppendResult* result, const 
     views[i].data_json = options.encoded[i].data_json;
     views[i].tags_json = options.encoded[i].tags_json;
   }
-  return append_views(*impl_, views, events, options.fresh_ids, &r);
+  std::lock_guard<std::mutex> lock(impl_->append_mutex);
+  return append_locked(*impl_, impl_->rocks(), views, events, options.fresh_ids, nullptr, &r);
 }
 
 Status Store::append(std::span<const EventView> events, AppendResult* result, const AppendOptions& options) {
@@ -743,7 +777,71 @@ Status Store::append(std::span<const EventView> events, AppendResult* result, co
       return s.with_context(fmt::format("event {} of the batch", i));
     }
   }
-  return append_views(*impl_, events, {}, options.fresh_ids, &r);
+  std::lock_guard<std::mutex> lock(impl_->append_mutex);
+  return append_locked(*impl_, impl_->rocks(), events, {}, options.fresh_ids, nullptr, &r);
+}
+
+Status Store::append_all(const EventSource& source, AppendResult* result, const AppendOptions& options) {
+  AppendResult local;
+  AppendResult& r = result != nullptr ? *result : local;
+  r = AppendResult{};
+  if (read_only()) return Status::not_supported(fmt::format("{} is open as a read-only view", impl_->path));
+  if (!options.encoded.empty() || !options.fresh_ids.empty()) {
+    return Status::invalid_argument("append_all takes neither AppendOptions.encoded nor AppendOptions.fresh_ids");
+  }
+  std::lock_guard<std::mutex> lock(impl_->append_mutex);
+  const std::shared_ptr<detail::Instance> rocks = impl_->rocks();
+  Bulk bulk;
+  if (Status s = detail::StagedTables::make(impl_->path, rocks.get(), &bulk.tables); !s.ok()) return s;
+  bulk.seq = impl_->last_seq.load(std::memory_order_relaxed);
+  AppendResult total;
+  std::vector<std::pair<size_t, std::string>> conflicts;  // (position, event_id)
+  for (;;) {
+    std::span<const EventView> part;
+    if (Status s = source(&part); !s.ok()) return s;
+    if (part.empty()) break;
+    for (size_t i = 0; i < part.size() && !options.validated; ++i) {
+      if (Status s = detail::validate_view(part[i]); !s.ok()) {
+        return s.with_context(fmt::format("event {} of the whole", bulk.offset + i));
+      }
+    }
+    AppendResult one;
+    if (Status s = append_locked(*impl_, rocks, part, {}, {}, &bulk, &one); !s.ok()) {
+      return s.with_context(fmt::format("after {} events", bulk.offset));
+    }
+    if (total.first_seq == 0) total.first_seq = one.first_seq;
+    if (one.last_seq != 0) total.last_seq = one.last_seq;
+    total.appended += one.appended;
+    total.duplicates += one.duplicates;
+    for (size_t k = 0; k < one.conflicts.size(); ++k) {
+      conflicts.emplace_back(bulk.offset + one.conflicts[k], std::move(one.conflict_ids[k]));
+    }
+    bulk.offset += part.size();
+  }
+  if (total.appended > 0) {
+    if (impl_->directory_removed()) {
+      return Status::io_error(fmt::format(
+          "{}: the store directory was removed while the store was open; nothing more can be stored "
+          "there (open the store again to start a new one)", impl_->path));
+    }
+    if (Status s = bulk.tables->ingest(); !s.ok()) return s.with_context(impl_->path);
+    impl_->last_seq.store(bulk.seq, std::memory_order_release);
+  }
+  // The repeats of ids an earlier part staged, now that their twins are stored.
+  std::vector<size_t> differ;
+  if (Status s = find_conflicts(*rocks, bulk.repeats.views(), &bulk.repeat_twins, &differ); !s.ok()) {
+    return s.with_context(impl_->path);
+  }
+  for (const size_t k : differ) {
+    conflicts.emplace_back(bulk.repeat_positions[k], std::string(bulk.repeats.views()[k].event_id));
+  }
+  std::sort(conflicts.begin(), conflicts.end());
+  for (auto& [position, id] : conflicts) {
+    total.conflicts.push_back(position);
+    total.conflict_ids.push_back(std::move(id));
+  }
+  r = std::move(total);
+  return Status::ok_status();
 }
 
 Status Store::recover() {

@@ -152,6 +152,20 @@ Status explain_open_failure(const std::string& path, const rocksdb::Status& s) {
 
 namespace {
 
+// The files (device, inode) in the staging directory of Store::append_all:
+// while it ingests, RocksDB links them into the store before the MANIFEST
+// lists them, and a kill in between leaves such a link, which the next
+// writer's open removes with the staging directory.
+std::set<std::pair<uint64_t, uint64_t>> staged_files(const std::string& path) {
+  std::set<std::pair<uint64_t, uint64_t>> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(path) / layout::kStagingDir, ec)) {
+    struct stat st {};
+    if (::stat(entry.path().c_str(), &st) == 0) out.emplace(st.st_dev, st.st_ino);
+  }
+  return out;
+}
+
 // The checks of check_table_files() on the read-only `db`.
 Status check_open(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
                   const std::vector<rocksdb::ColumnFamilyDescriptor>& families, const std::string& path,
@@ -176,9 +190,14 @@ Status check_open(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle
   std::error_code ec;
   const bool closed_cleanly = !fs::exists(fs::path(path) / layout::kWriterMarker, ec);
   const Pruned pruned = closed_cleanly ? Pruned{} : pruned_state(db, handles);
+  const std::set<std::pair<uint64_t, uint64_t>> staged = staged_files(path);
   for (const auto& entry : fs::directory_iterator(path, ec)) {
     const std::string name = entry.path().filename().string();
     if (!name.ends_with(".sst") || listed.contains(name)) continue;
+    struct stat st {};
+    if (!staged.empty() && ::stat(entry.path().c_str(), &st) == 0 && staged.contains({st.st_dev, st.st_ino})) {
+      continue;  // an ingestion's, running or killed
+    }
     std::string why = "the store's last writer closed cleanly, which leaves no such table";
     if (!closed_cleanly) {
       const std::string missing = first_key_not_in(db, handles, families, entry.path().string(), pruned);

@@ -29,7 +29,9 @@ namespace streamll::detail {
 //   whose log is still there, a compaction's inputs or outputs) and is
 //   accepted; so is one that is not a complete table (a write cut short).
 //   The summary families' values are merged, so only their keys are
-//   compared. In a pruned store (format version 4) a key it lacks is
+//   compared. A table that is a link to a file in the staging directory
+//   (layout::kStagingDir) is an ingestion's, running or killed, and is
+//   accepted too. In a pruned store (format version 4) a key it lacks is
 //   accepted when it names a seq the store has given out (the event was
 //   there, then pruned), and blocks may differ (prune rewrites them).
 // `families` gives each family's options (merge operators, so that a table of

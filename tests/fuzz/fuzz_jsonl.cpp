@@ -143,7 +143,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   ImportOptions options;
   options.source_name = kSource;
-  options.batch_size = size % 4;  // 0: one batch
   const uint64_t last_seq = store->last_seq();
 
   if (!problems.empty()) {
