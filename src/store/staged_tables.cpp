@@ -121,28 +121,33 @@ rocksdb::Status StagedTables::finish_table(size_t f) {
 rocksdb::Status StagedTables::write_kept(size_t f) {
   Family& family = families_[f];
   const rocksdb::Comparator* cmp = family.options.comparator;
-  const auto less = [cmp](const auto& a, const auto& b) { return cmp->Compare(a.first, b.first) < 0; };
-  std::vector<std::pair<std::string, std::string>> puts = std::move(family.puts);
   if (f == layout::kById) {
-    puts.reserve(ids_.size());
+    // Sorted through pointers into the map: no second copy of every id.
+    std::vector<const std::pair<const std::string, uint64_t>*> ids;
+    ids.reserve(ids_.size());
+    for (const auto& entry : ids_) ids.push_back(&entry);
+    std::sort(ids.begin(), ids.end(), [cmp](const auto* a, const auto* b) { return cmp->Compare(a->first, b->first) < 0; });
     std::string seq;
-    for (auto& [id, q] : ids_) {
+    for (const auto* entry : ids) {
       seq.clear();
-      put_be64(q, &seq);
-      puts.emplace_back(id, seq);
+      put_be64(entry->second, &seq);
+      if (rocksdb::Status s = add_to_table(f, entry->first, seq, /*merge=*/false); !s.ok()) return s;
     }
     ids_ = {};
   }
-  if (!puts.empty() && !family.merges.empty()) {
+  if (!family.puts.empty() && !family.merges.empty()) {
     return rocksdb::Status::NotSupported("puts and merges into one column family in one append");
   }
-  std::sort(puts.begin(), puts.end(), less);
-  for (size_t i = 0; i < puts.size(); ++i) {
-    if (i > 0 && cmp->Compare(puts[i - 1].first, puts[i].first) == 0) {
-      return rocksdb::Status::Corruption(fmt::format("key {:?} staged twice", puts[i].first));
+  std::sort(family.puts.begin(), family.puts.end(),
+            [cmp](const auto& a, const auto& b) { return cmp->Compare(a.first, b.first) < 0; });
+  for (size_t i = 0; i < family.puts.size(); ++i) {
+    const auto& [key, value] = family.puts[i];
+    if (i > 0 && cmp->Compare(family.puts[i - 1].first, key) == 0) {
+      return rocksdb::Status::Corruption(fmt::format("key {:?} staged twice", key));
     }
-    if (rocksdb::Status s = add_to_table(f, puts[i].first, puts[i].second, /*merge=*/false); !s.ok()) return s;
+    if (rocksdb::Status s = add_to_table(f, key, value, /*merge=*/false); !s.ok()) return s;
   }
+  family.puts = {};
   // std::map's order is bytewise, as every family's comparator.
   for (const auto& [key, operand] : family.merges) {
     if (rocksdb::Status s = add_to_table(f, key, operand, /*merge=*/true); !s.ok()) return s;
