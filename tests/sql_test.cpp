@@ -349,4 +349,24 @@ TEST_CASE("the loadable extension works in the stock sqlite3 shell", "[sql][proc
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out == "50|1275\n50\n50\n");
+
+  // It calls the shell's SQLite through the routines the shell hands it, not
+  // a libsqlite3 of its own: it names no SQLite function it would need to
+  // find elsewhere.
+  const auto symbols = testing::run({"/usr/bin/nm", "-D", "--undefined-only", testing::program("STREAMLL_EXTENSION")}, "");
+  REQUIRE(symbols.exit_code == 0);
+  CHECK(symbols.out.find("sqlite3_") == std::string::npos);
+
+  // A table over a path is for top-level SQL only: a view in a database's
+  // schema (a file from elsewhere could carry one) cannot read through it.
+  const auto unsafe = testing::run({"/usr/bin/sqlite3", "-bail", ":memory:"},
+                                   fmt::format(".load {0}\n"
+                                               "CREATE VIRTUAL TABLE main.ev USING streamll_events('{1}');\n"
+                                               "SELECT count(*) FROM ev;\n"
+                                               "CREATE VIEW main.v AS SELECT count(*) FROM ev;\n"
+                                               "SELECT * FROM v;\n",
+                                               extension, dir / "db"));
+  CHECK(unsafe.out == "50\n");
+  CHECK(unsafe.err.find("unsafe use of virtual table") != std::string::npos);
+  CHECK(unsafe.exit_code != 0);
 }

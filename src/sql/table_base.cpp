@@ -33,6 +33,10 @@ int connect_table(sqlite3* db, void* aux, int argc, const char* const* argv, con
     const Status s = Store::open(unquote(argv[3]), options, &table->owned_store);
     if (!s.ok()) return fail(err, s.message());
     table->store = table->owned_store.get();
+    // A table that opens a path is used only from top-level SQL, never from
+    // a view or trigger in a database's schema: a database file from
+    // elsewhere could otherwise make a query read any store on the machine.
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
   } else if (aux != nullptr) {
     table->store = static_cast<Store*>(aux);
   } else {

@@ -2,7 +2,7 @@
 // read-only view they opened from a path argument) and the read-only rule.
 #pragma once
 
-#include <sqlite3.h>
+#include "sql/sqlite_api.hpp"
 
 #include <memory>
 #include <string>
@@ -18,6 +18,8 @@ struct TableBase : sqlite3_vtab {
 
 // xCreate/xConnect of every table: picks the store (argument 3, a quoted
 // path, or the module's aux store), declares `schema`, allocates the table.
+// A table over a path is SQLITE_VTAB_DIRECTONLY: a view or trigger in a
+// database's schema cannot use it.
 int connect_table(sqlite3* db, void* aux, int argc, const char* const* argv, const char* schema,
                   sqlite3_vtab** out, char** err);
 

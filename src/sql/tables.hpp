@@ -1,7 +1,7 @@
 // The sqlite3_module of each streamll virtual table.
 #pragma once
 
-#include <sqlite3.h>
+#include "sql/sqlite_api.hpp"
 
 namespace streamll::sql::detail {
 
