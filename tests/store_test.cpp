@@ -443,14 +443,15 @@ TEST_CASE("a table linked from an append_all killed before its ingestion is no d
   // What RocksDB's ingestion does first: the staged table, linked into the
   // store under a number the MANIFEST does not list yet.
   const std::filesystem::path staging = std::filesystem::path(dir / "db") / "staging";
-  std::filesystem::create_directory(staging);
-  {
-    rocksdb::Options options;
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
-    REQUIRE(writer.Open((staging / "000001.sst").string()).ok());
+  // A table holding a key the store lacks.
+  const auto write_table = [](const std::filesystem::path& file) {
+    rocksdb::SstFileWriter writer{rocksdb::EnvOptions(), rocksdb::Options()};
+    REQUIRE(writer.Open(file.string()).ok());
     REQUIRE(writer.Put("an event the store lacks", "x").ok());
     REQUIRE(writer.Finish().ok());
-  }
+  };
+  std::filesystem::create_directory(staging);
+  write_table(staging / "000001.sst");
   const std::filesystem::path linked = std::filesystem::path(dir / "db") / "999999.sst";
   std::filesystem::create_hard_link(staging / "000001.sst", linked);
   StoreOptions vo;
@@ -469,13 +470,7 @@ TEST_CASE("a table linked from an append_all killed before its ingestion is no d
   }
   // Without its staged twin the same table is what a forgetful MANIFEST leaves.
   std::filesystem::create_directory(staging);
-  {
-    rocksdb::Options options;
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options);
-    REQUIRE(writer.Open(linked.string()).ok());
-    REQUIRE(writer.Put("an event the store lacks", "x").ok());
-    REQUIRE(writer.Finish().ok());
-  }
+  write_table(linked);
   const Status refused = Store::open(dir / "db", vo, &view);
   CHECK(refused.is_corruption());
   CHECK(refused.message().find("999999.sst") != std::string::npos);
