@@ -117,6 +117,7 @@ Store::Impl::~Impl() {
   // A clean close leaves no table its MANIFEST does not list.
   if (unmark_at_close) unmark_writer(path);
   if (dir_fd >= 0) ::close(dir_fd);
+  close_watched();
 }
 
 namespace detail {
@@ -496,12 +497,13 @@ namespace {
 // Stats of what a writer changes as it writes: its newest write-ahead log
 // and manifest grow with every write and flush, and the directory changes
 // when files come and go. A view only catches up (milliseconds) when these
-// changed; looking costs a few stat() calls. The directory is listed again
-// only when its mtime changed or is too recent to trust (timestamps are
-// coarse: two changes within one tick leave the same mtime).
-uint64_t stat_fingerprint(const std::string& file, uint64_t h) {
+// changed; looking costs an fstat() of each, on descriptors held open (no
+// path lookup). The directory is listed again only when its mtime changed
+// or is too recent to trust (timestamps are coarse: two changes within one
+// tick leave the same mtime).
+uint64_t fd_fingerprint(int fd, uint64_t h) {
   struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return h * 31 + 1;
+  if (fd < 0 || ::fstat(fd, &st) != 0) return h * 31 + 1;
   for (uint64_t v : {static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_mtim.tv_sec),
                      static_cast<uint64_t>(st.st_mtim.tv_nsec), static_cast<uint64_t>(st.st_ino)}) {
     h = (h ^ v) * 1099511628211ULL;
@@ -511,15 +513,29 @@ uint64_t stat_fingerprint(const std::string& file, uint64_t h) {
 
 }  // namespace
 
+void Store::Impl::close_watched() {
+  for (const int fd : watched_fds) {
+    if (fd >= 0) ::close(fd);
+  }
+  watched_fds.clear();
+}
+
 uint64_t Store::Impl::writer_fingerprint() {
   struct stat dir {};
-  if (::stat(path.c_str(), &dir) != 0) return 0;
+  // The directory as first opened; once it is gone (removed, or replaced by
+  // another under its name), by its name again.
+  if (dir_fd < 0 || ::fstat(dir_fd, &dir) != 0 || dir.st_nlink == 0) {
+    if (dir_fd >= 0) ::close(dir_fd);
+    dir_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0 || ::fstat(dir_fd, &dir) != 0) return 0;
+  }
   const int64_t dir_mtime = static_cast<int64_t>(dir.st_mtim.tv_sec) * 1'000'000'000 + dir.st_mtim.tv_nsec;
   constexpr int64_t kUntrusted = 200'000'000;  // ns: far more than a timestamp tick
   if (dir_mtime != watched_dir_mtime || now_ns() - dir_mtime < kUntrusted) {
     watched_dir_mtime = dir_mtime;
-    watched_files.clear();
+    close_watched();
     std::string newest_log;
+    std::vector<std::string> files;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(path, ec)) {
       const std::string name = entry.path().filename().string();
@@ -528,12 +544,13 @@ uint64_t Store::Impl::writer_fingerprint() {
                                      (name.size() == newest_log.size() && name > newest_log))) {
         newest_log = name;
       }
-      if (name.starts_with("MANIFEST")) watched_files.push_back(entry.path().string());
+      if (name.starts_with("MANIFEST")) files.push_back(entry.path().string());
     }
-    if (!newest_log.empty()) watched_files.push_back((fs::path(path) / newest_log).string());
+    if (!newest_log.empty()) files.push_back((fs::path(path) / newest_log).string());
+    for (const std::string& file : files) watched_fds.push_back(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   }
-  uint64_t h = static_cast<uint64_t>(dir_mtime);
-  for (const std::string& file : watched_files) h = stat_fingerprint(file, h);
+  uint64_t h = static_cast<uint64_t>(dir_mtime) ^ static_cast<uint64_t>(dir.st_ino);
+  for (const int fd : watched_fds) h = fd_fingerprint(fd, h);
   return h;
 }
 

@@ -277,13 +277,24 @@ class QueryBenchmark : public Benchmark {
            "in a window); compare the median time per query with the same events in indexed SQLite tables";
   }
 
-  void add_options(CLI::App& cmd) override { add_workload_options(cmd, &workload_); }
+  void add_options(CLI::App& cmd) override {
+    add_workload_options(cmd, &workload_);
+    cmd.add_option("--only", only_, "Run only these queries (q1 ... q8; default: all), e.g. to profile one")
+        ->delimiter(',');
+  }
 
   Status run(const ScratchDir& dir, Report* report) override {
     const std::string store_dir = (fs::path(dir.path()) / "store").string();
     const std::string sqlite_path = (fs::path(dir.path()) / "events.db").string();
     std::vector<Query> queries;
     if (Status s = load(store_dir, sqlite_path, &queries); !s.ok()) return s;
+    if (!only_.empty()) {
+      std::erase_if(queries, [&](const Query& q) {
+        return std::none_of(only_.begin(), only_.end(),
+                            [&](const std::string& name) { return std::string_view(q.metric).starts_with(name + "_"); });
+      });
+      if (queries.empty()) return Status::invalid_argument("--only names none of the queries q1 ... q8");
+    }
 
     // Declared before the connection whose tables read it, so it outlives them.
     std::unique_ptr<Store> store;
@@ -365,6 +376,7 @@ class QueryBenchmark : public Benchmark {
   // Events per Store::append, as ingest's default --batch.
   static constexpr size_t kBatch = 1000;
   Workload workload_;
+  std::vector<std::string> only_;
 };
 
 }  // namespace
