@@ -170,11 +170,19 @@ class PackedIterator final : public EventIterator {
 // The blocks in key order, each record in turn; or, newest first, the blocks
 // and their records in reverse.
 class ArrivalIterator final : public EventIterator {
+  // Reads the table files ahead in large pieces (the tables' own automatic
+  // readahead is off, rocks_options.cpp).
+  static rocksdb::ReadOptions scan_options() {
+    rocksdb::ReadOptions options;
+    options.readahead_size = 1 << 20;
+    return options;
+  }
+
  public:
   // Forward: the events after `from`. Backward: `from` and the events before it.
   ArrivalIterator(std::shared_ptr<const Instance> rocks, uint64_t from, ScanOrder order)
       : rocks_(std::move(rocks)),
-        it_(rocks_->db->NewIterator(rocksdb::ReadOptions(), rocks_->family(layout::kBlocks))),
+        it_(rocks_->db->NewIterator(scan_options(), rocks_->family(layout::kBlocks))),
         backward_(order == ScanOrder::kNewestFirst) {
     next_seq_ = backward_ ? from : from + 1;
     if (next_seq_ == 0) return;  // seqs start at 1: nothing at or before 0
