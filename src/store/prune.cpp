@@ -236,8 +236,13 @@ class Pruner {
           record::encode_pruned(seq, &pruned_record);
           builder.add_encoded(pruned_record);
         } else {
+          const std::string_view kept = block.encoded(seq);
+          if (kept.empty()) {  // damaged offsets: record() names them
+            EventView unused;
+            return block.record(seq, &unused).with_context(impl_.path);
+          }
           if (!block.pruned(seq)) ++left;
-          builder.add_encoded(block.encoded(seq));
+          builder.add_encoded(kept);
         }
       }
       if (i < seqs.size() && block.contains(seqs[i])) {
