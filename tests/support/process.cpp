@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,10 +54,14 @@ int exit_code_of(int status) {
   return -1;
 }
 
-int wait_for(int pid) {
+// Waits for `pid`; its exit code, and its peak resident memory into
+// *peak_rss_kb when given.
+int wait_for(int pid, long* peak_rss_kb = nullptr) {
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage {};
+  while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
+  if (peak_rss_kb != nullptr) *peak_rss_kb = usage.ru_maxrss;
   return exit_code_of(status);
 }
 
@@ -130,7 +135,7 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input,
   if (in_fd >= 0) close(in_fd);
   close(out[0]);
   close(err[0]);
-  result.exit_code = wait_for(pid);
+  result.exit_code = wait_for(pid, &result.peak_rss_kb);
   return result;
 }
 

@@ -11,6 +11,7 @@ struct RunResult {
   int exit_code = -1;  // the exit status, or 128 + signal
   std::string out;
   std::string err;
+  long peak_rss_kb = 0;  // the child's peak resident memory (getrusage's ru_maxrss)
 };
 
 // Runs argv[0] (a path) with `input` on stdin; waits and captures both outputs.
