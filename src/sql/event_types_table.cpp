@@ -35,6 +35,19 @@ struct EventTypes {
     return Status::ok_status();
   }
 
+  static std::string_view key(const Row& s) { return s.event_type; }
+  static bool is_integer(int col) {
+    return col == kCount || col == kDataKeysTruncated || col == kFirstTsNs || col == kLastTsNs;
+  }
+  static int64_t integer(const Row& s, int col) {
+    switch (col) {
+      case kCount: return static_cast<int64_t>(s.count);
+      case kDataKeysTruncated: return s.data_keys_truncated ? 1 : 0;
+      case kFirstTsNs: return s.first_ts;
+      default: return s.last_ts;
+    }
+  }
+
   static void column(const Row& s, sqlite3_context* ctx, int col) {
     switch (col) {
       case kEventType: result_text(ctx, s.event_type); break;

@@ -20,6 +20,17 @@ struct Executions {
   static Status list(const Store& store, std::vector<Row>* out) { return store.list_executions(out); }
   static Status get(const Store& store, std::string_view id, Row* out) { return store.get_execution(id, out); }
 
+  static std::string_view key(const Row& s) { return s.execution_id; }
+  static bool is_integer(int col) { return col == kEventCount || col == kErrorCount || col == kFirstTsNs || col == kLastTsNs; }
+  static int64_t integer(const Row& s, int col) {
+    switch (col) {
+      case kEventCount: return static_cast<int64_t>(s.event_count);
+      case kErrorCount: return static_cast<int64_t>(s.error_count);
+      case kFirstTsNs: return s.first_ts;
+      default: return s.last_ts;
+    }
+  }
+
   static void column(const Row& s, sqlite3_context* ctx, int col) {
     switch (col) {
       case kExecutionId: result_text(ctx, s.execution_id); break;

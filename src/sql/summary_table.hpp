@@ -3,18 +3,31 @@
 //
 //   idxNum  plan   reads                          argv
 //   1       one    Traits::get(key)               [0]: the key (column 0 =)
-//   2       all    Traits::list()                 (none), ordered by the key
+//   2       all    Traits::list()                 comparisons on integer columns
 //
 // The key constraint is not omitted (SQLite re-checks it), and is used only
-// under the BINARY collation; ORDER BY key ascending is consumed.
+// under the BINARY collation. With plan 2, comparisons (=, <, <=, >, >=) of
+// an integer column with an integer value drop the rows they exclude before
+// SQLite sees them (not omitted either: a value of another type is simply
+// not applied), and an ORDER BY of the key and integer columns, each either
+// way, is consumed: the rows are sorted here (a dashboard's "runs that
+// failed lately, newest first" is then neither filtered row by row through
+// xColumn nor sorted by SQLite). idxStr: two characters per argv value
+// (column digit, then = < L(<=) > G(>=)), then ':' and two per ORDER BY term
+// (column digit, then 'a' or 'd').
 //
 // Traits supplies: `Row`; `kSchema`; `static Status list(const Store&,
-// std::vector<Row>*)`; `static Status get(const Store&, std::string_view key,
-// Row*)` (NotFound for no row); `static void column(const Row&,
-// sqlite3_context*, int col)`.
+// std::vector<Row>*)` (in key order); `static Status get(const Store&,
+// std::string_view key, Row*)` (NotFound for no row); `static void
+// column(const Row&, sqlite3_context*, int col)`; `static std::string_view
+// key(const Row&)`; `static bool is_integer(int col)` and `static int64_t
+// integer(const Row&, int col)` for its integer columns.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sql/table_base.hpp"
@@ -55,15 +68,41 @@ class SummaryTable {
         info->estimatedCost = 1;
         info->estimatedRows = 1;
         info->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
-        break;
+        info->orderByConsumed = 1;
+        return SQLITE_OK;
       }
     }
-    info->orderByConsumed =
-        info->idxNum == kOne || (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == 0 && !info->aOrderBy[0].desc);
+    std::string spec;
+    int argv_count = 0;
+    for (int i = 0; i < info->nConstraint; ++i) {
+      const auto& c = info->aConstraint[i];
+      const char op = op_letter(c.op);
+      if (!c.usable || op == 0 || !Traits::is_integer(c.iColumn)) continue;
+      info->aConstraintUsage[i].argvIndex = ++argv_count;
+      spec += static_cast<char>('0' + c.iColumn);
+      spec += op;
+    }
+    bool sortable = info->nOrderBy > 0;
+    for (int i = 0; i < info->nOrderBy && sortable; ++i) {
+      const int col = info->aOrderBy[i].iColumn;
+      sortable = col == 0 || Traits::is_integer(col);
+    }
+    if (sortable) {
+      spec += ':';
+      for (int i = 0; i < info->nOrderBy; ++i) {
+        spec += static_cast<char>('0' + info->aOrderBy[i].iColumn);
+        spec += info->aOrderBy[i].desc ? 'd' : 'a';
+      }
+      info->orderByConsumed = 1;
+    }
+    if (!spec.empty()) {
+      info->idxStr = sqlite3_mprintf("%s", spec.c_str());
+      info->needToFreeIdxStr = 1;
+    }
     return SQLITE_OK;
   }
 
-  static int filter(sqlite3_vtab_cursor* base, int idx_num, const char*, int argc, sqlite3_value** argv) {
+  static int filter(sqlite3_vtab_cursor* base, int idx_num, const char* idx_str, int argc, sqlite3_value** argv) {
     auto* cur = static_cast<Cursor*>(base);
     auto* table = static_cast<TableBase*>(cur->pVtab);
     cur->rows.clear();
@@ -78,8 +117,61 @@ class SummaryTable {
       if (s.is_not_found()) s = Status::ok_status();
     } else {
       s = Traits::list(*table->store, &cur->rows);
+      if (s.ok() && idx_str != nullptr) arrange(idx_str, argc, argv, &cur->rows);
     }
     return s.ok() ? SQLITE_OK : status_error(table, s);
+  }
+
+  // The idxStr letter of a comparison, or 0.
+  static char op_letter(unsigned char op) {
+    switch (op) {
+      case SQLITE_INDEX_CONSTRAINT_EQ: return '=';
+      case SQLITE_INDEX_CONSTRAINT_LT: return '<';
+      case SQLITE_INDEX_CONSTRAINT_LE: return 'L';
+      case SQLITE_INDEX_CONSTRAINT_GT: return '>';
+      case SQLITE_INDEX_CONSTRAINT_GE: return 'G';
+      default: return 0;
+    }
+  }
+
+  // Drops the rows that plan 2's integer comparisons exclude, then sorts
+  // by its ORDER BY terms (idxStr, above).
+  static void arrange(std::string_view spec, int argc, sqlite3_value** argv, std::vector<typename Traits::Row>* rows) {
+    const size_t colon = std::min(spec.find(':'), spec.size());
+    for (size_t k = 0; k + 1 < colon && static_cast<int>(k / 2) < argc; k += 2) {
+      sqlite3_value* v = argv[k / 2];
+      if (sqlite3_value_type(v) != SQLITE_INTEGER) continue;  // SQLite applies it
+      const int col = spec[k] - '0';
+      const char op = spec[k + 1];
+      const int64_t bound = sqlite3_value_int64(v);
+      std::erase_if(*rows, [&](const typename Traits::Row& r) {
+        const int64_t x = Traits::integer(r, col);
+        switch (op) {
+          case '=': return x != bound;
+          case '<': return x >= bound;
+          case 'L': return x > bound;
+          case '>': return x <= bound;
+          default: return x < bound;  // 'G'
+        }
+      });
+    }
+    const std::string_view order = colon < spec.size() ? spec.substr(colon + 1) : std::string_view();
+    if (order.empty() || order == "0a") return;  // none, or the key order list() gives
+    std::stable_sort(rows->begin(), rows->end(), [order](const typename Traits::Row& a, const typename Traits::Row& b) {
+      for (size_t k = 0; k + 1 < order.size(); k += 2) {
+        const int col = order[k] - '0';
+        int c = 0;
+        if (col == 0) {
+          const int r = Traits::key(a).compare(Traits::key(b));
+          c = r < 0 ? -1 : (r > 0 ? 1 : 0);
+        } else {
+          const int64_t x = Traits::integer(a, col), y = Traits::integer(b, col);
+          c = x < y ? -1 : (x > y ? 1 : 0);
+        }
+        if (c != 0) return order[k + 1] == 'd' ? c > 0 : c < 0;
+      }
+      return false;
+    });
   }
 
   static int next(sqlite3_vtab_cursor* base) {
