@@ -55,7 +55,7 @@ Status StagedTables::stage(const rocksdb::WriteBatch& batch) {
 }
 
 uint64_t StagedTables::staged_seq(std::string_view event_id) const {
-  const auto it = ids_.find(std::string(event_id));
+  const auto it = ids_.find(event_id);
   return it == ids_.end() ? 0 : it->second;
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -82,7 +83,12 @@ class StagedTables final : public rocksdb::WriteBatch::Handler {
   std::string dir_;
   const Instance* rocks_;
   std::vector<Family> families_;  // indexed by layout::Family
-  std::unordered_map<std::string, uint64_t> ids_;  // by_id: event_id -> seq
+  // Looked up by string_view (staged_seq, once per new event): no copy of the id.
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  std::unordered_map<std::string, uint64_t, IdHash, std::equal_to<>> ids_;  // by_id: event_id -> seq
   uint64_t files_made_ = 0;
 };
 
