@@ -44,8 +44,10 @@ class Replicator {
 
   // Ships every event stored when the call starts (for a view: after a
   // refresh), then returns. No retry: the first failure is returned, and a
-  // later call resumes from the checkpoint. Cost: one round trip per
-  // batch_size events.
+  // later call resumes from the checkpoint. Cost: one script call per
+  // batch_size events, two in flight (the next batch is read and sent while
+  // Redis runs the one before), so the store's reading and Redis's work
+  // overlap.
   Status sync();
 
   // Ships, then keeps shipping new events (within poll_interval) until

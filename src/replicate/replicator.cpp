@@ -1,6 +1,7 @@
 #include "streamll/replicate.hpp"
 
 #include <charconv>
+#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -58,6 +59,14 @@ bool parse_checkpoint(std::string_view s, uint64_t* seq, std::string_view* event
 }  // namespace
 
 class Replicator::Impl {
+  // A batch sent and not yet answered.
+  struct Batch {
+    size_t count = 0;
+    uint64_t last = 0;    // the seq of its last event
+    std::string last_id;  // that event's id
+    std::string next;     // the checkpoint text it sets
+  };
+
  public:
   Impl(Store* store, ReplicateOptions options, redis::RedisUrl url)
       : store_(store),
@@ -73,6 +82,7 @@ class Replicator::Impl {
     Status s = ship_until_or_fail(until, std::move(from));
     if (!s.ok()) {
       connection_.reset();
+      in_flight_.clear();  // their replies are lost with the connection; the checkpoint in Redis says what landed
       std::lock_guard<std::mutex> lock(mutex_);
       ++stats_.failures;
       stats_.last_error = s.to_string();
@@ -144,17 +154,49 @@ class Replicator::Impl {
   }
 
   // Ships through `from` (the events after the checkpoint, if given) or a
-  // scan of its own.
+  // scan of its own. Two batches are in flight: the next one is read from
+  // the store and sent while Redis runs the one before. Each carries the
+  // checkpoint its predecessor sets, so a batch after one that found the
+  // checkpoint moved is refused too (or, if the other replicator stopped at
+  // exactly that checkpoint, ships on from it); replies are taken in order,
+  // and the last one read says where the checkpoint is.
   Status ship_until_or_fail(uint64_t until, std::unique_ptr<EventIterator> from) {
     const uint64_t before = checkpoint_;
     if (Status s = connect(); !s.ok()) return s;
     std::unique_ptr<EventIterator> it = checkpoint_ == before ? std::move(from) : nullptr;
-    while (checkpoint_ < until) {
-      if (it == nullptr) it = store_->scan_arrival(checkpoint_);
+    uint64_t sent_through = checkpoint_;  // where the last batch sent leaves the checkpoint
+    std::string expected = checkpoint_text_;
+    bool exhausted = false;  // the store has nothing more up to `until` after sent_through
+    for (;;) {
+      if (!exhausted && sent_through < until && in_flight_.size() < kInFlight) {
+        if (it == nullptr) it = store_->scan_arrival(sent_through);
+        Batch batch;
+        if (Status s = send_batch(it.get(), until, expected, &batch); !s.ok()) return s;
+        if (batch.count == 0) {
+          exhausted = true;
+          continue;
+        }
+        sent_through = batch.last;
+        expected = batch.next;
+        in_flight_.push_back(std::move(batch));
+        continue;
+      }
+      if (in_flight_.empty()) break;
       bool moved = false;
-      if (Status s = ship_batch(it.get(), until, &moved); !s.ok()) return s;
-      if (moved) it.reset();  // another replicator advanced the checkpoint: read on from it
+      if (Status s = finish_batch(&moved); !s.ok()) return s;
+      if (moved) {
+        for (bool later_moved = false; !in_flight_.empty();) {
+          if (Status s = finish_batch(&later_moved); !s.ok()) return s;
+        }
+        it.reset();  // another replicator advanced the checkpoint: read on from it
+        sent_through = checkpoint_;
+        expected = checkpoint_text_;
+        exhausted = false;
+      }
     }
+    // Nothing more up to `until` (the view lags the writer, or seqs were
+    // skipped): the checkpoint is as far as the store goes.
+    if (exhausted && checkpoint_ < until) set_checkpoint(until);
     return Status::ok_status();
   }
 
@@ -226,57 +268,61 @@ class Replicator::Impl {
     return Status::ok_status();
   }
 
-  // Ships the next batch from `it` (events with seq <= until).
-  Status ship_batch(EventIterator* it, uint64_t until, bool* moved) {
+  // Reads the next batch from `it` (events with seq <= until) and sends it
+  // with the checkpoint it expects (no reply is read); batch->count is 0
+  // when there is nothing to send.
+  Status send_batch(EventIterator* it, uint64_t until, const std::string& expected, Batch* batch) {
     json_.clear();
     ends_.clear();
-    uint64_t last = checkpoint_;
-    std::string last_id;
     for (; it->valid() && ends_.size() < options_.batch_size; it->next()) {
       const EventView& v = it->view();
       if (v.seq > until) break;
       append_event_json(v, &json_);
       ends_.push_back(json_.size());
-      last = v.seq;
-      last_id.assign(v.event_id);
+      batch->last = v.seq;
+      batch->last_id.assign(v.event_id);
     }
     if (!it->status().ok()) return it->status();
-    if (ends_.empty()) {
-      // Nothing more up to `until` (the view lags the writer, or seqs were
-      // skipped): the checkpoint is as far as the store goes.
-      set_checkpoint(until);
-      return Status::ok_status();
-    }
-    const std::string& expected = checkpoint_text_;
-    const std::string next = fmt::format("{} {}", last, last_id);
-    const std::string maxlen = std::to_string(options_.maxlen);
-    argv_ = {"EVAL", kShipScript, "2", options_.stream, checkpoint_key_, expected, next, options_.field, maxlen};
+    batch->count = ends_.size();
+    if (batch->count == 0) return Status::ok_status();
+    batch->next = fmt::format("{} {}", batch->last, batch->last_id);
+    argv_ = {"EVAL", kShipScript, "2", options_.stream, checkpoint_key_, expected, batch->next, options_.field,
+             maxlen_};
     size_t begin = 0;
     for (size_t end : ends_) {
       argv_.emplace_back(json_.data() + begin, end - begin);
       begin = end;
     }
+    connection_->append(argv_);  // copies the arguments: json_ is free again
+    return Status::ok_status();
+  }
+
+  // Reads the reply to the oldest batch in flight and moves the checkpoint
+  // to where Redis says it is: after that batch, or (*moved) wherever
+  // another replicator left it.
+  Status finish_batch(bool* moved) {
+    const Batch batch = std::move(in_flight_.front());
+    in_flight_.pop_front();
     redis::Reply reply;
-    if (Status s = connection_->command(argv_, &reply); !s.ok()) return s;
+    if (Status s = connection_->read(&reply); !s.ok()) return s;
     if (reply.is_error()) {
       return Status::io_error(fmt::format("{}: stream {}: {}", url_.display(), options_.stream, reply.str));
     }
     if (reply.type == redis::Reply::Type::kArray && reply.elements.size() == 2 && reply.elements[0].str == "moved") {
-      if (Status s = take_checkpoint(reply.elements[1].str); !s.ok()) return s;
       *moved = true;
-      return Status::ok_status();
+      return take_checkpoint(reply.elements[1].str);
     }
-    if (reply.type != redis::Reply::Type::kInteger || reply.integer != static_cast<long long>(ends_.size())) {
+    if (reply.type != redis::Reply::Type::kInteger || reply.integer != static_cast<long long>(batch.count)) {
       return Status::io_error(fmt::format("{}: unexpected reply to the shipping script", url_.display()));
     }
-    checkpoint_text_ = next;
-    checkpoint_event_id_ = std::move(last_id);
+    checkpoint_text_ = batch.next;
+    checkpoint_event_id_ = batch.last_id;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stats_.shipped += ends_.size();
+      stats_.shipped += batch.count;
       ++stats_.batches;
     }
-    set_checkpoint(last);
+    set_checkpoint(batch.last);
     return Status::ok_status();
   }
 
@@ -307,6 +353,10 @@ class Replicator::Impl {
   uint64_t checkpoint_ = 0;  // the last seq in the stream, as last read or shipped
   std::string checkpoint_text_ = "0";  // the checkpoint as Redis holds it
   std::string checkpoint_event_id_;    // the event_id it names ("" in an older build's)
+
+  static constexpr size_t kInFlight = 2;
+  std::deque<Batch> in_flight_;  // oldest first; empty between calls
+  const std::string maxlen_ = std::to_string(options_.maxlen);
 
   // Reused by every batch.
   std::string json_;
