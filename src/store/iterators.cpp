@@ -32,7 +32,7 @@ class IdIterator final : public EventIterator {
       return;
     }
     const uint64_t seq = get_be64(std::string_view(value.data(), 8));
-    cursor_.emplace(rocks_->db.get(), rocks_->family(layout::kBlocks));
+    cursor_.emplace(*rocks_);
     status_ = cursor_->find(seq, &view_);
     if (status_.is_not_found()) {
       status_ = Status::corruption(fmt::format("by_id entry {:?} points to seq {}, which no block holds", event_id, seq));
@@ -66,20 +66,20 @@ class PackedIterator final : public EventIterator {
         family_(family),
         lower_(std::move(lower)),
         upper_(std::move(upper)),
-        lower_slice_(lower_),
-        upper_slice_(upper_),
         range_(range),
         backward_(order == ScanOrder::kNewestFirst),
-        keys_only_(keys_only) {
-    if (!keys_only_) cursor_.emplace(rocks_->db.get(), rocks_->family(layout::kBlocks));
-    rocksdb::ReadOptions options;
-    if (!upper_.empty()) options.iterate_upper_bound = &upper_slice_;
-    if (backward_) options.iterate_lower_bound = &lower_slice_;
-    it_.reset(rocks_->db->NewIterator(options, rocks_->family(family)));
-    if (backward_) {
-      it_->SeekToLast();  // the last key below the upper bound
-    } else {
+        keys_only_(keys_only),
+        it_(rocks_->iterator(family)) {
+    if (!keys_only_) cursor_.emplace(*rocks_);
+    // The bounds are checked here, not given to RocksDB: a pooled iterator
+    // has none.
+    if (!backward_) {
       it_->Seek(lower_);
+    } else if (upper_.empty()) {
+      it_->SeekToLast();
+    } else {
+      it_->SeekForPrev(upper_);  // the last key at or below the upper bound, which is not in range
+      if (it_->Valid() && view_of(it_->key()) == upper_) it_->Prev();
     }
     settle();
   }
@@ -120,12 +120,12 @@ class PackedIterator final : public EventIterator {
   bool load_group() {
     pairs_.clear();
     pos_ = 0;
-    while (it_->Valid()) {
+    while (in_range()) {
       const std::string_view first = view_of(it_->key());
       if (first.size() < 9) return fail_entry(first, "too short");
       group_.assign(first.substr(0, first.size() - 8));
       bool sorted = true;
-      for (; it_->Valid(); backward_ ? it_->Prev() : it_->Next()) {
+      for (; in_range(); backward_ ? it_->Prev() : it_->Next()) {
         const std::string_view key = view_of(it_->key());
         if (key.size() != group_.size() + 8 || key.compare(0, group_.size(), group_) != 0) break;
         const size_t before = pairs_.size();
@@ -141,6 +141,13 @@ class PackedIterator final : public EventIterator {
     return false;
   }
 
+  // Whether the iterator is on an entry between the bounds.
+  bool in_range() const {
+    if (!it_->Valid()) return false;
+    const std::string_view key = view_of(it_->key());
+    return backward_ ? key >= lower_ : upper_.empty() || key < upper_;
+  }
+
   bool fail_entry(std::string_view key, std::string_view why) {
     status_ = Status::corruption(fmt::format("{} entry {:?}: {}", layout::kFamilyNames[family_], key, why));
     return false;
@@ -152,13 +159,11 @@ class PackedIterator final : public EventIterator {
   layout::Family family_;
   std::string lower_;
   std::string upper_;
-  rocksdb::Slice lower_slice_;
-  rocksdb::Slice upper_slice_;
   TimeRange range_;
   bool backward_;
   bool keys_only_;
+  PooledIterator it_;
   std::optional<BlockCursor> cursor_;  // reads the events (not for keys_only)
-  std::unique_ptr<rocksdb::Iterator> it_;
   std::string group_;
   std::vector<postings::Posting> pairs_;  // the current group's, in (ts, seq) order
   size_t pos_ = 0;                        // steps taken into pairs_
@@ -300,8 +305,7 @@ class EmptyIterator final : public EventIterator {
 
 }  // namespace
 
-BlockCursor::BlockCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks)
-    : it_(db->NewIterator(rocksdb::ReadOptions(), blocks)) {}
+BlockCursor::BlockCursor(const Instance& rocks) : it_(rocks.iterator(layout::kBlocks)) {}
 
 Status read_block(const rocksdb::Iterator& it, block::Reader* out) {
   const rocksdb::Slice key = it.key();

@@ -27,7 +27,8 @@ Status read_block(const rocksdb::Iterator& it, block::Reader* out);
 // Not thread-safe; the views it gives are valid until the next find().
 class BlockCursor {
  public:
-  BlockCursor(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* blocks);
+  // Reads through a pooled iterator of `rocks` (which must outlive it).
+  explicit BlockCursor(const Instance& rocks);
   // Decodes the event `seq` into *out; NotFound when no block holds it,
   // Corruption when its block or record is damaged.
   Status find(uint64_t seq, EventView* out);
@@ -35,7 +36,7 @@ class BlockCursor {
  private:
   Status load_current();
 
-  std::unique_ptr<rocksdb::Iterator> it_;
+  PooledIterator it_;
   block::Reader block_;
   bool loaded_ = false;
 };

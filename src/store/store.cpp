@@ -63,7 +63,7 @@ Status find_conflicts(const detail::Instance& rocks, std::span<const EventView> 
                       std::vector<std::pair<uint64_t, size_t>>* twins, std::vector<size_t>* conflicts) {
   if (twins->empty()) return Status::ok_status();
   std::sort(twins->begin(), twins->end());
-  detail::BlockCursor cursor(rocks.db.get(), rocks.family(layout::kBlocks));
+  detail::BlockCursor cursor(rocks);
   for (const auto& [seq, i] : *twins) {
     EventView stored;
     if (Status s = cursor.find(seq, &stored); !s.ok()) {
@@ -117,25 +117,8 @@ Store::Impl::~Impl() {
   // A clean close leaves no table its MANIFEST does not list.
   if (unmark_at_close) unmark_writer(path);
   if (dir_fd >= 0) ::close(dir_fd);
-  close_watched();
 }
 
-namespace detail {
-
-Instance::~Instance() {
-  if (db) {
-    for (auto* h : families) {
-      if (h != nullptr) db->DestroyColumnFamilyHandle(h);
-    }
-    db.reset();
-  }
-  if (!secondary_path.empty()) {
-    std::error_code ec;
-    fs::remove_all(secondary_path, ec);
-  }
-}
-
-}  // namespace detail
 
 bool Store::Impl::directory_removed() const {
   struct stat st {};
@@ -453,9 +436,12 @@ Status open_view(Store::Impl* impl) {
   const std::string& path = impl->path;
   if (!is_store_dir(path)) return Status::not_found(fmt::format("no store at {}", path));
   if (Status v = check_not_version_2(path); !v.ok()) return v;
+  // Watched before the first read, so that no write after it goes unseen.
+  impl->changes = std::make_unique<detail::ChangeWatch>(path);
   std::shared_ptr<detail::Instance> rocks;
   if (Status s = open_secondary(path, &rocks); !s.ok()) return s;
   impl->set_rocks(rocks);
+  impl->behind = false;
   int version = 0;
   if (Status v = check_format_version(rocks->db.get(), path, /*writer=*/false, &version); !v.ok()) return v;
   return impl->load_state();
@@ -492,74 +478,12 @@ const std::string& Store::path() const { return impl_->path; }
 const std::string& Store::id() const { return impl_->id; }
 uint64_t Store::last_seq() const { return impl_->last_seq.load(std::memory_order_acquire); }
 
-namespace {
-
-// Stats of what a writer changes as it writes: its newest write-ahead log
-// and manifest grow with every write and flush, and the directory changes
-// when files come and go. A view only catches up (milliseconds) when these
-// changed; looking costs an fstat() of each, on descriptors held open (no
-// path lookup). The directory is listed again only when its mtime changed
-// or is too recent to trust (timestamps are coarse: two changes within one
-// tick leave the same mtime).
-uint64_t fd_fingerprint(int fd, uint64_t h) {
-  struct stat st {};
-  if (fd < 0 || ::fstat(fd, &st) != 0) return h * 31 + 1;
-  for (uint64_t v : {static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_mtim.tv_sec),
-                     static_cast<uint64_t>(st.st_mtim.tv_nsec), static_cast<uint64_t>(st.st_ino)}) {
-    h = (h ^ v) * 1099511628211ULL;
-  }
-  return h;
-}
-
-}  // namespace
-
-void Store::Impl::close_watched() {
-  for (const int fd : watched_fds) {
-    if (fd >= 0) ::close(fd);
-  }
-  watched_fds.clear();
-}
-
-uint64_t Store::Impl::writer_fingerprint() {
-  struct stat dir {};
-  // The directory as first opened; once it is gone (removed, or replaced by
-  // another under its name), by its name again.
-  if (dir_fd < 0 || ::fstat(dir_fd, &dir) != 0 || dir.st_nlink == 0) {
-    if (dir_fd >= 0) ::close(dir_fd);
-    dir_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd < 0 || ::fstat(dir_fd, &dir) != 0) return 0;
-  }
-  const int64_t dir_mtime = static_cast<int64_t>(dir.st_mtim.tv_sec) * 1'000'000'000 + dir.st_mtim.tv_nsec;
-  constexpr int64_t kUntrusted = 200'000'000;  // ns: far more than a timestamp tick
-  if (dir_mtime != watched_dir_mtime || now_ns() - dir_mtime < kUntrusted) {
-    watched_dir_mtime = dir_mtime;
-    close_watched();
-    std::string newest_log;
-    std::vector<std::string> files;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(path, ec)) {
-      const std::string name = entry.path().filename().string();
-      // Log numbers are zero-padded to six digits, then grow longer.
-      if (name.ends_with(".log") && (name.size() > newest_log.size() ||
-                                     (name.size() == newest_log.size() && name > newest_log))) {
-        newest_log = name;
-      }
-      if (name.starts_with("MANIFEST")) files.push_back(entry.path().string());
-    }
-    if (!newest_log.empty()) files.push_back((fs::path(path) / newest_log).string());
-    for (const std::string& file : files) watched_fds.push_back(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-  }
-  uint64_t h = static_cast<uint64_t>(dir_mtime) ^ static_cast<uint64_t>(dir.st_ino);
-  for (const int fd : watched_fds) h = fd_fingerprint(fd, h);
-  return h;
-}
-
 Status Store::refresh() {
   if (!read_only()) return Status::ok_status();
   Impl& impl = *impl_;
   std::lock_guard<std::mutex> lock(impl.refresh_mutex);
-  const uint64_t fingerprint = impl.writer_fingerprint();
-  if (fingerprint == impl.seen_fingerprint) return Status::ok_status();
+  if (impl.changes->poll()) impl.behind = true;
+  if (!impl.behind) return Status::ok_status();
   const std::shared_ptr<detail::Instance> rocks = impl.rocks();
   // Only new writes to the log: tailing it is enough. A catch-up across a
   // flush or compaction (the MANIFEST changed before or during it) would
@@ -574,7 +498,7 @@ Status Store::refresh() {
     if (Status s = open_secondary(impl.path, &fresh); !s.ok()) return s;
     impl.set_rocks(std::move(fresh));
   }
-  impl.seen_fingerprint = fingerprint;  // only once caught up: a failed refresh is tried again
+  impl.behind = false;  // only once caught up: a failed refresh is tried again
   return impl.load_last_seq();
 }
 

@@ -13,6 +13,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "store/block.hpp"
+#include "store/change_watch.hpp"
 #include "store/index_entries.hpp"
 #include "store/instance.hpp"
 #include "store/layout.hpp"
@@ -48,11 +49,11 @@ class Store::Impl {
   }
 
   std::mutex refresh_mutex;  // views: one refresh() at a time; guards what follows
-  uint64_t seen_fingerprint = 0;  // read-only views: the writer's files at the last refresh
-  int64_t watched_dir_mtime = -1;  // read-only views: the directory at the last listing
-  std::vector<int> watched_fds;    // and the files whose stats signal new writes, open (-1: gone)
-  uint64_t writer_fingerprint();
-  void close_watched();
+  // Read-only views: what the writer changed since (made at open, before
+  // the first read), and whether the view has yet to catch up with it (a
+  // failed refresh is tried again).
+  std::unique_ptr<detail::ChangeWatch> changes;
+  bool behind = true;
   std::mutex append_mutex;  // serializes seq assignment and writes
   std::mutex prune_mutex;   // one prune() at a time (it takes append_mutex per batch)
   // Background pruning by options.retention (writers with a limit set);
@@ -64,9 +65,8 @@ class Store::Impl {
   block::Builder block;  // likewise
   detail::IndexEntries index;  // likewise
 
-  // An open descriptor of the store directory. A writer's append() sees that
-  // the directory was removed (its link count drops to 0) with one fstat();
-  // a view's refresh() reads its mtime so (writer_fingerprint).
+  // Writers: an open descriptor of the store directory. append() sees that
+  // the directory was removed (its link count drops to 0) with one fstat().
   int dir_fd = -1;
   bool directory_removed() const;
   // A writer that opened, flushed and closed cleanly removes the writer
