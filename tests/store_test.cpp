@@ -20,6 +20,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/sst_file_writer.h>
 
+#include "store/change_watch.hpp"
 #include "store/execution_summary.hpp"
 #include "store/postings.hpp"
 #include "store/type_summary.hpp"
@@ -756,6 +757,78 @@ TEST_CASE("one writer per store; a read-only view follows a writer in another pr
   CHECK(writer.wait() == 0);
   auto reopened = open_store(path);
   CHECK(reopened->last_seq() == 150);
+}
+
+TEST_CASE("a view sees each write at its next refresh; reused iterators never show it an older store",
+          "[store][process]") {
+  TempDir dir;
+  const std::string path = dir / "db";
+  auto writer = std::make_unique<testing::Child>(
+      std::vector<std::string>{testing::program("STREAMLL_TEST_WRITER"), path});
+  REQUIRE(writer->read_line() == "open");
+  writer->write_line("append run-a 10");
+  REQUIRE(writer->read_line() == "ok 10");
+  auto view = open_store(path, view_options());
+  // The last event of the store, read through the view as SQL's plans do:
+  // by execution (a pooled index and block iterator), then by id.
+  const auto check_sees = [&](size_t events) {
+    INFO(events << " events written");
+    for (int twice = 0; twice < 2; ++twice) {  // the second read reuses what the first gave back
+      REQUIRE(view->refresh().ok());
+      CHECK(view->last_seq() == events);
+      const auto run = drain(view->scan_execution("run-a"));
+      REQUIRE(run.size() == events);
+      CHECK(run.back().second == events);
+      const auto by_id = drain(view->lookup(run.back().first));
+      REQUIRE(by_id.size() == 1);
+      CHECK(by_id[0].second == events);
+      CHECK(drain(view->scan_execution("run-a", TimeRange{}, ScanOrder::kNewestFirst)).front().second == events);
+    }
+  };
+  check_sees(10);
+  for (size_t round = 2; round <= 12; ++round) {
+    if (round == 7) {
+      // The writer's close flushes its memtables: new tables, a new MANIFEST.
+      writer->write_line("quit");
+      REQUIRE(writer->wait() == 0);
+      writer = std::make_unique<testing::Child>(
+          std::vector<std::string>{testing::program("STREAMLL_TEST_WRITER"), path});
+      REQUIRE(writer->read_line() == "open");
+    }
+    writer->write_line("append run-a 10");
+    REQUIRE(writer->read_line() == fmt::format("ok {}", round * 10));
+    check_sees(round * 10);
+  }
+  writer->write_line("quit");
+  CHECK(writer->wait() == 0);
+}
+
+TEST_CASE("a change watch reports each change to its directory once, and a directory removed and made again",
+          "[store]") {
+  TempDir dir;
+  const std::filesystem::path watched = dir / "db";
+  std::filesystem::create_directory(watched);
+  detail::ChangeWatch watch(watched.string());
+  CHECK_FALSE(watch.poll());
+  std::ofstream(watched / "000001.log") << "x";  // made, written, closed
+  CHECK(watch.poll());
+  CHECK_FALSE(watch.poll());  // told once
+  {
+    std::ofstream log(watched / "000001.log", std::ios::app);
+    log << "more";
+  }
+  CHECK(watch.poll());
+  CHECK_FALSE(watch.poll());
+  std::ofstream(dir / "outside") << "x";  // beside the directory: not its change
+  CHECK_FALSE(watch.poll());
+  std::filesystem::remove_all(watched);
+  CHECK(watch.poll());
+  CHECK(watch.poll());  // nothing to watch: "changed" until there is
+  std::filesystem::create_directory(watched);
+  CHECK(watch.poll());  // watched again from here
+  CHECK_FALSE(watch.poll());
+  std::filesystem::rename(dir / "outside", watched / "moved-in");
+  CHECK(watch.poll());
 }
 
 namespace {

@@ -427,8 +427,10 @@ class Store {
   // Read-only views: catch up with what the writer has made durable since the
   // view was opened or last refreshed. Iterators made afterwards see it;
   // those made before go on reading what they started on, even in other
-  // threads. A no-op returning ok for the writer. Cost: a look at the
-  // writer's log and manifest files (microseconds); when the log grew,
+  // threads. A no-op returning ok for the writer. Cost: one read() of an
+  // inotify watch on the store directory, made at open, when nothing
+  // changed (a microsecond; where inotify is unavailable, as if the log
+  // grew each time); when the log grew,
   // replaying its new records (milliseconds); when the writer flushed or
   // compacted since (its MANIFEST changed), opening the view again (tens of
   // milliseconds: it reads the MANIFEST and opens every table file), since
