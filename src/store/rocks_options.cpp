@@ -54,8 +54,19 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   }
   // The log, whose keys arrive in order: universal compaction rewrites it
   // far less often than leveled. (by_time stays leveled: a range count
-  // then merges fewer sorted runs.)
-  if (f == layout::kBlocks) cf.compaction_style = rocksdb::kCompactionStyleUniversal;
+  // then merges fewer sorted runs.) Its tables never overlap, so a
+  // compaction moves them into one sorted run instead of rewriting them,
+  // from 2 runs on: a seek (an execution's first block) looks into every
+  // run. Moved tables keep the compression they were written with, so
+  // it is ZSTD from the flush on (level 1: the flush competes with the
+  // writer for the CPU). doc/format.md has the figures.
+  if (f == layout::kBlocks) {
+    cf.compaction_style = rocksdb::kCompactionStyleUniversal;
+    cf.compaction_options_universal.allow_trivial_move = true;
+    cf.level0_file_num_compaction_trigger = 2;
+    cf.compression = rocksdb::kZSTD;
+    cf.compression_opts.level = 1;
+  }
   return cf;
 }
 
