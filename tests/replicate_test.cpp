@@ -341,6 +341,34 @@ TEST_CASE("two replicators of one store never ship an event twice", "[replicate]
   CHECK(id_counts(read_stream(*conn, "streamll_events")) == store_ids(*store));
 }
 
+TEST_CASE("a replicator whose checkpoint another one moved drops its batches in flight and ships on after it",
+          "[replicate][redis]") {
+  RedisServer redis;
+  TempDir dir;
+  testing::EventGenerator gen(7);
+  auto store = open_store(dir / "db");
+  ReplicateOptions options = options_for(redis);
+  options.batch_size = 100;  // 30 batches per round: two in flight at each step
+  std::unique_ptr<Replicator> a, b;
+  REQUIRE(Replicator::create(store.get(), options, &a).ok());
+  REQUIRE(Replicator::create(store.get(), options, &b).ok());
+  REQUIRE(store->append(some_events(gen, 3000)).ok());
+  REQUIRE(b->sync().ok());  // b stays connected, believing the checkpoint is at 3000
+  REQUIRE(store->append(some_events(gen, 3000)).ok());
+  REQUIRE(a->sync().ok());  // a moves it to 6000
+  REQUIRE(store->append(some_events(gen, 3000)).ok());
+  // b's first two batches both expect the checkpoint at 3000 or after its
+  // own first batch: Redis refuses both, and b reads on from 6000.
+  REQUIRE(b->sync().ok());
+  CHECK(a->stats().shipped == 3000);
+  CHECK(b->stats().shipped == 6000);
+  CHECK(b->stats().checkpoint == 9000);
+  auto conn = redis.connect();
+  const std::vector<Entry> entries = read_stream(*conn, "streamll_events");
+  CHECK(entries.size() == 9000);
+  CHECK(id_counts(entries) == store_ids(*store));
+}
+
 TEST_CASE("kill -9 of the replicator at random moments and a Redis crash lose and duplicate nothing",
           "[replicate][redis][process]") {
   RedisServer redis;  // append-only file fsynced at every write: a kill -9 keeps what Redis acknowledged
