@@ -53,7 +53,8 @@ class ByteReader {
 
   bool at_end() const { return pos_ == in_.size(); }
   const std::string& error() const { return error_; }
-  bool fail(const char* field, const char* why) {
+  // Out of line: the reads above stay small enough to inline.
+  [[gnu::cold, gnu::noinline]] bool fail(const char* field, const char* why) {
     if (error_.empty()) error_ = fmt::format("{} field '{}': {}", what_, field, why);
     return false;
   }
