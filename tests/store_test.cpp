@@ -1149,7 +1149,7 @@ TEST_CASE("a MANIFEST cut short: every open reads everything or fails, and no ta
   const uint64_t manifest_size = std::filesystem::file_size(current_manifest(dir / "db"));
   int repaired_trials = 0;
   const uint64_t stride = std::max<uint64_t>(1, manifest_size / 80);
-  int refused_for_unlisted = 0;
+  int refused_naming_a_table = 0;
   int trials = 0;
   for (uint64_t cut = 1; cut < manifest_size; cut += stride) {
     ++trials;
@@ -1162,7 +1162,12 @@ TEST_CASE("a MANIFEST cut short: every open reads everything or fails, and no ta
     const Status read = count_events(copy, view_options(), &n);
     INFO("view: " << read.to_string());
     CHECK((!read.ok() || n == 1400));
-    if (read.message().find("is not in the MANIFEST") != std::string::npos) ++refused_for_unlisted;
+    // A cut that drops the close's last edits leaves a table unlisted, or
+    // (the close compacts the summaries) lists the tables it replaced.
+    if (read.message().find("is not in the MANIFEST") != std::string::npos ||
+        read.message().find("which is missing") != std::string::npos) {
+      ++refused_naming_a_table;
+    }
     const Status write = count_events(copy, {}, &n);
     INFO("writer: " << write.to_string());
     if (write.ok()) {
@@ -1193,7 +1198,7 @@ TEST_CASE("a MANIFEST cut short: every open reads everything or fails, and no ta
     std::filesystem::remove_all(copy);
   }
   INFO(trials << " cuts");
-  CHECK(refused_for_unlisted > 0);
+  CHECK(refused_naming_a_table > 0);
   CHECK(repaired_trials > 0);
 }
 
