@@ -158,7 +158,13 @@ TEST_CASE("the virtual tables return what a plain table returns, for generated q
   std::unique_ptr<Store> store;
   REQUIRE(Store::open(dir / "db", {}, &store).ok());
   const std::vector<Event> events = make_events(3000);
-  REQUIRE(store->append(std::span<const Event>(events).subspan(0, 2000)).ok());
+  // Appends of 1 to 40 events, then one of 1,000: blocks from one event to
+  // full ones, so a read by seq steps over many small blocks too.
+  std::mt19937_64 sizes(7);
+  for (size_t at = 0, n = 0; at < 2000; at += n) {
+    n = std::min<size_t>(2000 - at, 1 + sizes() % 40);
+    REQUIRE(store->append(std::span<const Event>(events).subspan(at, n)).ok());
+  }
   REQUIRE(store->append(std::span<const Event>(events).subspan(2000)).ok());
 
   Db db;

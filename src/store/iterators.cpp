@@ -70,7 +70,7 @@ class PackedIterator final : public EventIterator {
         backward_(order == ScanOrder::kNewestFirst),
         keys_only_(keys_only),
         it_(rocks_->iterator(family)) {
-    if (!keys_only_) cursor_.emplace(*rocks_);
+    if (!keys_only_) cursor_.emplace(*rocks_, order);
     // The bounds are checked here, not given to RocksDB: a pooled iterator
     // has none.
     if (!backward_) {
@@ -305,7 +305,8 @@ class EmptyIterator final : public EventIterator {
 
 }  // namespace
 
-BlockCursor::BlockCursor(const Instance& rocks) : it_(rocks.iterator(layout::kBlocks)) {}
+BlockCursor::BlockCursor(const Instance& rocks, ScanOrder order)
+    : it_(rocks.iterator(layout::kBlocks)), backward_(order == ScanOrder::kNewestFirst) {}
 
 Status read_block(const rocksdb::Iterator& it, block::Reader* out) {
   const rocksdb::Slice key = it.key();
@@ -321,23 +322,40 @@ Status BlockCursor::load_current() {
   return Status::ok_status();
 }
 
-Status BlockCursor::find(uint64_t seq, EventView* out) {
-  if (!loaded_ || !block_.contains(seq)) {
-    // Reading forward or backward: the next or previous block, before a seek.
-    if (loaded_ && seq >= block_.first_seq() + block_.count()) {
-      it_->Next();
-      if (Status s = load_current(); !s.ok()) return s;
-    } else if (loaded_ && seq < block_.first_seq()) {
+// Steps block by block toward `seq`, a few blocks at most: an execution's
+// events lie in nearby blocks.
+Status BlockCursor::step_toward(uint64_t seq) {
+  constexpr int kMaxSteps = 8;
+  for (int i = 0; i < kMaxSteps && loaded_ && !block_.contains(seq); ++i) {
+    if (seq < block_.first_seq()) {
       it_->Prev();
-      if (Status s = load_current(); !s.ok()) return s;
+    } else {
+      it_->Next();
     }
-    if (!loaded_ || !block_.contains(seq)) {
+    if (Status s = load_current(); !s.ok()) return s;
+  }
+  return Status::ok_status();
+}
+
+Status BlockCursor::find(uint64_t seq, EventView* out) {
+  if (!holds(seq)) {
+    Status s;
+    if (loaded_) s = step_toward(seq);
+    if (s.ok() && !holds(seq) && !backward_) {
+      // A block holds at most kMaxEvents seqs, so the one holding `seq`
+      // starts at or after this key.
+      it_->Seek(layout::seq_key(seq < block::kMaxEvents ? 0 : seq - (block::kMaxEvents - 1)));
+      s = load_current();
+      if (s.ok()) s = step_toward(seq);
+    }
+    if (s.ok() && !holds(seq)) {
       it_->SeekForPrev(layout::seq_key(seq));
-      if (Status s = load_current(); !s.ok()) return s;
-      if (!loaded_ || !block_.contains(seq)) {
-        loaded_ = false;  // not positioned where the next find() could step from
-        return Status::not_found(fmt::format("no event with seq {}", seq));
-      }
+      s = load_current();
+    }
+    if (!s.ok()) return s;
+    if (!holds(seq)) {
+      loaded_ = false;  // not positioned where the next find() could step from
+      return Status::not_found(fmt::format("no event with seq {}", seq));
     }
   }
   return block_.record(seq, out);
