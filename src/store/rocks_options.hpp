@@ -3,6 +3,7 @@
 // by every way of opening it (writer, view, the checks, repair).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,10 @@
 #include <rocksdb/options.h>
 
 namespace streamll::detail {
+
+// The block cache (uncompressed RocksDB blocks) that every store of the
+// process shares: memory is taken as blocks are read, up to this.
+inline constexpr size_t kBlockCacheBytes = 64 << 20;
 
 rocksdb::DBOptions db_options();
 
