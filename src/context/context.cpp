@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/random.hpp"
+#include "context/execution_ref.hpp"
 
 namespace streamll {
 
@@ -11,7 +12,16 @@ namespace {
 struct ThreadContext {
   std::string execution_id;
   bool has_id = false;
+  // execution_id shared with queued events; made at the first emit in a
+  // scope, dropped whenever execution_id changes (set_id).
+  std::shared_ptr<const std::string> shared_id;
   Json data = Json::object();
+
+  void set_id(std::string id, bool has) {
+    execution_id = std::move(id);
+    has_id = has;
+    shared_id.reset();
+  }
 };
 
 ThreadContext& current() {
@@ -38,15 +48,10 @@ ExecutionScope::ExecutionScope(std::string execution_id) : id_(std::move(executi
   ThreadContext& c = current();
   had_previous_ = c.has_id;
   previous_ = std::move(c.execution_id);
-  c.execution_id = id_;
-  c.has_id = true;
+  c.set_id(id_, true);
 }
 
-ExecutionScope::~ExecutionScope() {
-  ThreadContext& c = current();
-  c.execution_id = std::move(previous_);
-  c.has_id = had_previous_;
-}
+ExecutionScope::~ExecutionScope() { current().set_id(std::move(previous_), had_previous_); }
 
 void set_context(const std::string& key, Json value) { current().data[key] = std::move(value); }
 void clear_context(const std::string& key) { current().data.erase(key); }
@@ -63,16 +68,25 @@ ContextScope::ContextScope(const Context& context) {
   had_id_ = c.has_id;
   previous_.execution_id = std::move(c.execution_id);
   previous_.data = std::move(c.data);
-  c.execution_id = context.execution_id;
-  c.has_id = !context.execution_id.empty();
+  c.set_id(context.execution_id, !context.execution_id.empty());
   c.data = context.data;
 }
 
 ContextScope::~ContextScope() {
   ThreadContext& c = current();
-  c.execution_id = std::move(previous_.execution_id);
-  c.has_id = had_id_;
+  c.set_id(std::move(previous_.execution_id), had_id_);
   c.data = std::move(previous_.data);
 }
+
+namespace detail {
+
+std::shared_ptr<const std::string> current_execution_ref() {
+  ThreadContext& c = current();
+  if (!c.has_id) return nullptr;
+  if (!c.shared_id) c.shared_id = std::make_shared<const std::string>(c.execution_id);
+  return c.shared_id;
+}
+
+}  // namespace detail
 
 }  // namespace streamll

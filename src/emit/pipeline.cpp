@@ -7,6 +7,7 @@
 
 #include "common/retry.hpp"
 
+#include "context/execution_ref.hpp"
 #include "streamll/context.hpp"
 #include "streamll/timestamp.hpp"
 
@@ -111,11 +112,15 @@ bool Pipeline::submit(Event&& event) {
   }
   const bool fresh_id = event.event_id.empty();
   if (fresh_id) event.event_id = generate_event_id();
-  if (event.execution_id.empty()) event.execution_id = get_execution_id();
+  std::shared_ptr<const std::string> execution_id;
+  if (event.execution_id.empty()) {
+    execution_id = current_execution_ref();
+    if (!execution_id) event.execution_id = new_execution_id();  // no scope: an execution of its own
+  }
   if (event.timestamp == 0) event.timestamp = event_now();
   if (event.data.is_object()) merge_context(&event.data);
   // Validated by the writer (write_batch), not on the emitting thread.
-  return push(Queued{std::move(event), fresh_id});
+  return push(Queued{std::move(event), fresh_id, std::move(execution_id)});
 }
 
 bool Pipeline::push(Queued&& queued) {
@@ -164,6 +169,7 @@ void Pipeline::writer_loop() {
     // Take what is there, up to batch_size; a backlog is written in several
     // appends rather than one huge one, which keeps memory bounded.
     while (batch.size() < options_.batch_size && queue_.try_pop(&q)) {
+      if (q.execution_id) q.event.execution_id = *q.execution_id;
       batch.push_back(std::move(q.event));
       fresh_ids.push_back(q.fresh_id ? 1 : 0);
     }

@@ -44,10 +44,13 @@ class Pipeline {
   // replaces (options_ would keep replaced sinks alive).
   Pipeline(RuntimeOptions options, std::vector<std::shared_ptr<Sink>> sinks, std::unique_ptr<Store> store);
   // What the queue holds: the event itself (no box to allocate and free on
-  // another thread), and whether its id is one submit() made.
+  // another thread), whether its id is one submit() made, and the scope's
+  // execution id when the event had none (the writer copies it in: no
+  // allocation on the emitting thread).
   struct Queued {
     Event event;
     bool fresh_id = false;
+    std::shared_ptr<const std::string> execution_id;
   };
   bool push(Queued&& queued);
   // kBlock: waits until the writer has taken events out of a full queue.
