@@ -32,8 +32,11 @@ class BoundedQueue {
 
   size_t capacity() const { return mask_ + 1; }
 
-  // Moves `value` in and returns its position, or nullopt when full.
-  std::optional<uint64_t> try_push(T& value) {
+  // Claims the next position and calls `fill(T& slot)` to move a value
+  // into its slot (built in place: no temporary to move from and destroy);
+  // returns the position, or nullopt when full, without calling `fill`.
+  template <typename Fill>
+  std::optional<uint64_t> try_push(Fill&& fill) {
     uint64_t pos = tail_.load(std::memory_order_relaxed);
     for (;;) {
       Slot& slot = slots_[pos & mask_];
@@ -41,7 +44,7 @@ class BoundedQueue {
       const auto diff = static_cast<int64_t>(seq) - static_cast<int64_t>(pos);
       if (diff == 0) {
         if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          slot.value = std::move(value);
+          fill(slot.value);
           slot.seq.store(pos + 1, std::memory_order_release);
           return pos;
         }

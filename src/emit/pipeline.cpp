@@ -120,12 +120,17 @@ bool Pipeline::submit(Event&& event) {
   if (event.timestamp == 0) event.timestamp = event_now();
   if (event.data.is_object()) merge_context(&event.data);
   // Validated by the writer (write_batch), not on the emitting thread.
-  return push(Queued{std::move(event), fresh_id, std::move(execution_id)});
+  return push(std::move(event), fresh_id, std::move(execution_id));
 }
 
-bool Pipeline::push(Queued&& queued) {
+bool Pipeline::push(Event&& event, bool fresh_id, std::shared_ptr<const std::string>&& execution_id) {
+  const auto fill = [&](Queued& slot) {
+    slot.event = std::move(event);
+    slot.fresh_id = fresh_id;
+    slot.execution_id = std::move(execution_id);
+  };
   for (;;) {
-    if (const auto pos = queue_.try_push(queued); pos) {
+    if (const auto pos = queue_.try_push(fill); pos) {
       // One wake-up per batch_size events; below that the writer's
       // flush_interval timer picks them up.
       if ((*pos + 1) % options_.batch_size == 0) wake_writer();

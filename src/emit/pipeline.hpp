@@ -52,7 +52,9 @@ class Pipeline {
     bool fresh_id = false;
     std::shared_ptr<const std::string> execution_id;
   };
-  bool push(Queued&& queued);
+  // Moves the event into a slot of the queue, as the overflow policy says
+  // when it is full.
+  bool push(Event&& event, bool fresh_id, std::shared_ptr<const std::string>&& execution_id);
   // kBlock: waits until the writer has taken events out of a full queue.
   void wait_for_room();
   void writer_loop();
