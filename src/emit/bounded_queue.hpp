@@ -26,17 +26,28 @@ class BoundedQueue {
     size_t n = 2;
     while (n < capacity) n <<= 1;
     mask_ = n - 1;
-    slots_ = std::make_unique<Slot[]>(n);
+    slots_.reset(new Slot[n]);  // no value constructed: a slot holds one only while full
     for (size_t i = 0; i < n; ++i) slots_[i].seq.store(i, std::memory_order_relaxed);
   }
+  // Destroys the values still queued. No push or pop may run.
+  ~BoundedQueue() {
+    const uint64_t tail = tail_.load(std::memory_order_acquire);
+    for (uint64_t pos = head_.load(std::memory_order_acquire); pos != tail; ++pos) {
+      Slot& slot = slots_[pos & mask_];
+      if (slot.seq.load(std::memory_order_acquire) == pos + 1) slot.value()->~T();
+    }
+  }
+  BoundedQueue(const BoundedQueue&) = delete;
+  BoundedQueue& operator=(const BoundedQueue&) = delete;
 
   size_t capacity() const { return mask_ + 1; }
 
-  // Claims the next position and calls `fill(T& slot)` to move a value
-  // into its slot (built in place: no temporary to move from and destroy);
-  // returns the position, or nullopt when full, without calling `fill`.
-  template <typename Fill>
-  std::optional<uint64_t> try_push(Fill&& fill) {
+  // Claims the next position and constructs its value in the slot from
+  // `make()`, a T returned by value (so built in place: no default value to
+  // assign over, no temporary to move from and destroy); returns the
+  // position, or nullopt when full, without calling `make`.
+  template <typename Make>
+  std::optional<uint64_t> try_push(Make&& make) {
     uint64_t pos = tail_.load(std::memory_order_relaxed);
     for (;;) {
       Slot& slot = slots_[pos & mask_];
@@ -44,7 +55,7 @@ class BoundedQueue {
       const auto diff = static_cast<int64_t>(seq) - static_cast<int64_t>(pos);
       if (diff == 0) {
         if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          fill(slot.value);
+          ::new (static_cast<void*>(slot.storage)) T(make());
           slot.seq.store(pos + 1, std::memory_order_release);
           return pos;
         }
@@ -66,7 +77,9 @@ class BoundedQueue {
       const auto diff = static_cast<int64_t>(seq) - static_cast<int64_t>(pos + 1);
       if (diff == 0) {
         if (head_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          *out = std::move(slot.value);
+          T* value = slot.value();
+          *out = std::move(*value);
+          value->~T();
           slot.seq.store(pos + mask_ + 1, std::memory_order_release);
           return true;
         }
@@ -94,7 +107,8 @@ class BoundedQueue {
  private:
   struct Slot {
     std::atomic<uint64_t> seq{0};
-    T value{};
+    alignas(T) unsigned char storage[sizeof(T)];
+    T* value() { return std::launder(reinterpret_cast<T*>(storage)); }
   };
 
   static constexpr size_t kLine = 64;

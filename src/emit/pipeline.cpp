@@ -1,5 +1,6 @@
 #include "emit/pipeline.hpp"
 
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 
@@ -77,6 +78,7 @@ Pipeline::Pipeline(RuntimeOptions options, std::vector<std::shared_ptr<Sink>> si
       redactor_(options_.redact_keys),
       store_(std::move(store)),
       queue_(options_.buffer_size),
+      wake_mask_(std::bit_ceil(options_.batch_size) - 1),
       sinks_(make_runners(sinks)) {
   writer_ = std::thread([this] { writer_loop(); });
 }
@@ -124,16 +126,13 @@ bool Pipeline::submit(Event&& event) {
 }
 
 bool Pipeline::push(Event&& event, bool fresh_id, std::shared_ptr<const std::string>&& execution_id) {
-  const auto fill = [&](Queued& slot) {
-    slot.event = std::move(event);
-    slot.fresh_id = fresh_id;
-    slot.execution_id = std::move(execution_id);
-  };
+  const auto make = [&] { return Queued{std::move(event), fresh_id, std::move(execution_id)}; };
   for (;;) {
-    if (const auto pos = queue_.try_push(fill); pos) {
-      // One wake-up per batch_size events; below that the writer's
-      // flush_interval timer picks them up.
-      if ((*pos + 1) % options_.batch_size == 0) wake_writer();
+    if (const auto pos = queue_.try_push(make); pos) {
+      // One wake-up per batch_size events (rounded up to a power of two:
+      // a mask, not a division); below that the writer's flush_interval
+      // timer picks them up.
+      if (((*pos + 1) & wake_mask_) == 0) wake_writer();
       return true;
     }
     switch (options_.overflow) {

@@ -72,6 +72,7 @@ class Pipeline {
   const Redactor redactor_;
   std::unique_ptr<Store> store_;
   BoundedQueue<Queued> queue_;
+  const uint64_t wake_mask_;  // push wakes the writer at positions that are multiples of this + 1
   // The writer's last batch, encoded once for the store and the sinks.
   std::shared_ptr<EventBatch> encoded_;
   // Producers blocked on a full queue (kBlock) wait on room_, which the
