@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 #include <set>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -250,6 +251,27 @@ TEST_CASE("generated event ids are 12 URL-safe characters and distinct", "[json]
     seen.insert(id);
   }
   CHECK(seen.size() == 100000);
+}
+
+TEST_CASE("event ids made by threads at once are distinct, and each thread's increase", "[json]") {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 50000;
+  std::vector<std::vector<std::string>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&made, t] {
+      made[t].reserve(kPerThread);
+      for (int i = 0; i < kPerThread; ++i) made[t].push_back(generate_event_id());
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  std::set<std::string> seen;
+  for (const auto& ids : made) {
+    CHECK(std::is_sorted(ids.begin(), ids.end()));
+    CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+    seen.insert(ids.begin(), ids.end());
+  }
+  CHECK(seen.size() == static_cast<size_t>(kThreads) * kPerThread);
 }
 
 namespace {

@@ -26,17 +26,28 @@ std::string generate_event_id() {
   // The top 64 of the id's 72 bits: 42 bits of milliseconds, then a 22-bit
   // counter that starts each millisecond at a random value below 2^21 and
   // counts up (spilling into the milliseconds when a millisecond holds more
-  // than 2^21 ids). One process-wide value, advanced by CAS, so no two ids
-  // of a process are equal and each is above the one before.
+  // than 2^21 ids). One process-wide value, of which each thread takes runs
+  // of kRun by CAS: no two ids of a process are equal, a thread's ids
+  // increase, and threads emitting at once meet on that cache line once per
+  // kRun ids rather than at every id. A run from an earlier millisecond is
+  // left, so ids of different threads still sort by their millisecond.
+  constexpr uint64_t kRun = 16;
   static std::atomic<uint64_t> last{0};
+  thread_local uint64_t next = 0;
+  thread_local uint64_t end = 0;
   const uint64_t floor = wall_ms() << kCounterBits;
-  uint64_t previous = last.load(std::memory_order_relaxed);
-  uint64_t next = 0;
-  do {
-    next = previous + 1 > floor ? previous + 1 : floor | (detail::random_u64() & ((uint64_t{1} << 21) - 1));
-  } while (!last.compare_exchange_weak(previous, next, std::memory_order_relaxed));
+  if (next == end || next < floor) {
+    uint64_t previous = last.load(std::memory_order_relaxed);
+    uint64_t start = 0;
+    do {
+      start = previous + 1 > floor ? previous + 1 : floor | (detail::random_u64() & ((uint64_t{1} << 21) - 1));
+    } while (!last.compare_exchange_weak(previous, start + kRun - 1, std::memory_order_relaxed));
+    next = start;
+    end = start + kRun;
+  }
+  const uint64_t value = next++;
   // The last 8 bits are random too.
-  const unsigned __int128 bits = (static_cast<unsigned __int128>(next) << 8) | (detail::random_u64() & 0xFF);
+  const unsigned __int128 bits = (static_cast<unsigned __int128>(value) << 8) | (detail::random_u64() & 0xFF);
   std::string id(12, '\0');
   for (int i = 0; i < 12; ++i) id[i] = kAlphabet[static_cast<uint64_t>(bits >> (66 - 6 * i)) & 63];
   return id;
