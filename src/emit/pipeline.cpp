@@ -233,8 +233,8 @@ void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fres
   fresh_ids->resize(kept);
   if (batch->empty()) return;
   // Each event is encoded once, here: the store appends this text and the
-  // sinks read the same views. A batch a sink still holds is not reused.
-  if (!encoded_ || encoded_.use_count() > 1) {
+  // sinks read the same views.
+  if (!encoded_) {
     encoded_ = std::make_shared<EventBatch>();
   } else {
     encoded_->clear();
@@ -270,6 +270,10 @@ void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fres
   }
   std::lock_guard<std::mutex> lock(sinks_mu_);
   for (auto& sink : sinks_) sink->offer(encoded_);
+  // A batch given to sinks is theirs: the next one is a new EventBatch.
+  // (Reusing one whose use_count() had dropped to 1 raced with the sink's
+  // last read: that count is read without ordering.)
+  if (!sinks_.empty()) encoded_.reset();
 }
 
 bool Pipeline::flush(std::chrono::milliseconds timeout) {

@@ -73,7 +73,8 @@ class Pipeline {
   std::unique_ptr<Store> store_;
   BoundedQueue<Queued> queue_;
   const uint64_t wake_mask_;  // push wakes the writer at positions that are multiples of this + 1
-  // The writer's last batch, encoded once for the store and the sinks.
+  // The writer's last batch, encoded once for the store and the sinks;
+  // reused while no sink was given it.
   std::shared_ptr<EventBatch> encoded_;
   // Producers blocked on a full queue (kBlock) wait on room_, which the
   // writer bumps after each batch it takes out, waking them only when
