@@ -47,7 +47,9 @@ class Generator {
   // Uniform in [0, n); the modulo bias is irrelevant for these small n.
   uint64_t below(uint64_t n) { return rng_() % n; }
 
-  // Like generate_event_id(): 12 characters of the nanoid alphabet.
+  // Like upstream's nanoid(size=12): 12 random characters of its alphabet
+  // (what an import of upstream's events brings; the runtime's own ids are
+  // time-ordered, see generate_event_id()).
   std::string id() {
     static constexpr char kAlphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
