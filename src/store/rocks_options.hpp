@@ -20,6 +20,9 @@ rocksdb::DBOptions db_options();
 
 // One per layout::Family, in its order.
 std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors();
+// The same for opens that never write (the table check, views): without
+// what only a writer's memtables use.
+std::vector<rocksdb::ColumnFamilyDescriptor> reader_family_descriptors();
 
 // The read-only open that checks the table files before a writer or a view
 // opens (store/table_files.hpp), logging to `info_log_dir`/LOG. Its small

@@ -323,7 +323,7 @@ Status open_writer(Store::Impl* impl) {
     // leaves). Costs a second replay of the write-ahead log, small after a
     // clean close (the writer flushes at close).
     if (holds_table_files(path)) {
-      if (Status c = detail::check_table_files(path, detail::check_options(path), detail::family_descriptors()); !c.ok()) return c;
+      if (Status c = detail::check_table_files(path, detail::check_options(path), detail::reader_family_descriptors()); !c.ok()) return c;
     }
   }
   if (!existed) {
@@ -417,7 +417,7 @@ Status open_secondary(const std::string& path, std::shared_ptr<detail::Instance>
   rocksdb::Status s;
   Status tables;
   rocksdb::DB* raw = nullptr;
-  const auto families = detail::family_descriptors();
+  const auto families = detail::reader_family_descriptors();
   const bool has_tables = holds_table_files(path);
   // The table check inside the repeated read, on the same MANIFEST as the
   // view: a writer's compaction deletes the tables it replaced only after
