@@ -135,6 +135,45 @@ TEST_CASE("exactly N events stored from 8 threads, each thread's order kept", "[
   CHECK(out_of_order == 0);
 }
 
+TEST_CASE("emitted events get ids of 12 characters that increase on a thread; given ids are kept", "[emit]") {
+  TempDir dir;
+  {
+    Runtime runtime(options_for(dir));
+    REQUIRE(runtime.status().ok());
+    ExecutionScope run("ids");
+    for (int i = 0; i < 40; ++i) REQUIRE(emit("id.tick", {{"i", i}}));
+    // A timestamp of the caller's, long ago: the id is still fresh and
+    // still after the ones before it (ids follow emission, not timestamps).
+    Event stamped;
+    stamped.event_type = "id.stamped";
+    stamped.timestamp = 86'400'000'000'000;
+    REQUIRE(emit_event(std::move(stamped)));
+    Event given;
+    given.event_id = "given-id";
+    given.event_type = "id.given";
+    REQUIRE(emit_event(std::move(given)));
+    REQUIRE(emit("id.tick", {{"i", 40}}));
+    REQUIRE(flush());
+  }
+  const std::vector<Event> events = stored_events(dir / "db");
+  REQUIRE(events.size() == 43);
+  std::vector<std::string> fresh;
+  for (const Event& e : events) {
+    if (e.event_type == "id.given") {
+      CHECK(e.event_id == "given-id");
+      continue;
+    }
+    CHECK(e.event_id.size() == 12);
+    CHECK(e.event_id.find_first_not_of(
+              "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz") == std::string::npos);
+    fresh.push_back(e.event_id);
+  }
+  CHECK(events[40].event_type == "id.stamped");
+  CHECK(events[40].timestamp == 86'400'000'000'000);
+  CHECK(std::is_sorted(fresh.begin(), fresh.end()));
+  CHECK(std::adjacent_find(fresh.begin(), fresh.end()) == fresh.end());
+}
+
 TEST_CASE("overflow policies drop what they say and count it", "[emit][overflow]") {
   TempDir dir;
   RuntimeOptions o = options_for(dir);

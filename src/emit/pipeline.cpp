@@ -9,6 +9,7 @@
 #include "common/retry.hpp"
 
 #include "context/execution_ref.hpp"
+#include "event/event_id.hpp"
 #include "streamll/context.hpp"
 #include "streamll/timestamp.hpp"
 
@@ -112,21 +113,24 @@ bool Pipeline::submit(Event&& event) {
     filtered_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
-  const bool fresh_id = event.event_id.empty();
-  if (fresh_id) event.event_id = generate_event_id();
+  // A fresh id takes its place in the process's order here, from the
+  // clock read of the timestamp when there is one; the writer spells it.
+  const bool stamped = event.timestamp != 0;
+  if (!stamped) event.timestamp = event_now();
+  std::optional<EventIdBits> id;
+  if (event.event_id.empty()) id = take_event_id(stamped ? coarse_unix_ms() : event.timestamp / 1'000'000);
   std::shared_ptr<const std::string> execution_id;
   if (event.execution_id.empty()) {
     execution_id = current_execution_ref();
     if (!execution_id) event.execution_id = new_execution_id();  // no scope: an execution of its own
   }
-  if (event.timestamp == 0) event.timestamp = event_now();
   if (event.data.is_object()) merge_context(&event.data);
   // Validated by the writer (write_batch), not on the emitting thread.
-  return push(std::move(event), fresh_id, std::move(execution_id));
+  return push(std::move(event), id, std::move(execution_id));
 }
 
-bool Pipeline::push(Event&& event, bool fresh_id, std::shared_ptr<const std::string>&& execution_id) {
-  const auto make = [&] { return Queued{std::move(event), fresh_id, std::move(execution_id)}; };
+bool Pipeline::push(Event&& event, std::optional<EventIdBits> id, std::shared_ptr<const std::string>&& execution_id) {
+  const auto make = [&] { return Queued{std::move(event), id, std::move(execution_id)}; };
   for (;;) {
     if (const auto pos = queue_.try_push(make); pos) {
       // One wake-up per batch_size events (rounded up to a power of two:
@@ -174,8 +178,9 @@ void Pipeline::writer_loop() {
     // appends rather than one huge one, which keeps memory bounded.
     while (batch.size() < options_.batch_size && queue_.try_pop(&q)) {
       if (q.execution_id) q.event.execution_id = *q.execution_id;
+      if (q.id) q.event.event_id = spell_event_id(*q.id);
       batch.push_back(std::move(q.event));
-      fresh_ids.push_back(q.fresh_id ? 1 : 0);
+      fresh_ids.push_back(q.id ? 1 : 0);
     }
     if (!batch.empty()) {
       // Room appeared: producers blocked on a full queue go on while this

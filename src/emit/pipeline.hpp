@@ -7,12 +7,14 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "emit/bounded_queue.hpp"
 #include "emit/event_policy.hpp"
 #include "emit/sink_runner.hpp"
+#include "event/event_id.hpp"
 #include "streamll/event_batch.hpp"
 #include "streamll/replicate.hpp"
 #include "streamll/runtime.hpp"
@@ -49,12 +51,14 @@ class Pipeline {
   // allocation on the emitting thread).
   struct Queued {
     Event event;
-    bool fresh_id = false;
+    // A fresh id, spelled into event.event_id by the writer (the store
+    // then skips its dedupe lookup); none when the caller gave one.
+    std::optional<EventIdBits> id;
     std::shared_ptr<const std::string> execution_id;
   };
   // Moves the event into a slot of the queue, as the overflow policy says
   // when it is full.
-  bool push(Event&& event, bool fresh_id, std::shared_ptr<const std::string>&& execution_id);
+  bool push(Event&& event, std::optional<EventIdBits> id, std::shared_ptr<const std::string>&& execution_id);
   // kBlock: waits until the writer has taken events out of a full queue.
   void wait_for_room();
   void writer_loop();
