@@ -20,6 +20,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/sst_file_writer.h>
 
+#include "store/block.hpp"
 #include "store/change_watch.hpp"
 #include "store/execution_summary.hpp"
 #include "store/postings.hpp"
@@ -172,7 +173,7 @@ TEST_CASE("append assigns arrival seqs; every scan returns its events in its ord
             reversed(drain(s.scan_execution("exec-3", range))));
       CHECK(drain(s.scan_execution("exec-", {}, ScanOrder::kNewestFirst)).empty());
       CHECK(drain(s.scan_arrival_reverse()) == reversed(drain(s.scan_arrival())));
-      // From inside a block, at block edges, and past the last seq.
+      // From inside a block, at block edges (each append starts one), and past the last seq.
       for (uint64_t last : {1ull, 2ull, 127ull, 128ull, 129ull, 500ull, 999ull, 1000ull, 5000ull}) {
         const auto got = drain(s.scan_arrival_reverse(last));
         REQUIRE(got.size() == std::min<uint64_t>(last, 1000));
@@ -252,11 +253,55 @@ TEST_CASE("appending the same event_id again is a counted duplicate, not a secon
   CHECK(r.conflicts.empty());  // the same content each time
 }
 
+TEST_CASE("an append of several blocks reads back whole across its block edges", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir / "db");
+  testing::EventGenerator gen(11);
+  constexpr uint64_t kBlock = block::kMaxEvents;
+  const std::vector<Event> all = mixed_events(gen, 2 * kBlock + 3, 3);  // three blocks, one append
+  AppendResult r;
+  REQUIRE(store->append(all, &r).ok());
+  REQUIRE(r.last_seq == all.size());
+  const auto check = [&](const Store& s) {
+    for (const uint64_t edge : {uint64_t{1}, kBlock - 1, kBlock, kBlock + 1, 2 * kBlock, 2 * kBlock + 1,
+                                uint64_t{all.size()}}) {
+      Event e;
+      REQUIRE(s.get(all[edge - 1].event_id, &e).ok());
+      CHECK(e == all[edge - 1]);
+      const auto after = drain(s.scan_arrival(edge));
+      REQUIRE(after.size() == all.size() - edge);
+      if (!after.empty()) CHECK(after.front().second == edge + 1);
+      const auto before = drain(s.scan_arrival_reverse(edge));
+      REQUIRE(before.size() == edge);
+      CHECK(before.front().second == edge);
+    }
+    size_t listed = 0;
+    for (const std::string execution : {"exec-0", "exec-1", "exec-2"}) {
+      std::vector<std::pair<int64_t, uint64_t>> expected;
+      for (size_t i = 0; i < all.size(); ++i) {
+        if (all[i].execution_id == execution) expected.emplace_back(all[i].timestamp, i + 1);
+      }
+      std::sort(expected.begin(), expected.end());
+      std::vector<std::pair<int64_t, uint64_t>> got;
+      auto it = s.scan_execution(execution);
+      for (; it->valid(); it->next()) got.emplace_back(it->view().timestamp, it->view().seq);
+      CHECK(it->status().ok());
+      CHECK(got == expected);
+      listed += got.size();
+    }
+    CHECK(listed == all.size());
+  };
+  check(*store);
+  store.reset();  // the close flushes the memtables to table files
+  store = open_store(dir / "db");
+  check(*store);
+}
+
 TEST_CASE("a duplicate event_id with other content is skipped and named, not silently", "[store]") {
   TempDir dir;
   auto store = open_store(dir / "db");
   testing::EventGenerator gen(5);
-  std::vector<Event> batch = mixed_events(gen, 300, 3);  // three blocks
+  std::vector<Event> batch = mixed_events(gen, 300, 3);
   for (Event& e : batch) e.data = Json::parse(R"({"a": 1, "b": [1.5, "x"], "c": {"d": null}})");
   REQUIRE(json_integer("123456789012345678901234567890", &batch[200].data["a"]).ok());
   REQUIRE(store->append(batch).ok());
