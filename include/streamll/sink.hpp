@@ -58,19 +58,30 @@ class TerminalSink : public Sink {
   bool colour_;
 };
 
-// Appends each event as one JSON line (upstream's format) to a file,
-// creating it if needed. Each batch is one write(2); flush() fsyncs.
+// Writes each event as one JSON line (upstream's format, the JSON writer of
+// event_json.hpp): appended to a file, or to a stream the caller holds (the
+// CLI's `tail` and `replay` write stdout through it).
 class JsonlSink : public Sink {
  public:
+  // Appends to the file at `path`, created if needed (opened at the first
+  // write, and again after a failed one). Each batch is one write(2);
+  // flush() fsyncs.
   explicit JsonlSink(std::string path);
+  // Writes to `out`, which the caller keeps open for the sink's life. Each
+  // batch is one fwrite(); flush() fflushes.
+  explicit JsonlSink(std::FILE* out);
   ~JsonlSink() override;
   std::string name() const override { return "jsonl:" + path_; }
   Status write(std::span<const EventView> batch) override;
   Status flush() override;
 
  private:
+  Status write_file(const std::string& text);
+
   std::string path_;
   int fd_ = -1;
+  std::FILE* out_ = nullptr;
+  std::string text_;  // the batch's lines; its capacity is kept
 };
 
 }  // namespace streamll

@@ -5,7 +5,6 @@
 #include "cli.hpp"
 #include "interrupt.hpp"
 #include "streamll/event_batch.hpp"
-#include "streamll/event_json.hpp"
 #include "streamll/redis_sink.hpp"
 #include "streamll/replay.hpp"
 #include "streamll/sink.hpp"
@@ -35,35 +34,18 @@ class Destination {
   virtual Status flush() = 0;
 };
 
-// Upstream-format JSON lines on stdout, as `streamll export` writes them.
-class JsonlDestination final : public Destination {
+// Each event written at once to a sink on stdout: one readable line
+// (TerminalSink, as `tail` prints them) or one JSON line (JsonlSink, as
+// `export` writes them).
+class StdoutDestination final : public Destination {
  public:
-  Status deliver(const EventView& event) override {
-    line_.clear();
-    append_event_json(event, &line_);
-    line_.push_back('\n');
-    if (std::fwrite(line_.data(), 1, line_.size(), stdout) != line_.size()) {
-      return Status::io_error("writing to stdout failed");
-    }
-    return Status::ok_status();
-  }
-  Status flush() override {
-    return std::fflush(stdout) == 0 ? Status::ok_status() : Status::io_error("writing to stdout failed");
-  }
-
- private:
-  std::string line_;
-};
-
-// One readable line per event, as `streamll tail` prints them.
-class TerminalDestination final : public Destination {
- public:
+  explicit StdoutDestination(std::unique_ptr<Sink> sink) : sink_(std::move(sink)) {}
   Status deliver(const EventView& event) override { return write_(event); }
-  Status flush() override { return sink_.flush(); }
+  Status flush() override { return sink_->flush(); }
 
  private:
-  TerminalSink sink_{stdout};
-  ReplayHandler write_ = sink_handler(sink_);
+  std::unique_ptr<Sink> sink_;
+  ReplayHandler write_ = sink_handler(*sink_);
 };
 
 // Entries on a Redis stream (upstream's wire format), through RedisSink,
@@ -90,9 +72,9 @@ class RedisDestination final : public Destination {
 
 Status open_destination(const std::string& to, std::unique_ptr<Destination>* out) {
   if (to == "terminal") {
-    *out = std::make_unique<TerminalDestination>();
+    *out = std::make_unique<StdoutDestination>(std::make_unique<TerminalSink>(stdout));
   } else if (to == "jsonl") {
-    *out = std::make_unique<JsonlDestination>();
+    *out = std::make_unique<StdoutDestination>(std::make_unique<JsonlSink>(stdout));
   } else if (to.starts_with("redis://")) {
     RedisSinkOptions options;
     options.url = to;

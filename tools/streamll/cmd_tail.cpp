@@ -5,7 +5,6 @@
 #include "cli.hpp"
 #include "count_arg.hpp"
 #include "interrupt.hpp"
-#include "streamll/event_json.hpp"
 #include "streamll/log_cursor.hpp"
 #include "streamll/sink.hpp"
 
@@ -22,24 +21,17 @@ struct TailArgs {
   int poll_ms = 50;
 };
 
-// Prints the events `it` yields that match.
-Status print_new(EventIterator& it, const EventFilter& filter, const std::string& format, TerminalSink* text) {
-  std::string jsonl;
+// Writes the events `it` yields that match to `out`, then flushes it.
+Status print_new(EventIterator& it, const EventFilter& filter, Sink& out) {
   bool printed = false;
   for (; it.valid(); it.next()) {
     const EventView& v = it.view();
     if (!filter.matches(v)) continue;
-    if (format == "jsonl") {
-      append_event_json(v, &jsonl);
-      jsonl.push_back('\n');
-    } else if (Status s = text->write({&v, 1}); !s.ok()) {
-      return s;
-    }
+    if (Status s = out.write({&v, 1}); !s.ok()) return s;
     printed = true;
   }
   if (!it.status().ok()) return it.status();
-  if (!jsonl.empty()) std::fwrite(jsonl.data(), 1, jsonl.size(), stdout);
-  return printed ? text->flush() : Status::ok_status();
+  return printed ? out.flush() : Status::ok_status();
 }
 
 int run_tail(const Context& ctx, const TailArgs& args) {
@@ -51,18 +43,23 @@ int run_tail(const Context& ctx, const TailArgs& args) {
   EventFilter filter;
   filter.event_type = args.type_pattern;
   filter.execution_id = args.execution_id;
-  TerminalSink text(stdout);
+  std::unique_ptr<Sink> out;
+  if (args.format == "jsonl") {
+    out = std::make_unique<JsonlSink>(stdout);
+  } else {
+    out = std::make_unique<TerminalSink>(stdout);
+  }
   // Start with the last `lines` events of the log (matching or not: like
   // tail, it is a window onto the end of the log).
   LogCursor cursor(*store, store->last_seq() > args.lines ? store->last_seq() - args.lines : 0);
-  if (Status s = print_new(*cursor.next(std::chrono::milliseconds(0)), filter, args.format, &text); !s.ok()) {
+  if (Status s = print_new(*cursor.next(std::chrono::milliseconds(0)), filter, *out); !s.ok()) {
     return report(s);
   }
   if (!args.follow) return kExitOk;
   // Short waits, so that an interrupt ends the loop within about poll_ms.
   const std::chrono::milliseconds poll(args.poll_ms);
   while (!interrupted().load()) {
-    if (Status s = print_new(*cursor.next(poll, poll), filter, args.format, &text); !s.ok()) return report(s);
+    if (Status s = print_new(*cursor.next(poll, poll), filter, *out); !s.ok()) return report(s);
   }
   return kExitOk;
 }
