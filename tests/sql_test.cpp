@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "streamll/sql.hpp"
+#include "streamll/store_json.hpp"
 #include "streamll/timestamp.hpp"
 #include "support/event_gen.hpp"
 #include "support/process.hpp"
@@ -151,6 +152,67 @@ TEST_CASE("ts_ns compared with a value of any type matches what a plain table ma
     }
   }
   CHECK(nonempty > 100);  // the comparisons select something
+}
+
+namespace {
+
+// The rows of `sql` as JSON objects, each column under its SQL name, with
+// the conversions store_json.hpp names: `bool_columns` 0/1 as booleans,
+// `list_columns` JSON text as arrays.
+Json sql_objects(Db& db, const std::string& sql, const std::vector<std::string>& bool_columns = {},
+                 const std::vector<std::string>& list_columns = {}) {
+  Json out = Json::array();
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db.db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    Json row = Json::object();
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const std::string name = sqlite3_column_name(stmt, i);
+      const auto in = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), name) != v.end(); };
+      switch (sqlite3_column_type(stmt, i)) {
+        case SQLITE_INTEGER:
+          row[name] = in(bool_columns) ? Json(sqlite3_column_int64(stmt, i) != 0) : Json(sqlite3_column_int64(stmt, i));
+          break;
+        case SQLITE_FLOAT: row[name] = sqlite3_column_double(stmt, i); break;
+        default: {
+          const std::string text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+          row[name] = in(list_columns) ? Json::parse(text) : Json(text);
+        }
+      }
+    }
+    out.push_back(std::move(row));
+  }
+  sqlite3_finalize(stmt);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the JSON of executions and event types (CLI, dashboard) is their SQL tables' rows", "[sql]") {
+  TempDir dir;
+  std::unique_ptr<Store> store;
+  REQUIRE(Store::open(dir / "db", {}, &store).ok());
+  REQUIRE(store->append(make_events(500)).ok());
+  Db db;
+  REQUIRE(sql::register_tables(db.db, store.get()).ok());
+
+  std::vector<ExecutionSummary> executions;
+  REQUIRE(store->list_executions(&executions).ok());
+  REQUIRE(executions.size() == 25);
+  Json rendered = Json::array();
+  for (const ExecutionSummary& s : executions) rendered.push_back(to_json(s));
+  // Same names in the same order, same values.
+  CHECK(rendered.dump() == sql_objects(db, "SELECT * FROM executions ORDER BY execution_id").dump());
+
+  std::vector<EventTypeSummary> types;
+  REQUIRE(store->list_event_types(&types).ok());
+  REQUIRE(types.size() == 8);
+  rendered = Json::array();
+  for (const EventTypeSummary& t : types) rendered.push_back(to_json(t));
+  CHECK(rendered.dump() == sql_objects(db, "SELECT * FROM event_types ORDER BY event_type", {"data_keys_truncated"},
+                                       {"data_keys"})
+                               .dump());
+  CHECK(rendered[0]["data_keys"].is_array());
 }
 
 TEST_CASE("the virtual tables return what a plain table returns, for generated queries", "[sql]") {

@@ -11,12 +11,15 @@
 
 namespace streamll {
 
-// {"execution_id","started_at","ended_at","first_ts_ns","last_ts_ns",
-//  "duration_ms","event_count","error_count"}
+// The columns of SQL's `executions` table, under the same names and in the
+// same order: {"execution_id","started_at","ended_at","duration_ms",
+// "event_count","error_count","first_ts_ns","last_ts_ns"}
 Json to_json(const ExecutionSummary& summary);
 
-// {"event_type","count","first_seen","last_seen","first_ts_ns","last_ts_ns",
-//  "data_keys","data_keys_truncated"}
+// The columns of SQL's `event_types` table, under the same names and in the
+// same order, data_keys as an array and data_keys_truncated as a boolean
+// (SQL: JSON text and 0/1): {"event_type","count","first_seen","last_seen",
+// "data_keys","data_keys_truncated","first_ts_ns","last_ts_ns"}
 Json to_json(const EventTypeSummary& type);
 
 // {"events","executions","event_types","last_seq","oldest","newest" (null

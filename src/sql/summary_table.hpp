@@ -16,21 +16,24 @@
 // (column digit, then = < L(<=) > G(>=)), then ':' and two per ORDER BY term
 // (column digit, then 'a' or 'd').
 //
-// Traits supplies: `Row`; `kSchema`; `static Status list(const Store&,
-// std::vector<Row>*)` (in key order); `static Status get(const Store&,
-// std::string_view key, Row*)` (NotFound for no row); `static void
-// column(const Row&, sqlite3_context*, int col)`; `static std::string_view
-// key(const Row&)`; `static bool is_integer(int col)` and `static int64_t
-// integer(const Row&, int col)` for its integer columns.
+// Traits supplies: `static Status list(const Store&, std::vector<Row>*)` (in
+// key order); `static Status get(const Store&, std::string_view key, Row*)`
+// (NotFound for no row); `static std::string_view key(const Row&)`; and,
+// from its columns (ColumnsOf below), `Row`, `schema()`, `column()`,
+// `is_integer()` and `integer()`.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sql/table_base.hpp"
+#include "store/summary_columns.hpp"
 
 namespace streamll::sql::detail {
 
@@ -51,7 +54,7 @@ class SummaryTable {
   };
 
   static int connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
-    return connect_table(db, aux, argc, argv, Traits::kSchema, out, err);
+    return connect_table(db, aux, argc, argv, Traits::schema(), out, err);
   }
 
   static int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
@@ -200,5 +203,38 @@ class SummaryTable {
 inline void result_text(sqlite3_context* ctx, std::string_view s) {
   sqlite3_result_text(ctx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
 }
+
+// A table's columns from the one definition the JSON renderings use too
+// (store/summary_columns.hpp): its schema, and each column's value as SQL
+// has it (booleans as 0/1, lists as JSON text).
+template <typename RowT, std::span<const streamll::detail::SummaryColumn<RowT>> (*Columns)()>
+struct ColumnsOf {
+  using Row = RowT;
+  using CellType = streamll::detail::CellType;
+
+  static const char* schema() {
+    static const std::string text = streamll::detail::table_schema(Columns());
+    return text.c_str();
+  }
+  static bool is_integer(int col) {
+    const CellType t = Columns()[col].type;
+    return t == CellType::kInteger || t == CellType::kBool;
+  }
+  static int64_t integer(const Row& row, int col) { return Columns()[col].get(row).integer; }
+  static void column(const Row& row, sqlite3_context* ctx, int col) {
+    const streamll::detail::Cell cell = Columns()[col].get(row);
+    switch (cell.type) {
+      case CellType::kText: result_text(ctx, cell.as_text()); break;
+      case CellType::kInteger:
+      case CellType::kBool: sqlite3_result_int64(ctx, cell.integer); break;
+      case CellType::kReal: sqlite3_result_double(ctx, cell.real); break;
+      // A store written before keys were checked may hold keys that are
+      // not UTF-8: written as U+FFFD rather than thrown through SQLite.
+      case CellType::kTextList:
+        result_text(ctx, nlohmann::json(*cell.list).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        break;
+    }
+  }
+};
 
 }  // namespace streamll::sql::detail

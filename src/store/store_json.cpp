@@ -1,34 +1,34 @@
 #include "streamll/store_json.hpp"
 
+#include "store/summary_columns.hpp"
 #include "streamll/timestamp.hpp"
 
 namespace streamll {
 
-Json to_json(const ExecutionSummary& s) {
+namespace {
+
+// A summary as JSON: the columns its SQL table has, under the same names.
+template <typename Row>
+Json row_json(const Row& row, std::span<const detail::SummaryColumn<Row>> columns) {
   Json j = Json::object();
-  j["execution_id"] = s.execution_id;
-  j["started_at"] = format_timestamp(s.first_ts);
-  j["ended_at"] = format_timestamp(s.last_ts);
-  j["first_ts_ns"] = s.first_ts;
-  j["last_ts_ns"] = s.last_ts;
-  j["duration_ms"] = static_cast<double>(s.duration_ns()) / 1e6;
-  j["event_count"] = s.event_count;
-  j["error_count"] = s.error_count;
+  for (const auto& column : columns) {
+    const detail::Cell cell = column.get(row);
+    switch (cell.type) {
+      case detail::CellType::kText: j[column.name] = std::string(cell.as_text()); break;
+      case detail::CellType::kInteger: j[column.name] = cell.integer; break;
+      case detail::CellType::kReal: j[column.name] = cell.real; break;
+      case detail::CellType::kBool: j[column.name] = cell.integer != 0; break;
+      case detail::CellType::kTextList: j[column.name] = *cell.list; break;
+    }
+  }
   return j;
 }
 
-Json to_json(const EventTypeSummary& t) {
-  Json j = Json::object();
-  j["event_type"] = t.event_type;
-  j["count"] = t.count;
-  j["first_seen"] = format_timestamp(t.first_ts);
-  j["last_seen"] = format_timestamp(t.last_ts);
-  j["first_ts_ns"] = t.first_ts;
-  j["last_ts_ns"] = t.last_ts;
-  j["data_keys"] = t.data_keys;
-  j["data_keys_truncated"] = t.data_keys_truncated;
-  return j;
-}
+}  // namespace
+
+Json to_json(const ExecutionSummary& s) { return row_json(s, detail::execution_columns()); }
+
+Json to_json(const EventTypeSummary& t) { return row_json(t, detail::event_type_columns()); }
 
 Json to_json(const StoreStats& st) {
   Json j = Json::object();
