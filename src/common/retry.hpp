@@ -1,8 +1,11 @@
 // Pacing retries of a failing remote call (Redis down, a timeout): an
-// exponential backoff with jitter, and a sleep that a stop flag cuts short.
-// Shared by the replicator and the stream consumer.
+// exponential backoff with jitter, a sleep that a stop flag cuts short, and
+// the run loop of a client that keeps at a remote service behind a circuit
+// breaker. Shared by the replicator and the stream consumer (and the backoff
+// by the runtime's store recovery).
 //
-// Thread-safety: both functions may be called from any thread.
+// Thread-safety: each function may be called from any thread; a run loop
+// owns its breaker's allow()/record_*() while it runs.
 #pragma once
 
 #include <algorithm>
@@ -11,7 +14,9 @@
 #include <cmath>
 #include <thread>
 
+#include "common/circuit_breaker.hpp"
 #include "common/random.hpp"
+#include "streamll/status.hpp"
 
 namespace streamll::detail {
 
@@ -37,6 +42,40 @@ inline bool sleep_unless_stopped(const std::atomic<bool>& stop, std::chrono::ste
     std::this_thread::sleep_for(std::min<Clock::duration>(until - now, std::chrono::milliseconds(20)));
   }
   return false;
+}
+
+// Runs `step()` until `stop` is set. While `breaker` is open no step is
+// tried (it is asked again every 50 ms); a failed step is recorded with the
+// breaker and tried again after backoff_delay(failures in a row, min, max);
+// a failure that `fatal(status)` says no retry fixes ends the run with that
+// status (ok when `stop` ended it). `told(status)` hears the first failure
+// of a run of failures and the first success after one.
+template <typename Step, typename Fatal, typename Told>
+Status run_with_retry(const std::atomic<bool>& stop, CircuitBreaker& breaker, std::chrono::milliseconds backoff_min,
+                      std::chrono::milliseconds backoff_max, Step step, Fatal fatal, Told told) {
+  using Clock = std::chrono::steady_clock;
+  bool failing = false;
+  int failures_in_row = 0;
+  while (!stop.load(std::memory_order_relaxed)) {
+    if (!breaker.allow(Clock::now())) {
+      sleep_unless_stopped(stop, std::chrono::milliseconds(50));
+      continue;
+    }
+    const Status s = step();
+    if (s.ok()) {
+      breaker.record_success();
+      failures_in_row = 0;
+      if (failing) told(s);
+      failing = false;
+      continue;
+    }
+    if (fatal(s)) return s;
+    breaker.record_failure(Clock::now());
+    if (!failing) told(s);
+    failing = true;
+    sleep_unless_stopped(stop, backoff_delay(failures_in_row++, backoff_min, backoff_max));
+  }
+  return Status::ok_status();
 }
 
 }  // namespace streamll::detail

@@ -135,31 +135,18 @@ class RedisStreamConsumer::Impl {
   // The background thread: like drain(), but blocking for new entries and
   // retrying failures until stop().
   void run() {
-    bool failing = false;
-    int failures_in_row = 0;
-    while (!stop_.load(std::memory_order_relaxed)) {
-      if (!breaker_.allow(Clock::now())) {
-        detail::sleep_unless_stopped(stop_, std::chrono::milliseconds(50));
-        continue;
-      }
-      Status s = step();
-      if (s.ok()) {
-        breaker_.record_success();
-        failures_in_row = 0;
-        failing = false;
-        continue;
-      }
-      record_failure(s);
-      if (s.is_permission_denied()) {  // no retry fixes it
-        report(s);
-        return;
-      }
-      breaker_.record_failure(Clock::now());
-      if (!failing) report(s);
-      failing = true;
-      detail::sleep_unless_stopped(stop_, detail::backoff_delay(failures_in_row++, options_.backoff_min,
-                                                                options_.backoff_max));
-    }
+    const Status s = detail::run_with_retry(
+        stop_, breaker_, options_.backoff_min, options_.backoff_max,
+        [&] {
+          Status stepped = step();
+          if (!stepped.ok()) record_failure(stepped);
+          return stepped;
+        },
+        [](const Status& failed) { return failed.is_permission_denied(); },
+        [&](const Status& told) {
+          if (!told.ok()) report(told);
+        });
+    if (!s.ok()) report(s);
   }
 
   // One turn of the running consumer: (re)connect; with a group, when due,

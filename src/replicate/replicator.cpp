@@ -42,8 +42,6 @@ redis.call('SET', KEYS[2], ARGV[2])
 return n
 )lua";
 
-using Clock = std::chrono::steady_clock;
-
 // A checkpoint as stored in Redis: "SEQ EVENT_ID", the seq and event_id of
 // the last event shipped, so that a store which is no longer what was
 // shipped from it (restored from an older copy, then written) is noticed;
@@ -96,42 +94,27 @@ class Replicator::Impl {
   }
 
   Status run(const std::atomic<bool>& stop, const std::function<void(const Status&)>& on_failure) {
-    bool failing = false;
-    int failures_in_row = 0;
     LogCursor cursor(*store_, checkpoint_);
-    while (!stop.load(std::memory_order_relaxed)) {
-      if (!breaker_.allow(Clock::now())) {
-        set_breaker_state();
-        detail::sleep_unless_stopped(stop, std::chrono::milliseconds(50));
-        continue;
-      }
-      uint64_t until = 0;
-      std::unique_ptr<EventIterator> it;
-      Status s = wait_for_events(&cursor, stop, &until, &it);
-      if (s.ok() && it->valid()) s = ship_until(until, std::move(it));
-      if (s.ok()) {
-        breaker_.record_success();
-        set_breaker_state();
-        failures_in_row = 0;
-        if (failing && on_failure) on_failure(Status::ok_status());
-        failing = false;
-        continue;
-      }
-      if (s.is_permission_denied() || s.is_invalid_argument() || s.is_corruption()) return s;  // no retry fixes it
-      breaker_.record_failure(Clock::now());
-      set_breaker_state();
-      if (!failing && on_failure) on_failure(s);
-      failing = true;
-      detail::sleep_unless_stopped(stop, detail::backoff_delay(failures_in_row++, options_.backoff_min,
-                                                               options_.backoff_max));
-    }
-    return Status::ok_status();
+    return detail::run_with_retry(
+        stop, breaker_, options_.backoff_min, options_.backoff_max,
+        [&] {
+          uint64_t until = 0;
+          std::unique_ptr<EventIterator> it;
+          Status s = wait_for_events(&cursor, stop, &until, &it);
+          if (s.ok() && it->valid()) s = ship_until(until, std::move(it));
+          return s;
+        },
+        [](const Status& s) { return s.is_permission_denied() || s.is_invalid_argument() || s.is_corruption(); },
+        [&](const Status& s) {
+          if (on_failure) on_failure(s);
+        });
   }
 
   ReplicateStats stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
     ReplicateStats out = stats_;
     out.store_seq = store_->last_seq();
+    out.breaker = breaker_.state();
     return out;
   }
 
@@ -337,11 +320,6 @@ class Replicator::Impl {
       stats_.checkpoint = seq;
     }
     (void)store_->mark_replicated(fmt::format("{} stream {}", url_.display(), options_.stream), seq);
-  }
-
-  void set_breaker_state() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stats_.breaker = breaker_.state();
   }
 
   Store* store_;
