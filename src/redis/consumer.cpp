@@ -17,7 +17,7 @@
 
 #include "common/circuit_breaker.hpp"
 #include "common/retry.hpp"
-#include "consume/stream_entry.hpp"
+#include "redis/stream_entry.hpp"
 #include "redis/connection.hpp"
 
 namespace streamll {

@@ -1,4 +1,4 @@
-#include "consume/stream_entry.hpp"
+#include "redis/stream_entry.hpp"
 
 #include <charconv>
 
