@@ -213,6 +213,15 @@ TEST_CASE("the JSON of executions and event types (CLI, dashboard) is their SQL 
                                        {"data_keys"})
                                .dump());
   CHECK(rendered[0]["data_keys"].is_array());
+
+  // The rowid (column -1 to the tables) is no column of the list: SQLite
+  // filters and sorts by it, as for any table.
+  CHECK(db.rows("SELECT count(*) FROM executions WHERE rowid >= 3") == std::vector<std::string>{"1:22|"});
+  CHECK(db.rows("SELECT execution_id FROM executions ORDER BY rowid DESC") ==
+        db.rows("SELECT execution_id FROM executions ORDER BY execution_id DESC"));
+  CHECK(db.rows("SELECT count(*) FROM event_types WHERE rowid < 2 AND count > 0") == std::vector<std::string>{"1:2|"});
+  CHECK(db.rows("SELECT event_type FROM event_types ORDER BY rowid") ==
+        db.rows("SELECT event_type FROM event_types ORDER BY event_type"));
 }
 
 TEST_CASE("the virtual tables return what a plain table returns, for generated queries", "[sql]") {

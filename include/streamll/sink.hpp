@@ -68,7 +68,8 @@ class JsonlSink : public Sink {
   // flush() fsyncs.
   explicit JsonlSink(std::string path);
   // Writes to `out`, which the caller keeps open for the sink's life. Each
-  // batch is one fwrite(); flush() fflushes.
+  // batch is one fwrite(); flush() fflushes. A null `out` fails each write
+  // (InvalidArgument).
   explicit JsonlSink(std::FILE* out);
   ~JsonlSink() override;
   std::string name() const override { return "jsonl:" + path_; }
@@ -80,6 +81,7 @@ class JsonlSink : public Sink {
 
   std::string path_;
   int fd_ = -1;
+  bool stream_ = false;  // writes to out_, not to the file at path_
   std::FILE* out_ = nullptr;
   std::string text_;  // the batch's lines; its capacity is kept
 };

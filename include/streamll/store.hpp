@@ -263,8 +263,9 @@ class Store {
   // lookup per event whose id options.fresh_ids does not vouch for (event_id
   // dedupe, bloom-filtered) and a read of each duplicate's stored event (to
   // compare; in seq order, one block read per block), serializing each event
-  // once, one RocksDB entry
-  // per block of up to 128 events plus three small index entries per event,
+  // once, one RocksDB entry per block of up to 512 events, an entry per
+  // execution and per 268 ms time bucket of the batch, one by_id entry per
+  // event,
   // an fstat() of the directory, and the write; O(batch) memory.
   Status append(std::span<const Event> events, AppendResult* result = nullptr,
                 const AppendOptions& options = {});

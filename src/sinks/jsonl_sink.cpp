@@ -14,7 +14,7 @@ namespace streamll {
 
 JsonlSink::JsonlSink(std::string path) : path_(std::move(path)) {}
 
-JsonlSink::JsonlSink(std::FILE* out) : path_(out == stdout ? "stdout" : "stream"), out_(out) {}
+JsonlSink::JsonlSink(std::FILE* out) : path_(out == stdout ? "stdout" : "stream"), stream_(true), out_(out) {}
 
 JsonlSink::~JsonlSink() {
   if (fd_ >= 0) ::close(fd_);
@@ -26,7 +26,8 @@ Status JsonlSink::write(std::span<const EventView> batch) {
     append_event_json(e, &text_);
     text_.push_back('\n');
   }
-  if (out_ == nullptr) return write_file(text_);
+  if (!stream_) return write_file(text_);
+  if (out_ == nullptr) return Status::invalid_argument("JsonlSink was given no stream (a null FILE*)");
   if (std::fwrite(text_.data(), 1, text_.size(), out_) != text_.size()) {
     return Status::io_error(fmt::format("writing to {} failed", path_));
   }
@@ -55,7 +56,8 @@ Status JsonlSink::write_file(const std::string& text) {
 }
 
 Status JsonlSink::flush() {
-  if (out_ != nullptr) {
+  if (stream_) {
+    if (out_ == nullptr) return Status::invalid_argument("JsonlSink was given no stream (a null FILE*)");
     return std::fflush(out_) == 0 ? Status::ok_status() : Status::io_error(fmt::format("writing to {} failed", path_));
   }
   if (fd_ >= 0 && ::fsync(fd_) != 0) return Status::io_error(fmt::format("{}: fsync: {}", path_, std::strerror(errno)));

@@ -216,7 +216,9 @@ struct ColumnsOf {
     static const std::string text = streamll::detail::table_schema(Columns());
     return text.c_str();
   }
+  // False for -1, SQLite's rowid.
   static bool is_integer(int col) {
+    if (col < 0 || static_cast<size_t>(col) >= Columns().size()) return false;
     const CellType t = Columns()[col].type;
     return t == CellType::kInteger || t == CellType::kBool;
   }

@@ -31,7 +31,9 @@ inline constexpr unsigned char kVersion = 1;
 // three blocks (a block read is a RocksDB iterator step: 128-event blocks
 // made one execution q1 0.99-1.05x SQLite at 1M events, 512 0.84-0.88x);
 // small enough that a point read of an uncached event decompresses about
-// 200 KB. Readers assume no limit (older builds, made with 128, read these).
+// 200 KB. Readers take a block of any count (older builds, made with 128,
+// read these); a forward seek for one event (iterators.cpp) tries 128 back,
+// then kMaxEvents back.
 inline constexpr size_t kMaxEvents = 512;
 inline constexpr size_t kMaxBytes = 256 * 1024;
 

@@ -342,10 +342,20 @@ Status BlockCursor::find(uint64_t seq, EventView* out) {
     Status s;
     if (loaded_) s = step_toward(seq);
     if (s.ok() && !holds(seq) && !backward_) {
-      // A block holds at most kMaxEvents seqs, so the one holding `seq`
-      // starts at or after this key.
-      it_->Seek(layout::seq_key(seq < block::kMaxEvents ? 0 : seq - (block::kMaxEvents - 1)));
-      s = load_current();
+      // Forward seeks only (a SeekForPrev, and the Next() after it, make
+      // the merging iterator seek every sorted run again). The block
+      // holding `seq` starts at most kMaxEvents - 1 before it, but most
+      // blocks are smaller (the runtime's appends hold up to its batch
+      // size), so the first seek assumes a block of kProbeEvents: seeking
+      // back the largest size over small blocks would land too many blocks
+      // short. It lands past `seq` only when a larger block holds it; then
+      // the seek for the largest size does.
+      constexpr uint64_t kProbeEvents = 128;
+      for (const uint64_t span : {kProbeEvents, uint64_t{block::kMaxEvents}}) {
+        it_->Seek(layout::seq_key(seq < span ? 0 : seq - (span - 1)));
+        s = load_current();
+        if (!s.ok() || (loaded_ && block_.first_seq() <= seq)) break;  // else past `seq`, or past the end
+      }
       if (s.ok()) s = step_toward(seq);
     }
     if (s.ok() && !holds(seq)) {

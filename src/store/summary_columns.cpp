@@ -40,6 +40,9 @@ constexpr EventType kEventTypeColumns[] = {
     {"last_ts_ns", CellType::kInteger, [](const EventTypeSummary& t) { return integer(t.last_ts); }},
 };
 
+// The tables' index strings name a column by one digit.
+static_assert(std::size(kExecutionColumns) <= 10 && std::size(kEventTypeColumns) <= 10);
+
 }  // namespace
 
 std::span<const SummaryColumn<ExecutionSummary>> execution_columns() { return kExecutionColumns; }

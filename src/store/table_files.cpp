@@ -11,6 +11,7 @@
 
 #include "common/coding.hpp"
 #include "store/block.hpp"
+#include "store/iterators.hpp"
 #include "store/layout.hpp"
 #include "store/postings.hpp"
 #include "store/rocks_status.hpp"
@@ -40,7 +41,7 @@ std::string human_size(uint64_t bytes) {
 // may differ from the store's.
 struct Pruned {
   bool pruned = false;
-  uint64_t last_seq = 0;  // at least the store's last seq: its newest block's key + the most a block holds
+  uint64_t last_seq = 0;  // the store's last seq: its newest block's last
 };
 
 Pruned pruned_state(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
@@ -52,7 +53,11 @@ Pruned pruned_state(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHand
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[layout::kBlocks]));
   it->SeekToLast();
   if (it->Valid() && it->key().size() == 8) {
-    out.last_seq = detail::get_be64(std::string_view(it->key().data(), 8)) + block::kMaxEvents;
+    // The newest block's last seq; a block that does not parse is bounded
+    // by the most a block holds.
+    block::Reader newest;
+    out.last_seq = read_block(*it, &newest).ok() ? newest.first_seq() + newest.count() - 1
+                                                 : detail::get_be64(std::string_view(it->key().data(), 8)) + block::kMaxEvents;
   }
   return out;
 }
