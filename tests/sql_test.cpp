@@ -188,6 +188,18 @@ Json sql_objects(Db& db, const std::string& sql, const std::vector<std::string>&
 
 }  // namespace
 
+namespace {
+
+// `tmpl` with {T} and {X} replaced by the events and executions tables' names.
+std::string render_tables(const std::string& tmpl, const char* events_table, const char* executions_table) {
+  std::string s = tmpl;
+  for (size_t p; (p = s.find("{T}")) != std::string::npos;) s.replace(p, 3, events_table);
+  for (size_t p; (p = s.find("{X}")) != std::string::npos;) s.replace(p, 3, executions_table);
+  return s;
+}
+
+}  // namespace
+
 TEST_CASE("the JSON of executions and event types (CLI, dashboard) is their SQL tables' rows", "[sql]") {
   TempDir dir;
   std::unique_ptr<Store> store;
@@ -295,11 +307,7 @@ TEST_CASE("the virtual tables return what a plain table returns, for generated q
           events[rng() % events.size()].timestamp, 1 + rng() % 30, rng() % 5);
     }
     const auto render = [&](const char* events_table, const char* executions_table) {
-      std::string s = sql_tmpl;
-      for (size_t p; (p = s.find("{T}")) != std::string::npos;) s.replace(p, 3, events_table);
-      for (size_t p; (p = s.find("{X}")) != std::string::npos;) s.replace(p, 3, executions_table);
-      // Columns of the joined select are named by alias; WHERE uses bare names.
-      return s;
+      return render_tables(sql_tmpl, events_table, executions_table);
     };
     const std::string ours_sql = render("events", "executions");
     std::vector<std::string> ours = db.rows(ours_sql);
@@ -337,11 +345,7 @@ TEST_CASE("the virtual tables return what a plain table returns, for generated q
   }
   size_t shaped_rows = 0;
   for (const std::string& tmpl : shaped) {
-    const auto render = [&](const char* table) {
-      std::string s = tmpl;
-      s.replace(s.find("{T}"), 3, table);
-      return s;
-    };
+    const auto render = [&](const char* table) { return render_tables(tmpl, table, ""); };
     INFO(render("events"));
     const std::vector<std::string> ours = db.rows(render("events"));
     CHECK(ours == db.rows(render("ref_events")));
