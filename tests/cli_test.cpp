@@ -828,9 +828,10 @@ TEST_CASE("integers beyond 64 bits keep their digits from import through Redis t
       R"("m":-98765432109876543210,"u":18446744073709551615,"f":1.5},"tags":{"k":"v"}})";
   Cli source;
   REQUIRE(source({"import", "-"}, big + "\n").exit_code == 0);
-  REQUIRE(source({"replicate", "--to", redis.url(), "--stream", "big"}).exit_code == 0);
+  // In a field of its own, which ingest is told (as the Redis target of both).
+  REQUIRE(source({"replicate", "--to", redis.url(), "--stream", "big", "--field", "payload"}).exit_code == 0);
   Cli sink;
-  const RunResult ingested = sink({"ingest", "--from", redis.url(), "--stream", "big"});
+  const RunResult ingested = sink({"ingest", "--from", redis.url(), "--stream", "big", "--field", "payload"});
   INFO(ingested.err);
   REQUIRE(ingested.exit_code == 0);
   // It was 1.2345678901234568e+29: the consumer built a Json tree of data.

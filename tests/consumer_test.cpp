@@ -16,8 +16,10 @@
 #include <fmt/format.h>
 
 #include "redis/connection.hpp"
+#include "streamll/event_batch.hpp"
 #include "streamll/event_json.hpp"
 #include "streamll/ingest.hpp"
+#include "streamll/redis_sink.hpp"
 #include "streamll/replicate.hpp"
 #include "streamll/store.hpp"
 #include "streamll/timestamp.hpp"
@@ -44,12 +46,12 @@ std::unique_ptr<RedisStreamConsumer> make_consumer(ConsumerOptions options) {
 
 ConsumerOptions options_for(const RedisServer& redis, std::string group = "", std::string name = "") {
   ConsumerOptions o;
-  o.url = redis.url();
+  o.redis.url = redis.url();
   o.group = std::move(group);
   o.consumer = std::move(name);
-  o.backoff_min = std::chrono::milliseconds(10);
-  o.backoff_max = std::chrono::milliseconds(100);
-  o.recovery_timeout = std::chrono::milliseconds(200);
+  o.retry.backoff_min = std::chrono::milliseconds(10);
+  o.retry.backoff_max = std::chrono::milliseconds(100);
+  o.retry.recovery_timeout = std::chrono::milliseconds(200);
   return o;
 }
 
@@ -114,7 +116,7 @@ std::set<std::string> pending_ids(redis::Connection& conn, const std::string& st
 std::vector<Event> replicate(const RedisServer& redis, Store* store) {
   std::unique_ptr<Replicator> replicator;
   ReplicateOptions options;
-  options.url = redis.url();
+  options.redis.url = redis.url();
   REQUIRE(Replicator::create(store, options, &replicator).ok());
   REQUIRE(replicator->sync().ok());
   std::vector<Event> events;
@@ -465,7 +467,7 @@ TEST_CASE("malformed entries are reported with stream, id and field, acknowledge
 
   const auto check = [&](const std::string& group) {
     ConsumerOptions options = options_for(redis, group);
-    options.stream = stream;
+    options.redis.stream = stream;
     options.batch_size = 3;  // bad entries at the start, middle and end of reads
     auto consumer = make_consumer(options);
     Received got;
@@ -565,6 +567,45 @@ TEST_CASE("upstream's older RedisSink format (field event, isoformat timestamps)
   CHECK(got.events[2].event_id == "both");
 }
 
+TEST_CASE("one RedisTarget: a sink told another field feeds a consumer told the same", "[consumer][redis]") {
+  RedisServer redis;
+  const RedisTarget target{.url = redis.url(), .stream = "custom", .field = "payload"};
+  RedisSink sink(target);
+  EventBatch batch;
+  for (const char* id : {"p1", "p2", "p3"}) batch.add(simple_event(id, "step"));
+  REQUIRE(sink.write(batch.views()).ok());
+
+  ConsumerOptions options = options_for(redis);
+  options.redis = target;
+  auto consumer = make_consumer(options);
+  Received got;
+  consumer->subscribe(got.handler());
+  consumer->on_error(got.error_callback());
+  REQUIRE(consumer->drain().ok());
+  CHECK(got.errors.empty());
+  std::vector<std::string> ids;
+  for (const auto& e : got.events) ids.push_back(e.event_id);
+  CHECK(ids == std::vector<std::string>{"p1", "p2", "p3"});
+
+  // A consumer told only upstream's fields names the field it looked for.
+  options.redis.field = "message";
+  auto plain = make_consumer(options);
+  Received missed;
+  plain->subscribe(missed.handler());
+  plain->on_error(missed.error_callback());
+  REQUIRE(plain->drain().ok());
+  CHECK(missed.events.empty());
+  const auto messages = missed.error_messages();
+  REQUIRE(messages.size() == 3);
+  CHECK(messages[0].ends_with(", no 'message' or 'event' field (fields: payload)"));
+
+  // A sink whose target is wrong fails its writes and says what is wrong.
+  RedisSink nameless(RedisTarget{.url = redis.url(), .stream = ""});
+  const Status s = nameless.write(batch.views());
+  CHECK(s.is_invalid_argument());
+  CHECK(s.message().find("stream name is empty") != std::string::npos);
+}
+
 TEST_CASE("start_id $ reads only what is added after the consumer connects", "[consumer][redis]") {
   RedisServer redis;
   auto conn = redis.connect();
@@ -594,7 +635,7 @@ TEST_CASE("Redis down: the consumer retries behind its breaker and goes on when 
   }
   redis.stop();
   ConsumerOptions options = options_for(redis, "g");
-  options.failure_threshold = 2;
+  options.retry.failure_threshold = 2;
   auto consumer = make_consumer(options);
   Received got;
   consumer->subscribe(got.handler());
@@ -633,7 +674,7 @@ TEST_CASE("Redis down: the consumer retries behind its breaker and goes on when 
 
 TEST_CASE("drain() fails clearly when Redis is unreachable; bad options are refused", "[consumer]") {
   ConsumerOptions options;
-  options.url = "redis://127.0.0.1:" + std::to_string(testing::free_port());
+  options.redis.url = "redis://127.0.0.1:" + std::to_string(testing::free_port());
   auto consumer = make_consumer(options);
   const Status s = consumer->drain();
   CHECK(s.code() == Status::Code::kIOError);
@@ -647,8 +688,8 @@ TEST_CASE("drain() fails clearly when Redis is unreachable; bad options are refu
     CHECK(!st.ok());
     CHECK(st.message().find(what) != std::string::npos);
   };
-  refused({.url = "http://x"}, "http://x");
-  refused({.stream = ""}, "stream");
+  refused({.redis = {.url = "http://x"}}, "http://x");
+  refused({.redis = {.stream = ""}}, "stream");
   refused({.start_id = "latest"}, "start_id 'latest'");
   ConsumerOptions o;
   o.batch_size = 0;
@@ -657,7 +698,7 @@ TEST_CASE("drain() fails clearly when Redis is unreachable; bad options are refu
   o.block = std::chrono::milliseconds(0);
   refused(o, "block");
   o = {};
-  o.backoff_max = std::chrono::milliseconds(1);
+  o.retry.backoff_max = std::chrono::milliseconds(1);
   refused(o, "backoff");
 }
 

@@ -76,10 +76,10 @@ std::map<std::string, int> store_ids(const Store& store) {
 
 ReplicateOptions options_for(const RedisServer& redis) {
   ReplicateOptions o;
-  o.url = redis.url();
-  o.backoff_min = std::chrono::milliseconds(10);
-  o.backoff_max = std::chrono::milliseconds(100);
-  o.recovery_timeout = std::chrono::milliseconds(200);
+  o.redis.url = redis.url();
+  o.retry.backoff_min = std::chrono::milliseconds(10);
+  o.retry.backoff_max = std::chrono::milliseconds(100);
+  o.retry.recovery_timeout = std::chrono::milliseconds(200);
   return o;
 }
 
@@ -185,10 +185,10 @@ TEST_CASE("the field name, MAXLEN trimming and the database come from the option
   auto store = open_store(dir / "db");
   REQUIRE(store->append(some_events(gen, 2000)).ok());
   ReplicateOptions options = options_for(redis);
-  options.url += "/3";
-  options.stream = "older";
-  options.field = "event";
-  options.maxlen = 300;
+  options.redis.url += "/3";
+  options.redis.stream = "older";
+  options.redis.field = "event";
+  options.redis.maxlen = 300;
   std::unique_ptr<Replicator> replicator;
   REQUIRE(Replicator::create(store.get(), options, &replicator).ok());
   REQUIRE(replicator->sync().ok());
@@ -220,7 +220,7 @@ TEST_CASE("a password-protected Redis: the URL's password works, a wrong one is 
   CHECK(replicator->stats().shipped == 10);
 
   ReplicateOptions wrong = options_for(redis);
-  wrong.url = "redis://:nope@127.0.0.1:" + std::to_string(redis.port());
+  wrong.redis.url = "redis://:nope@127.0.0.1:" + std::to_string(redis.port());
   REQUIRE(Replicator::create(store.get(), wrong, &replicator).ok());
   Status s = replicator->sync();
   CHECK(s.is_permission_denied());
@@ -229,7 +229,7 @@ TEST_CASE("a password-protected Redis: the URL's password works, a wrong one is 
   // Following does not retry what no retry fixes: run() ends with it.
   std::atomic<bool> stop{false};
   CHECK(replicator->run(stop).is_permission_denied());
-  wrong.url = "redis://127.0.0.1:" + std::to_string(redis.port());
+  wrong.redis.url = "redis://127.0.0.1:" + std::to_string(redis.port());
   REQUIRE(Replicator::create(store.get(), wrong, &replicator).ok());
   s = replicator->sync();
   INFO(s.to_string());
@@ -246,7 +246,7 @@ TEST_CASE("bad options and a key that is not a stream are clear errors that lose
   std::unique_ptr<Replicator> replicator;
   ReplicateOptions bad;
   for (const char* url : {"http://x", "redis://host:0", "redis://host:99999", "redis://host/db", "rediss://x:1"}) {
-    bad.url = url;
+    bad.redis.url = url;
     const Status s = Replicator::create(store.get(), bad, &replicator);
     INFO(url << ": " << s.to_string());
     CHECK(!s.ok());
@@ -254,7 +254,7 @@ TEST_CASE("bad options and a key that is not a stream are clear errors that lose
   }
   // A bad URL's message shows where the password was, never the password.
   for (const char* url : {"redis://:hunter2@host:99999", "redis://user:hunter2@host/db", "redis://hunter2@host:0"}) {
-    bad.url = url;
+    bad.redis.url = url;
     const Status s = Replicator::create(store.get(), bad, &replicator);
     INFO(url << ": " << s.to_string());
     CHECK(s.is_invalid_argument());
@@ -440,7 +440,7 @@ TEST_CASE("the emit runtime replicates what it stores; an unreachable Redis neve
   // Now with nothing listening: emitting, flushing and shutting down work as
   // without replication, and the failures are counted.
   options.store_path = dir / "db2";
-  options.replicate->url = "redis://127.0.0.1:" + std::to_string(testing::free_port());
+  options.replicate->redis.url = "redis://127.0.0.1:" + std::to_string(testing::free_port());
   Runtime runtime(options);
   REQUIRE(runtime.status().ok());
   for (int i = 0; i < 2000; ++i) emit("step", {{"i", i}});
@@ -477,11 +477,7 @@ TEST_CASE("RedisSink and `streamll replay --to redis://` write upstream's wire f
   }
 
   // The sink alone, as an application would add it to its runtime.
-  RedisSinkOptions options;
-  options.url = redis.url();
-  options.stream = "live";
-  options.field = "event";
-  RedisSink sink(options);
+  RedisSink sink(RedisTarget{.url = redis.url(), .stream = "live", .field = "event"});
   EventBatch first_three;
   for (size_t i = 0; i < 3; ++i) first_three.add(events[i]);
   REQUIRE(sink.write(first_three.views()).ok());

@@ -768,8 +768,32 @@ TEST_CASE("a LogCursor on the writer itself sees appends from another thread; se
   CHECK(expected == 1001);
   cursor.seek(990);
   auto it = cursor.next(std::chrono::milliseconds(0));
+  CHECK(cursor.horizon() == 1000);
   CHECK(drain(std::move(it)).size() == 10);
   CHECK(cursor.position() == 1000);
+
+  // Waiting with no end: a stop flag set meanwhile ends the wait, empty.
+  std::atomic<bool> stop{false};
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    stop = true;
+  });
+  auto none = cursor.next(std::chrono::milliseconds::max(), std::chrono::milliseconds(5), &stop);
+  stopper.join();
+  CHECK(!none->valid());
+  CHECK(none->status().ok());
+  CHECK(cursor.position() == 1000);
+  // ... and an event stored meanwhile ends it with the event.
+  stop = false;
+  std::thread late([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!store->append(std::vector<Event>{gen.event("late", 2'000'000'000'000LL)}).ok()) ++failed_appends;
+  });
+  auto one = cursor.next(std::chrono::milliseconds::max(), std::chrono::milliseconds(5), &stop);
+  late.join();
+  CHECK(failed_appends == 0);
+  CHECK(cursor.horizon() == 1001);
+  CHECK(drain(std::move(one)).size() == 1);
 }
 
 TEST_CASE("one writer per store; a read-only view follows a writer in another process", "[store][process]") {

@@ -3,7 +3,7 @@
 // delivery when it reads through a consumer group.
 //
 //   std::unique_ptr<RedisStreamConsumer> consumer;
-//   Status s = RedisStreamConsumer::create({.url = "redis://127.0.0.1:6379", .group = "dashboards"}, &consumer);
+//   Status s = RedisStreamConsumer::create({.redis = {.url = "redis://127.0.0.1:6379"}, .group = "dashboards"}, &consumer);
 //   consumer->subscribe([](const Event& e) { show(e); return Status(); }, "rag.");
 //   consumer->on_error([](const Status& s) { log(s.message()); });
 //   consumer->start();   // one thread; stop() or the destructor ends it
@@ -12,6 +12,7 @@
 //   XADD <stream> * message <event JSON>   (Replicator, upstream's consumer)
 //   XADD <stream> * event <event JSON>     (older upstream RedisSink: Python
 //                                           isoformat timestamps, +00:00)
+//   XADD <stream> * <redis.field> <event JSON>   (a writer told another field)
 // The JSON is read by event_from_json() (event_json.hpp): either timestamp
 // form, upstream's defaults for missing optional fields.
 //
@@ -30,9 +31,9 @@
 // (stats().last_id, to pass as start_id next time); an entry whose handler
 // fails is reported and passed over: at most once per consumer.
 //
-// Malformed entries (neither a `message` nor an `event` field, JSON that does
-// not parse, a missing event_type or execution_id, a `data` that is not an
-// object, an entry deleted from the stream while pending) are reported to
+// Malformed entries (none of these fields, JSON that does not parse, a
+// missing event_type or execution_id, a `data` that is not an object, an
+// entry deleted from the stream while pending) are reported to
 // on_error() with the stream, the entry id and the field, counted, and
 // acknowledged with a group, so that they never come back: a bad entry never
 // stops or stalls the consumer. Copy them elsewhere first if they matter
@@ -63,14 +64,19 @@
 
 #include "streamll/circuit_state.hpp"
 #include "streamll/event.hpp"
+#include "streamll/redis_target.hpp"
+#include "streamll/retry_options.hpp"
 #include "streamll/status.hpp"
 #include "streamll/type_pattern.hpp"
 
 namespace streamll {
 
 struct ConsumerOptions {
-  std::string url = "redis://127.0.0.1:6379";  // redis://[[user]:password@]host[:port][/db]
-  std::string stream = "streamll_events";
+  // The stream read. Entries hold the event in redis.field, or else in
+  // upstream's "message" or "event"; maxlen is not used. The timeout bounds
+  // connecting, and each reply beyond `block`: a server that stops answering
+  // fails the call (then retried), never hangs it.
+  RedisTarget redis;
   // The consumer group; "" reads without one (XREAD). The group is created
   // (XGROUP CREATE ... MKSTREAM, starting at start_id) if it does not exist.
   std::string group = "";
@@ -91,9 +97,6 @@ struct ConsumerOptions {
   // How long a running consumer waits in Redis for new entries (XREAD BLOCK):
   // bounds how long stop() takes, besides a handler call in progress.
   std::chrono::milliseconds block{200};
-  // Connecting, and each reply beyond `block`: a server that stops answering
-  // fails the call (then retried), never hangs it.
-  std::chrono::milliseconds timeout{2000};
   // With a group: pending entries of any consumer idle at least this long
   // are claimed (XAUTOCLAIM) and processed here; 0 never claims.
   std::chrono::milliseconds claim_min_idle{30'000};
@@ -101,10 +104,7 @@ struct ConsumerOptions {
   // pending entries and to look for entries to claim.
   std::chrono::milliseconds retry_interval{5'000};
 
-  std::chrono::milliseconds backoff_min{100};        // first retry delay after a Redis failure; doubles
-  std::chrono::milliseconds backoff_max{5'000};      // per failure up to this, each scaled by a random 0.5-1
-  int failure_threshold = 5;                         // consecutive failures that open the breaker
-  std::chrono::milliseconds recovery_timeout{5'000}; // open -> one probe
+  RetryOptions retry;  // while running: backoff and breaker after a Redis failure
 };
 
 struct ConsumerStats {

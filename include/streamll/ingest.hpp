@@ -3,7 +3,7 @@
 //   std::unique_ptr<Store> store;
 //   Store::open("./streamll.db", {}, &store);
 //   IngestReport report;
-//   Status s = ingest_stream({.url = "redis://127.0.0.1:6379", .group = "archive"}, store.get(), {}, &report);
+//   Status s = ingest_stream({.redis = {.url = "redis://127.0.0.1:6379"}, .group = "archive"}, store.get(), {}, &report);
 //
 // A RedisStreamConsumer (consumer.hpp) reads the stream in batches of
 // ConsumerOptions::batch_size entries; each batch is one Store::append of

@@ -16,6 +16,7 @@
 // and their iterators.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -34,16 +35,24 @@ class LogCursor {
   // `poll` (a few milliseconds: a look at the writer's files for a view, a
   // load of the last seq for the writer), then returns an iterator over the
   // events stored after position() at that moment; empty (valid() false,
-  // status ok) if none came. A failed refresh comes back as the iterator's
-  // status, with the position unchanged. Cost while waiting: one refresh()
-  // per poll; then a scan_arrival() (one seek, sequential block reads; no
-  // per-event lookup).
+  // status ok) if none came, or if `stop` (when given) was set while it
+  // waited. A failed refresh comes back as the iterator's status, with the
+  // position unchanged. Cost while waiting: one refresh() per poll; then a
+  // scan_arrival() (one seek, sequential block reads; no per-event lookup).
+  // std::chrono::milliseconds::max() waits until an event comes or `stop`.
   std::unique_ptr<EventIterator> next(std::chrono::milliseconds wait,
-                                      std::chrono::milliseconds poll = std::chrono::milliseconds(20));
+                                      std::chrono::milliseconds poll = std::chrono::milliseconds(20),
+                                      const std::atomic<bool>* stop = nullptr);
 
   // The seq of the last event stepped past (or the after_seq it started at,
   // or was moved to).
   uint64_t position() const { return position_; }
+
+  // The store's last seq when the last next() looked (0 before the first):
+  // the iterator it returned holds every event after its start position up
+  // to this one, and may hold later ones (a writer in this process appends
+  // while it is read). A replicator ships up to it and marks it shipped.
+  uint64_t horizon() const { return horizon_; }
 
   // Moves the position: the next next() starts after `after_seq` (a
   // replicator resuming from a checkpoint kept elsewhere). Iterators that
@@ -54,6 +63,7 @@ class LogCursor {
   class Iterator;
   Store& store_;
   uint64_t position_;
+  uint64_t horizon_ = 0;
 };
 
 }  // namespace streamll

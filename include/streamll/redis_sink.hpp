@@ -11,27 +11,21 @@
 // Thread-safety: as every sink, called from one thread at a time.
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <string>
 
+#include "streamll/redis_target.hpp"
 #include "streamll/sink.hpp"
 
 namespace streamll {
 
-struct RedisSinkOptions {
-  std::string url = "redis://127.0.0.1:6379";  // redis://[[user]:password@]host[:port][/db]
-  std::string stream = "streamll_events";
-  std::string field = "message";  // older upstream consumers read "event"
-  size_t maxlen = 0;              // > 0: trim the stream to about this many entries
-  std::chrono::milliseconds timeout{2000};  // connect, and each batch's replies
-};
-
 class RedisSink : public Sink {
  public:
-  // Connects lazily, at the first write; a bad URL fails that write (and
-  // every later one) with a message naming it.
-  explicit RedisSink(RedisSinkOptions options);
+  // Writes `target.field` of each entry ("event" for older upstream
+  // consumers); the timeout bounds connecting and each batch's replies.
+  // Connects lazily, at the first write; a bad target (URL, empty name)
+  // fails that write (and every later one) with a message naming it.
+  explicit RedisSink(RedisTarget target);
   ~RedisSink() override;
   std::string name() const override;
 

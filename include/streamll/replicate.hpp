@@ -34,7 +34,8 @@ namespace streamll {
 
 class Replicator {
  public:
-  // Checks the options (URL, stream, field, batch_size) without connecting.
+  // Checks the options (URL, stream, field, timeout, batch_size, retry)
+  // without connecting.
   // `store` (a writer or a read-only view, which the replicator refreshes)
   // must outlive the replicator.
   static Status create(Store* store, ReplicateOptions options, std::unique_ptr<Replicator>* out);

@@ -10,21 +10,16 @@
 #include <string>
 
 #include "streamll/circuit_state.hpp"
+#include "streamll/redis_target.hpp"
+#include "streamll/retry_options.hpp"
 
 namespace streamll {
 
 struct ReplicateOptions {
-  std::string url = "redis://127.0.0.1:6379";  // redis://[[user]:password@]host[:port][/db]
-  std::string stream = "streamll_events";
-  std::string field = "message";  // older upstream consumers read "event"
-  size_t maxlen = 0;              // > 0: trim the stream to about this many entries (MAXLEN ~)
-  size_t batch_size = 500;        // events per script call (one round trip)
-  std::chrono::milliseconds timeout{2000};          // connect, and each reply
-  std::chrono::milliseconds poll_interval{100};     // following: how often to look for new events
-  std::chrono::milliseconds backoff_min{100};       // first retry delay; doubles per failure,
-  std::chrono::milliseconds backoff_max{5000};      // up to this, each scaled by a random 0.5-1
-  int failure_threshold = 5;                        // consecutive failures that open the breaker
-  std::chrono::milliseconds recovery_timeout{5000}; // open -> one probe
+  RedisTarget redis;  // the stream, its entry field ("event" for older upstream consumers), maxlen, timeout
+  size_t batch_size = 500;                       // events per script call (one round trip)
+  std::chrono::milliseconds poll_interval{100};  // following: how often to look for new events
+  RetryOptions retry;                            // run(): backoff and breaker after a failure
 };
 
 struct ReplicateStats {

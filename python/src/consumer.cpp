@@ -118,8 +118,8 @@ void bind_consumer(py::module_& m) {
                        std::string start_id, size_t batch_size, double block, double claim_min_idle,
                        py::function deliver, py::function on_error) {
              ConsumerOptions o;
-             o.url = std::move(url);
-             o.stream = std::move(stream);
+             o.redis.url = std::move(url);
+             o.redis.stream = std::move(stream);
              o.group = std::move(group);
              o.consumer = std::move(consumer);
              o.start_id = std::move(start_id);

@@ -219,10 +219,10 @@ void bind_runtime(py::module_& m) {
         o.record_stats = record_stats;
         if (!replicate.is_none()) {
           ReplicateOptions r;
-          r.url = replicate["url"].cast<std::string>();
-          r.stream = replicate["stream"].cast<std::string>();
-          r.field = replicate["field"].cast<std::string>();
-          r.maxlen = replicate["maxlen"].cast<size_t>();
+          r.redis.url = replicate["url"].cast<std::string>();
+          r.redis.stream = replicate["stream"].cast<std::string>();
+          r.redis.field = replicate["field"].cast<std::string>();
+          r.redis.maxlen = replicate["maxlen"].cast<size_t>();
           o.replicate = std::move(r);
         }
         if (!retention.is_none()) {

@@ -149,13 +149,12 @@ void bind_sinks(py::module_& m) {
       .def(py::init<std::string>(), py::arg("path"));
   py::class_<RedisSink, Sink, std::shared_ptr<RedisSink>>(m, "RedisSink")
       .def(py::init([](std::string url, std::string stream, std::string field, size_t maxlen, double timeout) {
-             RedisSinkOptions o;
-             o.url = std::move(url);
-             o.stream = std::move(stream);
-             o.field = std::move(field);
-             o.maxlen = maxlen;
-             o.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
-             return std::make_shared<RedisSink>(std::move(o));
+             return std::make_shared<RedisSink>(
+                 RedisTarget{.url = std::move(url),
+                             .stream = std::move(stream),
+                             .field = std::move(field),
+                             .maxlen = maxlen,
+                             .timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000))});
            }),
            py::arg("url"), py::arg("stream"), py::arg("field"), py::arg("maxlen"), py::arg("timeout"));
 }

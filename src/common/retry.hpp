@@ -16,6 +16,7 @@
 
 #include "common/circuit_breaker.hpp"
 #include "common/random.hpp"
+#include "streamll/retry_options.hpp"
 #include "streamll/status.hpp"
 
 namespace streamll::detail {
@@ -44,15 +45,27 @@ inline bool sleep_unless_stopped(const std::atomic<bool>& stop, std::chrono::ste
   return false;
 }
 
+// InvalidArgument naming the first setting of `retry` out of its range
+// (retry_options.hpp).
+inline Status check_retry(const RetryOptions& retry) {
+  if (retry.backoff_min.count() <= 0 || retry.backoff_max < retry.backoff_min) {
+    return Status::invalid_argument("backoff_min must be positive and at most backoff_max");
+  }
+  if (retry.failure_threshold <= 0) return Status::invalid_argument("failure_threshold must be at least 1");
+  if (retry.recovery_timeout.count() < 0) return Status::invalid_argument("recovery_timeout must not be negative");
+  return Status::ok_status();
+}
+
 // Runs `step()` until `stop` is set. While `breaker` is open no step is
 // tried (it is asked again every 50 ms); a failed step is recorded with the
-// breaker and tried again after backoff_delay(failures in a row, min, max);
+// breaker and tried again after backoff_delay(failures in a row,
+// retry.backoff_min, retry.backoff_max);
 // a failure that `fatal(status)` says no retry fixes ends the run with that
 // status (ok when `stop` ended it). `told(status)` hears the first failure
 // of a run of failures and the first success after one.
 template <typename Step, typename Fatal, typename Told>
-Status run_with_retry(const std::atomic<bool>& stop, CircuitBreaker& breaker, std::chrono::milliseconds backoff_min,
-                      std::chrono::milliseconds backoff_max, Step step, Fatal fatal, Told told) {
+Status run_with_retry(const std::atomic<bool>& stop, CircuitBreaker& breaker, const RetryOptions& retry, Step step,
+                      Fatal fatal, Told told) {
   using Clock = std::chrono::steady_clock;
   bool failing = false;
   int failures_in_row = 0;
@@ -73,7 +86,7 @@ Status run_with_retry(const std::atomic<bool>& stop, CircuitBreaker& breaker, st
     breaker.record_failure(Clock::now());
     if (!failing) told(s);
     failing = true;
-    sleep_unless_stopped(stop, backoff_delay(failures_in_row++, backoff_min, backoff_max));
+    sleep_unless_stopped(stop, backoff_delay(failures_in_row++, retry.backoff_min, retry.backoff_max));
   }
   return Status::ok_status();
 }

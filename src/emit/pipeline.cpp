@@ -62,7 +62,7 @@ void Pipeline::start_replicator(std::unique_ptr<Replicator> replicator) {
     const Status ended = replicator_->run(replicator_stop_, [this](const Status& s) {
       // One line per change between working and failing, never per retry.
       if (s.ok()) {
-        std::fprintf(stderr, "streamll: replication to %s works again\n", options_.replicate->stream.c_str());
+        std::fprintf(stderr, "streamll: replication to %s works again\n", options_.replicate->redis.stream.c_str());
       } else {
         std::fprintf(stderr, "streamll: replication failing (retrying with backoff): %s\n", s.to_string().c_str());
       }

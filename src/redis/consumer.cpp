@@ -17,6 +17,7 @@
 
 #include "common/circuit_breaker.hpp"
 #include "common/retry.hpp"
+#include "redis/target.hpp"
 #include "redis/stream_entry.hpp"
 #include "redis/connection.hpp"
 
@@ -80,7 +81,7 @@ class RedisStreamConsumer::Impl {
   Impl(ConsumerOptions options, redis::RedisUrl url)
       : options_(std::move(options)),
         url_(std::move(url)),
-        breaker_(options_.failure_threshold, options_.recovery_timeout),
+        breaker_(options_.retry.failure_threshold, options_.retry.recovery_timeout),
         position_(options_.start_id),
         subscriptions_(std::make_shared<const Subscriptions>()) {
     if (options_.consumer.empty()) options_.consumer = default_consumer_name();
@@ -136,7 +137,7 @@ class RedisStreamConsumer::Impl {
   // retrying failures until stop().
   void run() {
     const Status s = detail::run_with_retry(
-        stop_, breaker_, options_.backoff_min, options_.backoff_max,
+        stop_, breaker_, options_.retry,
         [&] {
           Status stepped = step();
           if (!stepped.ok()) record_failure(stepped);
@@ -189,11 +190,11 @@ class RedisStreamConsumer::Impl {
     if (connection_ != nullptr && connection_->ok()) return Status::ok_status();
     connection_.reset();
     std::unique_ptr<redis::Connection> conn;
-    if (Status s = redis::Connection::connect(url_, options_.timeout + options_.block, &conn); !s.ok()) return s;
+    if (Status s = redis::Connection::connect(url_, options_.redis.timeout + options_.block, &conn); !s.ok()) return s;
     redis::Reply reply;
     if (grouped()) {
       const Status s = conn->command(
-          {"XGROUP", "CREATE", options_.stream, options_.group, options_.start_id, "MKSTREAM"}, &reply);
+          {"XGROUP", "CREATE", options_.redis.stream, options_.group, options_.start_id, "MKSTREAM"}, &reply);
       if (!s.ok()) return s;
       if (reply.is_error() && !reply.str.starts_with("BUSYGROUP")) return redis_error("XGROUP CREATE", reply);
     }
@@ -215,7 +216,7 @@ class RedisStreamConsumer::Impl {
   // The id of the stream's last entry (0-0 when it has none).
   Status last_entry(EntryId* out) {
     redis::Reply reply;
-    if (Status s = connection_->command({"XREVRANGE", options_.stream, "+", "-", "COUNT", "1"}, &reply); !s.ok()) {
+    if (Status s = connection_->command({"XREVRANGE", options_.redis.stream, "+", "-", "COUNT", "1"}, &reply); !s.ok()) {
       return s;
     }
     if (reply.is_error()) return redis_error("XREVRANGE", reply);
@@ -236,7 +237,7 @@ class RedisStreamConsumer::Impl {
     while (!cancel.load(std::memory_order_relaxed)) {
       redis::Reply reply;
       const Status s = connection_->command({"XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT", count,
-                                             "STREAMS", options_.stream, cursor},
+                                             "STREAMS", options_.redis.stream, cursor},
                                             &reply);
       if (!s.ok()) return s;
       if (reply.is_error()) return redis_error("XREADGROUP", reply);
@@ -258,7 +259,7 @@ class RedisStreamConsumer::Impl {
   // DELCONSUMER). Cost: one command when no consumer is gone.
   Status claim_from_gone(const std::atomic<bool>& cancel) {
     redis::Reply info;
-    if (Status s = connection_->command({"XINFO", "CONSUMERS", options_.stream, options_.group}, &info); !s.ok()) {
+    if (Status s = connection_->command({"XINFO", "CONSUMERS", options_.redis.stream, options_.group}, &info); !s.ok()) {
       return s;
     }
     if (info.is_error()) return redis_error("XINFO CONSUMERS", info);
@@ -277,12 +278,12 @@ class RedisStreamConsumer::Impl {
       while (!emptied && !cancel.load(std::memory_order_relaxed)) {
         redis::Reply pending;
         const Status s = connection_->command(
-            {"XPENDING", options_.stream, options_.group, "-", "+", count, name}, &pending);
+            {"XPENDING", options_.redis.stream, options_.group, "-", "+", count, name}, &pending);
         if (!s.ok()) return s;
         if (pending.is_error()) return redis_error("XPENDING", pending);
         emptied = pending.elements.empty();
         if (emptied) break;
-        std::vector<std::string_view> argv = {"XCLAIM", options_.stream, options_.group, options_.consumer, "0"};
+        std::vector<std::string_view> argv = {"XCLAIM", options_.redis.stream, options_.group, options_.consumer, "0"};
         std::set<std::string_view> asked;
         for (const redis::Reply& p : pending.elements) {
           if (p.elements.empty()) return in_context(Status::corruption("XPENDING gave an entry without an id"));
@@ -307,7 +308,7 @@ class RedisStreamConsumer::Impl {
       }
       if (!emptied) break;  // cancelled: what it still holds stays its own
       redis::Reply removed;
-      if (Status s = connection_->command({"XGROUP", "DELCONSUMER", options_.stream, options_.group, name}, &removed);
+      if (Status s = connection_->command({"XGROUP", "DELCONSUMER", options_.redis.stream, options_.group, name}, &removed);
           !s.ok()) {
         return s;
       }
@@ -326,7 +327,7 @@ class RedisStreamConsumer::Impl {
     do {
       redis::Reply reply;
       const Status s = connection_->command(
-          {"XAUTOCLAIM", options_.stream, options_.group, options_.consumer, min_idle, cursor, "COUNT", count}, &reply);
+          {"XAUTOCLAIM", options_.redis.stream, options_.group, options_.consumer, min_idle, cursor, "COUNT", count}, &reply);
       if (!s.ok()) return s;
       if (reply.is_error()) return redis_error("XAUTOCLAIM", reply);
       std::vector<StreamEntry> entries;
@@ -355,7 +356,7 @@ class RedisStreamConsumer::Impl {
     else argv = {"XREAD"};
     argv.insert(argv.end(), {"COUNT", count});
     if (block.count() > 0) argv.insert(argv.end(), {"BLOCK", block_ms});
-    argv.insert(argv.end(), {"STREAMS", options_.stream, grouped() ? std::string_view(">") : position_});
+    argv.insert(argv.end(), {"STREAMS", options_.redis.stream, grouped() ? std::string_view(">") : position_});
     redis::Reply reply;
     if (Status s = connection_->command(argv, &reply); !s.ok()) return s;
     if (reply.is_error()) return redis_error(grouped() ? "XREADGROUP" : "XREAD", reply);
@@ -387,7 +388,7 @@ class RedisStreamConsumer::Impl {
     for (const StreamEntry& entry : entries) {
       detail::DecodedEvent& decoded = decoded_[views_.size()];
       Status s = entry.deleted ? Status::invalid_argument("deleted from the stream while pending")
-                               : consume::decode_entry(entry, &decoded);
+                               : consume::decode_entry(entry, options_.redis.field, &decoded);
       if (s.ok() && wants_events) s = to_event(decoded.view(), &events_[views_.size()]);
       if (!s.ok()) {
         ++malformed;
@@ -408,7 +409,7 @@ class RedisStreamConsumer::Impl {
           const Status s = call_handler([&] { return sub.handler(events_[i]); });
           outcome[i] = std::max<unsigned char>(outcome[i], s.ok() ? 1 : 2);
           if (!s.ok()) {
-            report(s.with_context(fmt::format("stream {}, entry {} (event {}): handler failed", options_.stream,
+            report(s.with_context(fmt::format("stream {}, entry {} (event {}): handler failed", options_.redis.stream,
                                               owners_[i]->id, events_[i].event_id)));
           }
         }
@@ -457,7 +458,7 @@ class RedisStreamConsumer::Impl {
     for (size_t i : matching) (*outcome)[i] = std::max<unsigned char>((*outcome)[i], s.ok() ? 1 : 2);
     if (!s.ok()) {
       report(s.with_context(fmt::format("stream {}, entries {} to {} ({} events): batch handler failed",
-                                        options_.stream, owners_[matching.front()]->id,
+                                        options_.redis.stream, owners_[matching.front()]->id,
                                         owners_[matching.back()]->id, matching.size())));
     }
   }
@@ -475,7 +476,7 @@ class RedisStreamConsumer::Impl {
 
   Status acknowledge(const std::vector<std::string_view>& ids) {
     if (ids.empty()) return Status::ok_status();
-    std::vector<std::string_view> argv = {"XACK", options_.stream, options_.group};
+    std::vector<std::string_view> argv = {"XACK", options_.redis.stream, options_.group};
     argv.insert(argv.end(), ids.begin(), ids.end());
     redis::Reply reply;
     if (Status s = connection_->command(argv, &reply); !s.ok()) return s;
@@ -486,15 +487,15 @@ class RedisStreamConsumer::Impl {
   }
 
   Status redis_error(std::string_view command, const redis::Reply& reply) const {
-    return Status::io_error(fmt::format("{}: stream {}: {}: {}", url_.display(), options_.stream, command, reply.str));
+    return Status::io_error(fmt::format("{}: stream {}: {}: {}", url_.display(), options_.redis.stream, command, reply.str));
   }
 
   Status in_context(const Status& s) const {
-    return s.with_context(fmt::format("{}: stream {}", url_.display(), options_.stream));
+    return s.with_context(fmt::format("{}: stream {}", url_.display(), options_.redis.stream));
   }
 
   Status entry_error(std::string_view id, const Status& s) const {
-    return Status::invalid_argument(fmt::format("stream {}, entry {}, {}", options_.stream, id, s.message()));
+    return Status::invalid_argument(fmt::format("stream {}, entry {}, {}", options_.redis.stream, id, s.message()));
   }
 
   // A failed Redis call: counted, and the connection dropped (the next call
@@ -562,8 +563,8 @@ class RedisStreamConsumer::Impl {
 
 Status RedisStreamConsumer::create(ConsumerOptions options, std::unique_ptr<RedisStreamConsumer>* out) {
   redis::RedisUrl url;
-  if (Status s = redis::parse_url(options.url, &url); !s.ok()) return s;
-  if (options.stream.empty()) return Status::invalid_argument("the stream name is empty");
+  if (Status s = redis::check_target(options.redis, &url); !s.ok()) return s;
+  if (Status s = detail::check_retry(options.retry); !s.ok()) return s;
   consume::EntryId id;
   if (options.start_id != "$" && !consume::parse_entry_id(options.start_id, &id)) {
     return Status::invalid_argument(
@@ -573,12 +574,8 @@ Status RedisStreamConsumer::create(ConsumerOptions options, std::unique_ptr<Redi
   if (options.block.count() <= 0) {
     return Status::invalid_argument("block must be positive (Redis reads BLOCK 0 as forever)");
   }
-  if (options.timeout.count() <= 0) return Status::invalid_argument("timeout must be positive");
   if (options.claim_min_idle.count() < 0) return Status::invalid_argument("claim_min_idle must not be negative");
   if (options.retry_interval.count() <= 0) return Status::invalid_argument("retry_interval must be positive");
-  if (options.backoff_min.count() <= 0 || options.backoff_max < options.backoff_min) {
-    return Status::invalid_argument("backoff_min must be positive and at most backoff_max");
-  }
   out->reset(new RedisStreamConsumer(std::make_unique<Impl>(std::move(options), std::move(url))));
   return Status::ok_status();
 }

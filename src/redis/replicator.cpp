@@ -9,6 +9,7 @@
 
 #include "common/circuit_breaker.hpp"
 #include "common/retry.hpp"
+#include "redis/target.hpp"
 #include "redis/connection.hpp"
 #include "streamll/event_json.hpp"
 #include "streamll/log_cursor.hpp"
@@ -70,8 +71,8 @@ class Replicator::Impl {
       : store_(store),
         options_(std::move(options)),
         url_(std::move(url)),
-        checkpoint_key_(fmt::format("streamll:checkpoint:{{{}}}:{}", options_.stream, store->id())),
-        breaker_(options_.failure_threshold, options_.recovery_timeout) {}
+        checkpoint_key_(fmt::format("streamll:checkpoint:{{{}}}:{}", options_.redis.stream, store->id())),
+        breaker_(options_.retry.failure_threshold, options_.retry.recovery_timeout) {}
 
   // Ships every event with seq <= until. The first failure is returned and
   // drops the connection (the next call reconnects and rereads the
@@ -96,7 +97,7 @@ class Replicator::Impl {
   Status run(const std::atomic<bool>& stop, const std::function<void(const Status&)>& on_failure) {
     LogCursor cursor(*store_, checkpoint_);
     return detail::run_with_retry(
-        stop, breaker_, options_.backoff_min, options_.backoff_max,
+        stop, breaker_, options_.retry,
         [&] {
           uint64_t until = 0;
           std::unique_ptr<EventIterator> it;
@@ -121,19 +122,15 @@ class Replicator::Impl {
  private:
   // Waits (through the cursor, which refreshes a view) for events after the
   // checkpoint, looking every poll_interval; *it is at its end when `stop`
-  // came first. *until is the last seq stored before *it was made, so
-  // everything up to it is in *it (an in-process writer may append more
-  // meanwhile: those wait for the next round).
+  // came first. *until is the cursor's horizon: everything up to it is in
+  // *it (an in-process writer may append more meanwhile: those wait for the
+  // next round).
   Status wait_for_events(LogCursor* cursor, const std::atomic<bool>& stop, uint64_t* until,
                          std::unique_ptr<EventIterator>* it) {
     cursor->seek(checkpoint_);
-    for (;;) {
-      if (Status s = store_->refresh(); !s.ok()) return s;
-      *until = store_->last_seq();
-      *it = cursor->next(std::chrono::milliseconds(0));
-      if ((*it)->valid() || !(*it)->status().ok()) return (*it)->status();
-      if (!detail::sleep_unless_stopped(stop, options_.poll_interval)) return Status::ok_status();
-    }
+    *it = cursor->next(std::chrono::milliseconds::max(), options_.poll_interval, &stop);
+    *until = cursor->horizon();
+    return (*it)->status();
   }
 
   // Ships through `from` (the events after the checkpoint, if given) or a
@@ -188,7 +185,7 @@ class Replicator::Impl {
     if (connection_ != nullptr && connection_->ok()) return Status::ok_status();
     connection_.reset();
     std::unique_ptr<redis::Connection> conn;
-    if (Status s = redis::Connection::connect(url_, options_.timeout, &conn); !s.ok()) return s;
+    if (Status s = redis::Connection::connect(url_, options_.redis.timeout, &conn); !s.ok()) return s;
     redis::Reply reply;
     if (Status s = conn->command({"GET", checkpoint_key_}, &reply); !s.ok()) return s;
     if (reply.is_error()) return Status::io_error(fmt::format("{}: GET {}: {}", url_.display(), checkpoint_key_, reply.str));
@@ -269,7 +266,7 @@ class Replicator::Impl {
     batch->count = ends_.size();
     if (batch->count == 0) return Status::ok_status();
     batch->next = fmt::format("{} {}", batch->last, batch->last_id);
-    argv_ = {"EVAL", kShipScript, "2", options_.stream, checkpoint_key_, expected, batch->next, options_.field,
+    argv_ = {"EVAL", kShipScript, "2", options_.redis.stream, checkpoint_key_, expected, batch->next, options_.redis.field,
              maxlen_};
     size_t begin = 0;
     for (size_t end : ends_) {
@@ -289,7 +286,7 @@ class Replicator::Impl {
     redis::Reply reply;
     if (Status s = connection_->read(&reply); !s.ok()) return s;
     if (reply.is_error()) {
-      return Status::io_error(fmt::format("{}: stream {}: {}", url_.display(), options_.stream, reply.str));
+      return Status::io_error(fmt::format("{}: stream {}: {}", url_.display(), options_.redis.stream, reply.str));
     }
     if (reply.type == redis::Reply::Type::kArray && reply.elements.size() == 2 && reply.elements[0].str == "moved") {
       *moved = true;
@@ -319,7 +316,7 @@ class Replicator::Impl {
       checkpoint_ = seq;
       stats_.checkpoint = seq;
     }
-    (void)store_->mark_replicated(fmt::format("{} stream {}", url_.display(), options_.stream), seq);
+    (void)store_->mark_replicated(fmt::format("{} stream {}", url_.display(), options_.redis.stream), seq);
   }
 
   Store* store_;
@@ -334,7 +331,7 @@ class Replicator::Impl {
 
   static constexpr size_t kInFlight = 2;
   std::deque<Batch> in_flight_;  // oldest first; empty between calls
-  const std::string maxlen_ = std::to_string(options_.maxlen);
+  const std::string maxlen_ = std::to_string(options_.redis.maxlen);
 
   // Reused by every batch.
   std::string json_;
@@ -347,13 +344,9 @@ class Replicator::Impl {
 
 Status Replicator::create(Store* store, ReplicateOptions options, std::unique_ptr<Replicator>* out) {
   redis::RedisUrl url;
-  if (Status s = redis::parse_url(options.url, &url); !s.ok()) return s;
-  if (options.stream.empty()) return Status::invalid_argument("the stream name is empty");
-  if (options.field.empty()) return Status::invalid_argument("the field name is empty");
+  if (Status s = redis::check_target(options.redis, &url); !s.ok()) return s;
   if (options.batch_size == 0) return Status::invalid_argument("batch_size must be at least 1");
-  if (options.backoff_min.count() <= 0 || options.backoff_max < options.backoff_min) {
-    return Status::invalid_argument("backoff_min must be positive and at most backoff_max");
-  }
+  if (Status s = detail::check_retry(options.retry); !s.ok()) return s;
   out->reset(new Replicator(std::make_unique<Impl>(store, std::move(options), std::move(url))));
   return Status::ok_status();
 }

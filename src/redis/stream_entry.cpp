@@ -90,8 +90,9 @@ Status take_claim_reply(redis::Reply* reply, std::string* cursor, std::vector<St
   return Status::ok_status();
 }
 
-Status decode_entry(const StreamEntry& entry, detail::DecodedEvent* out) {
-  for (std::string_view field : kEventFields) {
+Status decode_entry(const StreamEntry& entry, std::string_view field_first, detail::DecodedEvent* out) {
+  const std::string_view fields[] = {field_first, kEventFields[0], kEventFields[1]};
+  for (std::string_view field : fields) {
     for (const auto& [name, value] : entry.fields) {
       if (name != field) continue;
       if (Status s = detail::decode_event_json(value, out); !s.ok()) {
@@ -102,8 +103,11 @@ Status decode_entry(const StreamEntry& entry, detail::DecodedEvent* out) {
   }
   std::string names;
   for (const auto& [name, value] : entry.fields) names += (names.empty() ? "" : ", ") + name;
+  const std::string wanted = field_first == kEventFields[0] || field_first == kEventFields[1]
+                                 ? fmt::format("'{}' or '{}'", kEventFields[0], kEventFields[1])
+                                 : fmt::format("'{}', '{}' or '{}'", field_first, kEventFields[0], kEventFields[1]);
   return Status::invalid_argument(
-      fmt::format("no 'message' or 'event' field ({})", names.empty() ? "no fields" : "fields: " + names));
+      fmt::format("no {} field ({})", wanted, names.empty() ? "no fields" : "fields: " + names));
 }
 
 }  // namespace streamll::consume

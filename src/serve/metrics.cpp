@@ -104,7 +104,7 @@ void Metrics::observe(const EventView& event) {
 void Metrics::follow() {
   LogCursor cursor(store_, 0);
   while (!stop_) {
-    auto it = cursor.next(std::chrono::milliseconds(200));
+    auto it = cursor.next(std::chrono::milliseconds::max(), std::chrono::milliseconds(20), &stop_);
     for (; it->valid() && !stop_; it->next()) observe(it->view());
     if (Status s = it->status(); !s.ok()) {
       std::lock_guard lock(mutex_);

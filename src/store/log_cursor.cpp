@@ -27,14 +27,20 @@ class LogCursor::Iterator final : public EventIterator {
 
 LogCursor::LogCursor(Store& store, uint64_t after_seq) : store_(store), position_(after_seq) {}
 
-std::unique_ptr<EventIterator> LogCursor::next(std::chrono::milliseconds wait, std::chrono::milliseconds poll) {
-  const auto deadline = std::chrono::steady_clock::now() + wait;
+std::unique_ptr<EventIterator> LogCursor::next(std::chrono::milliseconds wait, std::chrono::milliseconds poll,
+                                               const std::atomic<bool>* stop) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const bool forever = wait >= std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - start);
+  const auto deadline = forever ? Clock::time_point::max() : start + wait;
   for (;;) {
     if (Status s = store_.refresh(); !s.ok()) return detail::make_empty_iterator(std::move(s));
-    if (store_.last_seq() > position_) break;
-    const auto now = std::chrono::steady_clock::now();
+    horizon_ = store_.last_seq();
+    if (horizon_ > position_) break;
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) return detail::make_empty_iterator(Status());
+    const auto now = Clock::now();
     if (now >= deadline) break;
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(poll, deadline - now));
+    std::this_thread::sleep_for(std::min<Clock::duration>(poll, deadline - now));
   }
   return std::make_unique<Iterator>(store_.scan_arrival(position_), &position_);
 }

@@ -116,9 +116,9 @@ class ReplicateBenchmark : public Benchmark {
     view.mode = StoreOptions::Mode::kReadOnlyLive;
     if (Status s = Store::open(path, view, &store); !s.ok()) return s;
     ReplicateOptions options;
-    options.url = fmt::format("redis://127.0.0.1:{}", server.port());
+    options.redis.url = fmt::format("redis://127.0.0.1:{}", server.port());
     options.batch_size = batch_;
-    options.timeout = std::chrono::seconds(30);
+    options.redis.timeout = std::chrono::seconds(30);
     std::unique_ptr<Replicator> replicator;
     if (Status s = Replicator::create(store.get(), options, &replicator); !s.ok()) return s;
     const Stopwatch watch;

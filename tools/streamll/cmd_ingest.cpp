@@ -56,7 +56,7 @@ int run_ingest(const Context& ctx, const IngestArgs& args) {
     std::filesystem::remove_all(ctx.db, ec);
     removed = !ec;
   }
-  return report(s.with_context(fmt::format("cannot ingest stream {}{}", args.options.stream,
+  return report(s.with_context(fmt::format("cannot ingest stream {}{}", args.options.redis.stream,
                                            removed ? fmt::format(" ({} was not created)", ctx.db) : "")));
 }
 
@@ -71,8 +71,11 @@ void add_ingest(CLI::App& app, Context& ctx) {
       "RedisSink (field event or message), or what streamll replicate shipped. Events already stored (same\n"
       "event_id) are skipped, so ingesting again is harmless; with --group, each run reads on where the last stopped.\n"
       "A malformed entry is reported on stderr with its id and skipped.");
-  cmd->add_option("--from", args->options.url, "redis://[[user]:password@]host[:port][/db]")->required();
-  cmd->add_option("--stream", args->options.stream, "The stream key")->capture_default_str();
+  cmd->add_option("--from", args->options.redis.url, "redis://[[user]:password@]host[:port][/db]")->required();
+  cmd->add_option("--stream", args->options.redis.stream, "The stream key")->capture_default_str();
+  cmd->add_option("--field", args->options.redis.field,
+                  "The entry field holding the event JSON (message and event are read as well)")
+      ->capture_default_str();
   cmd->add_option("--group", args->options.group,
                   "Read through this consumer group (created if missing): entries are acknowledged once stored");
   cmd->add_option("--consumer", args->options.consumer, "The consumer name in the group (default: HOSTNAME-PID)");

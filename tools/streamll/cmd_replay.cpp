@@ -52,7 +52,7 @@ class StdoutDestination final : public Destination {
 // in pipelined batches of up to kBatch (one batch per event when timed).
 class RedisDestination final : public Destination {
  public:
-  explicit RedisDestination(RedisSinkOptions options) : sink_(std::move(options)) {}
+  explicit RedisDestination(RedisTarget target) : sink_(std::move(target)) {}
   Status deliver(const EventView& event) override {
     pending_.add(event);
     return pending_.size() >= kBatch ? flush() : Status::ok_status();
@@ -76,9 +76,7 @@ Status open_destination(const std::string& to, std::unique_ptr<Destination>* out
   } else if (to == "jsonl") {
     *out = std::make_unique<StdoutDestination>(std::make_unique<JsonlSink>(stdout));
   } else if (to.starts_with("redis://")) {
-    RedisSinkOptions options;
-    options.url = to;
-    *out = std::make_unique<RedisDestination>(std::move(options));
+    *out = std::make_unique<RedisDestination>(RedisTarget{.url = to});
   } else {
     return Status::invalid_argument(
         fmt::format("--to {}: not a destination; use terminal, jsonl or redis://host:port", to));

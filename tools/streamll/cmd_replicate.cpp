@@ -20,7 +20,7 @@ int run_replicate(const Context& ctx, const ReplicateOptions& options, bool foll
     const ReplicateStats st = replicator->stats();
     if (!s.ok()) return report(s.with_context(fmt::format("after shipping {} events", st.shipped)));
     fmt::print(stderr, "streamll: shipped {} events to stream {} (checkpoint seq {}, store seq {})\n", st.shipped,
-               options.stream, st.checkpoint, st.store_seq);
+               options.redis.stream, st.checkpoint, st.store_seq);
     return kExitOk;
   }
   const Status ended = replicator->run(interrupted(), [](const Status& s) {
@@ -33,7 +33,7 @@ int run_replicate(const Context& ctx, const ReplicateOptions& options, bool foll
   const ReplicateStats st = replicator->stats();
   if (!ended.ok()) return report(ended.with_context(fmt::format("after shipping {} events", st.shipped)));
   fmt::print(stderr, "streamll: shipped {} events to stream {} (checkpoint seq {}, store seq {})\n", st.shipped,
-             options.stream, st.checkpoint, st.store_seq);
+             options.redis.stream, st.checkpoint, st.store_seq);
   return kExitOk;
 }
 
@@ -46,11 +46,11 @@ void add_replicate(CLI::App& app, Context& ctx) {
       "replicate",
       "Ship the store's events to a Redis stream in upstream streamll's format (XADD <stream> * message <json>),\n"
       "exactly once: a checkpoint kept in Redis with each batch lets a restart resume without gap or duplicate.");
-  cmd->add_option("--to", options->url, "redis://[[user]:password@]host[:port][/db]")->required();
-  cmd->add_option("--stream", options->stream, "The stream key")->capture_default_str();
-  cmd->add_option("--field", options->field, "The entry field holding the event JSON (older upstream consumers read event)")
+  cmd->add_option("--to", options->redis.url, "redis://[[user]:password@]host[:port][/db]")->required();
+  cmd->add_option("--stream", options->redis.stream, "The stream key")->capture_default_str();
+  cmd->add_option("--field", options->redis.field, "The entry field holding the event JSON (older upstream consumers read event)")
       ->capture_default_str();
-  cmd->add_option("--maxlen", options->maxlen, "Trim the stream to about N entries (0: never)")
+  cmd->add_option("--maxlen", options->redis.maxlen, "Trim the stream to about N entries (0: never)")
       ->check(count_arg())
       ->capture_default_str();
   cmd->add_option("--batch-size", options->batch_size, "Events per round trip")

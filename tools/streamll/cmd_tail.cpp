@@ -56,10 +56,13 @@ int run_tail(const Context& ctx, const TailArgs& args) {
     return report(s);
   }
   if (!args.follow) return kExitOk;
-  // Short waits, so that an interrupt ends the loop within about poll_ms.
+  // An interrupt ends the wait within about poll_ms.
   const std::chrono::milliseconds poll(args.poll_ms);
   while (!interrupted().load()) {
-    if (Status s = print_new(*cursor.next(poll, poll), filter, *out); !s.ok()) return report(s);
+    if (Status s = print_new(*cursor.next(std::chrono::milliseconds::max(), poll, &interrupted()), filter, *out);
+        !s.ok()) {
+      return report(s);
+    }
   }
   return kExitOk;
 }
