@@ -4,10 +4,12 @@
 // it unchanged.
 //
 // Exactly once: the replicator reads the log in arrival order (seq) and
-// ships each batch with one Lua script that, atomically in Redis, checks the
-// checkpoint, adds the entries and advances the checkpoint (key
-// `streamll:checkpoint:{<stream>}:<store id>`, holding the last seq
-// shipped). A batch is therefore in Redis with its checkpoint or not at all:
+// ships each batch as one transaction (MULTI ... EXEC) that adds the entries
+// and advances the checkpoint (key `streamll:checkpoint:{<stream>}:<store
+// id>`, holding the last seq shipped), guarded by a WATCH of the checkpoint:
+// the EXEC is sent only when the checkpoint is the one the batch expects,
+// and Redis refuses it when the checkpoint changed after the WATCH. A batch
+// is therefore in Redis with its checkpoint or not at all:
 // a replicator killed at any moment resumes from the checkpoint without a
 // gap or a duplicate; a Redis restart that loses its last writes (weaker
 // persistence) loses the checkpoint with them, and they are shipped again.
@@ -45,10 +47,10 @@ class Replicator {
 
   // Ships every event stored when the call starts (for a view: after a
   // refresh), then returns. No retry: the first failure is returned, and a
-  // later call resumes from the checkpoint. Cost: one script call per
-  // batch_size events, two in flight (the next batch is read and sent while
-  // Redis runs the one before), so the store's reading and Redis's work
-  // overlap.
+  // later call resumes from the checkpoint. Cost: one transaction per
+  // batch_size events (Redis does the work of plain XADDs); the next batch
+  // is read and sent while Redis runs the one before, so the store's reading
+  // and Redis's work overlap.
   Status sync();
 
   // Ships, then keeps shipping new events (within poll_interval) until

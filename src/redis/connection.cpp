@@ -107,4 +107,12 @@ Status Connection::read(Reply* reply) {
   return Status::ok_status();
 }
 
+Status Connection::flush() {
+  if (!broken_.empty()) return Status::io_error(fmt::format("{}: connection lost: {}", url_.display(), broken_));
+  for (int done = 0; !done;) {
+    if (redisBufferWrite(ctx_, &done) != REDIS_OK) return io_error("lost the connection");
+  }
+  return Status::ok_status();
+}
+
 }  // namespace streamll::redis

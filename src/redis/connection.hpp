@@ -58,6 +58,9 @@ class Connection {
     append(std::span<const std::string_view>(argv.begin(), argv.size()));
   }
   Status read(Reply* reply);
+  // Writes what is buffered now, without waiting for a reply: a command
+  // the server should start on while the caller prepares the next ones.
+  Status flush();
 
   bool ok() const { return broken_.empty(); }
   const RedisUrl& url() const { return url_; }

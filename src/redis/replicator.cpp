@@ -1,7 +1,6 @@
 #include "streamll/replicate.hpp"
 
 #include <charconv>
-#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -18,31 +17,6 @@ namespace streamll {
 
 namespace {
 
-// KEYS: stream, checkpoint. ARGV: expected checkpoint, new checkpoint,
-// field, maxlen (0: none), then one event JSON per entry. Atomic in Redis:
-// either every entry and the new checkpoint, or nothing. Returns the number
-// of entries added, or {"moved", checkpoint} when the checkpoint is not the
-// expected one (another replicator got there first).
-constexpr std::string_view kShipScript = R"lua(
-local current = redis.call('GET', KEYS[2]) or '0'
-if current ~= ARGV[1] then return {'moved', current} end
-local kind = redis.call('TYPE', KEYS[1])['ok']
-if kind ~= 'stream' and kind ~= 'none' then
-  return redis.error_reply('WRONGTYPE the key ' .. KEYS[1] .. ' holds a ' .. kind .. ', not a stream')
-end
-local n = 0
-for i = 5, #ARGV do
-  if ARGV[4] ~= '0' then
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', ARGV[3], ARGV[i])
-  else
-    redis.call('XADD', KEYS[1], '*', ARGV[3], ARGV[i])
-  end
-  n = n + 1
-end
-redis.call('SET', KEYS[2], ARGV[2])
-return n
-)lua";
-
 // A checkpoint as stored in Redis: "SEQ EVENT_ID", the seq and event_id of
 // the last event shipped, so that a store which is no longer what was
 // shipped from it (restored from an older copy, then written) is noticed;
@@ -58,12 +32,13 @@ bool parse_checkpoint(std::string_view s, uint64_t* seq, std::string_view* event
 }  // namespace
 
 class Replicator::Impl {
-  // A batch sent and not yet answered.
+  // A batch sent: its transaction queued in Redis, not yet committed.
   struct Batch {
     size_t count = 0;
-    uint64_t last = 0;    // the seq of its last event
-    std::string last_id;  // that event's id
-    std::string next;     // the checkpoint text it sets
+    uint64_t last = 0;     // the seq of its last event
+    std::string last_id;   // that event's id
+    std::string expected;  // the checkpoint text it is sent against
+    std::string next;      // the checkpoint text it sets
   };
 
  public:
@@ -80,8 +55,7 @@ class Replicator::Impl {
   Status ship_until(uint64_t until, std::unique_ptr<EventIterator> from = nullptr) {
     Status s = ship_until_or_fail(until, std::move(from));
     if (!s.ok()) {
-      connection_.reset();
-      in_flight_.clear();  // their replies are lost with the connection; the checkpoint in Redis says what landed
+      connection_.reset();  // a transaction left queued is discarded; the checkpoint in Redis says what landed
       std::lock_guard<std::mutex> lock(mutex_);
       ++stats_.failures;
       stats_.last_error = s.to_string();
@@ -134,44 +108,46 @@ class Replicator::Impl {
   }
 
   // Ships through `from` (the events after the checkpoint, if given) or a
-  // scan of its own. Two batches are in flight: the next one is read from
-  // the store and sent while Redis runs the one before. Each carries the
-  // checkpoint its predecessor sets, so a batch after one that found the
-  // checkpoint moved is refused too (or, if the other replicator stopped at
-  // exactly that checkpoint, ships on from it); replies are taken in order,
-  // and the last one read says where the checkpoint is.
+  // scan of its own, one transaction per batch:
+  //   WATCH <checkpoint key>, GET it, TYPE <stream>, MULTI,
+  //   XADD <stream> [MAXLEN ~ N] * <field> <event JSON> (one per event),
+  //   SET <checkpoint key> <its new text>, then EXEC
+  // The EXEC is sent only once the GET says the checkpoint is the one the
+  // batch expects, and Redis refuses it (a nil reply) if the checkpoint
+  // changed after the WATCH: so a batch is added, with its checkpoint, only
+  // after the events before it, and only once. Plain XADDs in a transaction
+  // cost Redis what they cost outside one (a Lua script running the same
+  // XADDs cost it 1.15-1.3x). While Redis runs one batch's EXEC the next
+  // batch is read from the store and sent, so the store's reading and
+  // Redis's work overlap; each batch expects the checkpoint the one before
+  // sets. When another replicator moved the checkpoint, the connection is
+  // dropped (Redis discards what was queued) and shipping goes on from where
+  // the checkpoint is, as after a reconnect.
   Status ship_until_or_fail(uint64_t until, std::unique_ptr<EventIterator> from) {
     const uint64_t before = checkpoint_;
     if (Status s = connect(); !s.ok()) return s;
     std::unique_ptr<EventIterator> it = checkpoint_ == before ? std::move(from) : nullptr;
-    uint64_t sent_through = checkpoint_;  // where the last batch sent leaves the checkpoint
-    std::string expected = checkpoint_text_;
-    bool exhausted = false;  // the store has nothing more up to `until` after sent_through
-    for (;;) {
-      if (!exhausted && sent_through < until && in_flight_.size() < kInFlight) {
-        if (it == nullptr) it = store_->scan_arrival(sent_through);
-        Batch batch;
-        if (Status s = send_batch(it.get(), until, expected, &batch); !s.ok()) return s;
-        if (batch.count == 0) {
-          exhausted = true;
-          continue;
-        }
-        sent_through = batch.last;
-        expected = batch.next;
-        in_flight_.push_back(std::move(batch));
-        continue;
-      }
-      if (in_flight_.empty()) break;
+    bool exhausted = false;  // the store has nothing more up to `until` after the checkpoint
+    while (!exhausted && checkpoint_ < until) {
+      if (it == nullptr) it = store_->scan_arrival(checkpoint_);
+      Batch batch;
+      if (Status s = send_batch(it.get(), until, checkpoint_text_, &batch); !s.ok()) return s;
       bool moved = false;
-      if (Status s = finish_batch(&moved); !s.ok()) return s;
+      while (batch.count > 0 && !moved) {
+        if (Status s = read_head(batch, &moved); !s.ok()) return s;
+        if (moved) break;
+        connection_->append({"EXEC"});
+        if (Status s = connection_->flush(); !s.ok()) return s;
+        Batch following;
+        if (Status s = send_batch(it.get(), until, batch.next, &following); !s.ok()) return s;
+        if (Status s = finish_batch(batch, &moved); !s.ok()) return s;
+        batch = std::move(following);
+      }
+      exhausted = batch.count == 0 && !moved;
       if (moved) {
-        for (bool later_moved = false; !in_flight_.empty();) {
-          if (Status s = finish_batch(&later_moved); !s.ok()) return s;
-        }
-        it.reset();  // another replicator advanced the checkpoint: read on from it
-        sent_through = checkpoint_;
-        expected = checkpoint_text_;
-        exhausted = false;
+        connection_.reset();  // what it queued is discarded with it
+        it.reset();
+        if (Status s = connect(); !s.ok()) return s;  // reads where the checkpoint is now
       }
     }
     // Nothing more up to `until` (the view lags the writer, or seqs were
@@ -248,52 +224,84 @@ class Replicator::Impl {
     return Status::ok_status();
   }
 
-  // Reads the next batch from `it` (events with seq <= until) and sends it
-  // with the checkpoint it expects (no reply is read); batch->count is 0
-  // when there is nothing to send.
+  // Reads the next batch from `it` (events with seq <= until) and sends its
+  // transaction up to EXEC, expecting the checkpoint `expected` (no reply is
+  // read); batch->count is 0 when there is nothing to send.
   Status send_batch(EventIterator* it, uint64_t until, const std::string& expected, Batch* batch) {
-    json_.clear();
-    ends_.clear();
-    for (; it->valid() && ends_.size() < options_.batch_size; it->next()) {
+    size_t count = 0;
+    for (; it->valid() && count < options_.batch_size; it->next()) {
       const EventView& v = it->view();
       if (v.seq > until) break;
+      if (count++ == 0) {
+        connection_->append({"WATCH", checkpoint_key_});
+        connection_->append({"GET", checkpoint_key_});
+        connection_->append({"TYPE", options_.redis.stream});
+        connection_->append({"MULTI"});
+      }
+      json_.clear();
       append_event_json(v, &json_);
-      ends_.push_back(json_.size());
+      if (options_.redis.maxlen > 0) {
+        connection_->append({"XADD", options_.redis.stream, "MAXLEN", "~", maxlen_, "*", options_.redis.field, json_});
+      } else {
+        connection_->append({"XADD", options_.redis.stream, "*", options_.redis.field, json_});
+      }
       batch->last = v.seq;
       batch->last_id.assign(v.event_id);
     }
-    if (!it->status().ok()) return it->status();
-    batch->count = ends_.size();
-    if (batch->count == 0) return Status::ok_status();
+    if (!it->status().ok()) return it->status();  // the connection is dropped: nothing queued runs
+    batch->count = count;
+    if (count == 0) return Status::ok_status();
+    batch->expected = expected;
     batch->next = fmt::format("{} {}", batch->last, batch->last_id);
-    argv_ = {"EVAL", kShipScript, "2", options_.redis.stream, checkpoint_key_, expected, batch->next, options_.redis.field,
-             maxlen_};
-    size_t begin = 0;
-    for (size_t end : ends_) {
-      argv_.emplace_back(json_.data() + begin, end - begin);
-      begin = end;
-    }
-    connection_->append(argv_);  // copies the arguments: json_ is free again
+    connection_->append({"SET", checkpoint_key_, batch->next});
     return Status::ok_status();
   }
 
-  // Reads the reply to the oldest batch in flight and moves the checkpoint
-  // to where Redis says it is: after that batch, or (*moved) wherever
-  // another replicator left it.
-  Status finish_batch(bool* moved) {
-    const Batch batch = std::move(in_flight_.front());
-    in_flight_.pop_front();
+  // Reads the replies to a batch's WATCH, GET, TYPE and MULTI: *moved when
+  // the checkpoint is not the one the batch expects (another replicator
+  // shipped meanwhile); an error when the key is not a stream.
+  Status read_head(const Batch& batch, bool* moved) {
+    redis::Reply watch, current, type, multi;
+    for (redis::Reply* r : {&watch, &current, &type, &multi}) {
+      if (Status s = connection_->read(r); !s.ok()) return s;
+      if (r->is_error()) return redis_error(r->str);
+    }
+    const std::string& kind = type.str;
+    if (kind != "stream" && kind != "none") {
+      return redis_error(fmt::format("WRONGTYPE the key {} holds a {}, not a stream", options_.redis.stream, kind));
+    }
+    *moved = (current.is_nil() ? std::string("0") : current.str) != batch.expected;
+    return Status::ok_status();
+  }
+
+  // Reads the replies to a batch's queued commands and its EXEC, and moves
+  // the checkpoint after it; *moved when Redis refused the EXEC because the
+  // checkpoint changed after the WATCH.
+  Status finish_batch(const Batch& batch, bool* moved) {
     redis::Reply reply;
+    for (size_t i = 0; i <= batch.count; ++i) {  // QUEUED, or an error that makes EXEC refuse them all
+      if (Status s = connection_->read(&reply); !s.ok()) return s;
+    }
     if (Status s = connection_->read(&reply); !s.ok()) return s;
-    if (reply.is_error()) {
-      return Status::io_error(fmt::format("{}: stream {}: {}", url_.display(), options_.redis.stream, reply.str));
-    }
-    if (reply.type == redis::Reply::Type::kArray && reply.elements.size() == 2 && reply.elements[0].str == "moved") {
+    if (reply.is_nil()) {
       *moved = true;
-      return take_checkpoint(reply.elements[1].str);
+      return Status::ok_status();
     }
-    if (reply.type != redis::Reply::Type::kInteger || reply.integer != static_cast<long long>(batch.count)) {
-      return Status::io_error(fmt::format("{}: unexpected reply to the shipping script", url_.display()));
+    if (reply.is_error()) return redis_error(reply.str);
+    if (reply.type != redis::Reply::Type::kArray || reply.elements.size() != batch.count + 1) {
+      return Status::io_error(fmt::format("{}: unexpected reply to EXEC", url_.display()));
+    }
+    for (const redis::Reply& added : reply.elements) {
+      // The key changed type between TYPE and EXEC (deleted and set by
+      // someone else in that instant): the checkpoint moved past entries
+      // that were not added.
+      if (added.is_error()) {
+        return Status::corruption(fmt::format(
+            "{}: stream {}: {} (the key changed type while events {} through {} were shipped; they are missing "
+            "from the stream: ship them again with redis-cli SET '{}' '{}')",
+            url_.display(), options_.redis.stream, added.str, batch.expected, batch.next, checkpoint_key_,
+            batch.expected));
+      }
     }
     checkpoint_text_ = batch.next;
     checkpoint_event_id_ = batch.last_id;
@@ -304,6 +312,10 @@ class Replicator::Impl {
     }
     set_checkpoint(batch.last);
     return Status::ok_status();
+  }
+
+  Status redis_error(std::string_view what) const {
+    return Status::io_error(fmt::format("{}: stream {}: {}", url_.display(), options_.redis.stream, what));
   }
 
   // Also records it beside the store, so that prune() keeps what is not
@@ -329,14 +341,8 @@ class Replicator::Impl {
   std::string checkpoint_text_ = "0";  // the checkpoint as Redis holds it
   std::string checkpoint_event_id_;    // the event_id it names ("" in an older build's)
 
-  static constexpr size_t kInFlight = 2;
-  std::deque<Batch> in_flight_;  // oldest first; empty between calls
   const std::string maxlen_ = std::to_string(options_.redis.maxlen);
-
-  // Reused by every batch.
-  std::string json_;
-  std::vector<size_t> ends_;
-  std::vector<std::string_view> argv_;
+  std::string json_;  // reused by every event
 
   mutable std::mutex mutex_;  // guards stats_ (and checkpoint_ writes, for stats())
   ReplicateStats stats_;
