@@ -348,7 +348,7 @@ TEST_CASE("a replicator whose checkpoint another one moved drops its batches in 
   testing::EventGenerator gen(7);
   auto store = open_store(dir / "db");
   ReplicateOptions options = options_for(redis);
-  options.batch_size = 100;  // 30 batches per round: two in flight at each step
+  options.batch_size = 100;  // 30 batches per round
   std::unique_ptr<Replicator> a, b;
   REQUIRE(Replicator::create(store.get(), options, &a).ok());
   REQUIRE(Replicator::create(store.get(), options, &b).ok());
@@ -357,8 +357,8 @@ TEST_CASE("a replicator whose checkpoint another one moved drops its batches in 
   REQUIRE(store->append(some_events(gen, 3000)).ok());
   REQUIRE(a->sync().ok());  // a moves it to 6000
   REQUIRE(store->append(some_events(gen, 3000)).ok());
-  // b's first two batches both expect the checkpoint at 3000 or after its
-  // own first batch: Redis refuses both, and b reads on from 6000.
+  // b's first batch expects the checkpoint at 3000: its GET finds 6000, so
+  // b sends no EXEC, drops what it queued and reads on from 6000.
   REQUIRE(b->sync().ok());
   CHECK(a->stats().shipped == 3000);
   CHECK(b->stats().shipped == 6000);
@@ -367,6 +367,32 @@ TEST_CASE("a replicator whose checkpoint another one moved drops its batches in 
   const std::vector<Entry> entries = read_stream(*conn, "streamll_events");
   CHECK(entries.size() == 9000);
   CHECK(id_counts(entries) == store_ids(*store));
+}
+
+TEST_CASE("a Redis user that may not open a transaction ships nothing, and is told so", "[replicate][redis]") {
+  RedisServer redis;
+  TempDir dir;
+  testing::EventGenerator gen(12);
+  auto store = open_store(dir / "db");
+  REQUIRE(store->append(some_events(gen, 50)).ok());
+  auto conn = redis.connect();
+  redis::Reply reply;
+  REQUIRE(conn->command({"ACL", "SETUSER", "shipper", "on", ">pw", "~*", "+@all", "-multi"}, &reply).ok());
+  REQUIRE(!reply.is_error());
+  ReplicateOptions options = options_for(redis);
+  options.redis.url = "redis://shipper:pw@127.0.0.1:" + std::to_string(redis.port());
+  std::unique_ptr<Replicator> replicator;
+  REQUIRE(Replicator::create(store.get(), options, &replicator).ok());
+  const Status s = replicator->sync();
+  INFO(s.to_string());
+  CHECK(s.is_permission_denied());
+  CHECK(s.message().find("NOPERM") != std::string::npos);
+  // The XADDs were never sent: none ran outside a transaction.
+  REQUIRE(conn->command({"XLEN", "streamll_events"}, &reply).ok());
+  CHECK(reply.integer == 0);
+  CHECK(replicator->stats().checkpoint == 0);
+  std::atomic<bool> stop{false};
+  CHECK(replicator->run(stop).is_permission_denied());  // not retried forever
 }
 
 TEST_CASE("two replicators racing on one store and stream ship every event once", "[replicate][redis]") {

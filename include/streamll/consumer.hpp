@@ -136,8 +136,9 @@ using EventViewBatchHandler = std::function<Status(std::span<const EventView>)>;
 
 class RedisStreamConsumer {
  public:
-  // Checks the options (URL, stream, batch_size, timings) without
-  // connecting: InvalidArgument or NotSupported names what is wrong.
+  // Checks the options (URL, stream, field, timeout, batch_size, timings,
+  // retry) without connecting: InvalidArgument or NotSupported names what
+  // is wrong.
   static Status create(ConsumerOptions options, std::unique_ptr<RedisStreamConsumer>* out);
   ~RedisStreamConsumer();  // stop()
   RedisStreamConsumer(const RedisStreamConsumer&) = delete;

@@ -36,7 +36,7 @@ class LogCursor {
   // load of the last seq for the writer), then returns an iterator over the
   // events stored after position() at that moment; empty (valid() false,
   // status ok) if none came, or if `stop` (when given) was set while it
-  // waited. A failed refresh comes back as the iterator's status, with the
+  // waited (noticed within 20 ms, between looks too). A failed refresh comes back as the iterator's status, with the
   // position unchanged. Cost while waiting: one refresh() per poll; then a
   // scan_arrival() (one seek, sequential block reads; no per-event lookup).
   // std::chrono::milliseconds::max() waits until an event comes or `stop`.

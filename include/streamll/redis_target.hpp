@@ -5,8 +5,9 @@
 //
 //   RedisTarget to{.url = "redis://:secret@127.0.0.1:6380/2", .stream = "runs", .maxlen = 100'000};
 //
-// A plain value: checked when the part that takes it is created (the URL
-// parsed, names non-empty, the timeout positive), never by itself.
+// Thread-safety: a plain value; copy it freely. It does no I/O: it is
+// checked (the URL parsed, names non-empty, the timeout positive) once, when
+// the part that takes it is created.
 #pragma once
 
 #include <chrono>

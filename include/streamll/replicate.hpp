@@ -36,8 +36,9 @@ namespace streamll {
 
 class Replicator {
  public:
-  // Checks the options (URL, stream, field, timeout, batch_size, retry)
-  // without connecting.
+  // Checks the options (URL, stream, field, timeout, batch_size,
+  // poll_interval, retry) without connecting. The Redis user needs WATCH,
+  // GET, TYPE, MULTI, XADD, SET and EXEC on the stream and checkpoint keys.
   // `store` (a writer or a read-only view, which the replicator refreshes)
   // must outlive the replicator.
   static Status create(Store* store, ReplicateOptions options, std::unique_ptr<Replicator>* out);

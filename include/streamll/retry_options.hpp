@@ -9,7 +9,8 @@
 // row open the breaker: no call is tried for recovery_timeout, then one
 // probe decides whether it closes again.
 //
-// A plain value, checked when the part that takes it is created.
+// Thread-safety: a plain value; copy it freely. Checked once, when the part
+// that takes it is created.
 #pragma once
 
 #include <chrono>

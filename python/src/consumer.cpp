@@ -114,12 +114,14 @@ class Consumer {
 
 void bind_consumer(py::module_& m) {
   py::class_<Consumer>(m, "Consumer")
-      .def(py::init([](std::string url, std::string stream, std::string group, std::string consumer,
-                       std::string start_id, size_t batch_size, double block, double claim_min_idle,
-                       py::function deliver, py::function on_error) {
+      .def(py::init([](std::string url, std::string stream, std::string field, double timeout, std::string group,
+                       std::string consumer, std::string start_id, size_t batch_size, double block,
+                       double claim_min_idle, py::function deliver, py::function on_error) {
              ConsumerOptions o;
              o.redis.url = std::move(url);
              o.redis.stream = std::move(stream);
+             o.redis.field = std::move(field);
+             o.redis.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
              o.group = std::move(group);
              o.consumer = std::move(consumer);
              o.start_id = std::move(start_id);
@@ -128,7 +130,8 @@ void bind_consumer(py::module_& m) {
              o.claim_min_idle = std::chrono::milliseconds(static_cast<int64_t>(claim_min_idle * 1000));
              return std::make_unique<Consumer>(std::move(o), std::move(deliver), std::move(on_error));
            }),
-           py::arg("url"), py::arg("stream"), py::arg("group"), py::arg("consumer"), py::arg("start_id"),
+           py::arg("url"), py::arg("stream"), py::arg("field"), py::arg("timeout"), py::arg("group"),
+           py::arg("consumer"), py::arg("start_id"),
            py::arg("batch_size"), py::arg("block"), py::arg("claim_min_idle"), py::arg("deliver"),
            py::arg("on_error"))
       .def("start", &Consumer::start)

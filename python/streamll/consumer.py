@@ -45,7 +45,10 @@ class RedisStreamConsumer:
     start_id: "0" the whole stream, "$" only new entries, or an entry id.
     batch_size: entries per read. block: seconds a read waits in Redis
     (bounds how long stop() takes). claim_min_idle: seconds before a crashed
-    consumer's pending entries are claimed.
+    consumer's pending entries are claimed. field: the entry field holding
+    the event's JSON, as a RedisSink(field=...) wrote it ("message" and
+    "event", upstream's, are read as well). timeout: seconds to connect and
+    for each reply beyond block.
 
     Thread-safety: subscribe/on may be called at any time; start() blocks
     its thread; stop() may be called from any thread or a handler.
@@ -55,7 +58,8 @@ class RedisStreamConsumer:
                  group: str | None = None, consumer_name: str | None = None, start_id: str = "0",
                  batch_size: int = 100, block: float = 0.2, claim_min_idle: float = 30.0,
                  on_error: Callable[[str], Any] | None = None, *, redis_url: str | None = None,
-                 consumer_group: str | None = None, block_ms: int | None = None) -> None:
+                 consumer_group: str | None = None, block_ms: int | None = None, field: str = "message",
+                 timeout: float = 2.0) -> None:
         # Upstream's other names for the same settings.
         url = redis_url or url
         group = consumer_group or group
@@ -72,7 +76,7 @@ class RedisStreamConsumer:
         # Weak references: the core must not keep this object alive (a cycle
         # through a C++ object is never collected).
         me = weakref.ref(self)
-        self._core = _streamll.Consumer(url, stream_key, group or "", name if group else "", start_id,
+        self._core = _streamll.Consumer(url, stream_key, field, timeout, group or "", name if group else "", start_id,
                                         batch_size, block, claim_min_idle,
                                         lambda event: me()._deliver(event),
                                         lambda message: me()._report(message))

@@ -199,6 +199,23 @@ def test_reads_upstream_wire_formats(redis_server):
         ("e0one", "e0", dt.datetime(2025, 1, 1, 12, 0, 1, tzinfo=UTC))]
 
 
+def test_reads_the_field_a_sink_was_told(redis_server):
+    """One Redis target on both sides: RedisSink(field=...) and
+    RedisStreamConsumer(field=...)."""
+    payload = StreamllEvent(execution_id="x", event_type="custom").model_dump_json()
+    xadd(redis_server, "own", "payload", payload)
+    consumer = RedisStreamConsumer(url=redis_server.url, stream_key="own", field="payload")
+    got = []
+    consumer.subscribe(got.append)
+    consumer.drain()
+    assert [e.event_type for e in got] == ["custom"]
+    errors = []
+    plain = RedisStreamConsumer(url=redis_server.url, stream_key="own", on_error=errors.append)
+    plain.drain()
+    assert plain.stats()["malformed"] == 1
+    assert "no 'message' or 'event' field (fields: payload)" in errors[0]
+
+
 def test_malformed_entry_is_counted(redis_server):
     xadd(redis_server, "bad", "message", "{not json")
     xadd(redis_server, "bad", "message", StreamllEvent(execution_id="x", event_type="fine").model_dump_json())

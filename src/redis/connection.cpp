@@ -2,6 +2,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <iterator>
+
 #include <fmt/format.h>
 
 namespace streamll::redis {
@@ -96,6 +98,20 @@ void Connection::append(std::span<const std::string_view> argv) {
   }
   // Only fails on out-of-memory; read() then reports the broken context.
   redisAppendCommandArgv(ctx_, static_cast<int>(argv_.size()), argv_.data(), argv_len_.data());
+}
+
+void format_command(std::span<const std::string_view> argv, std::string* out) {
+  fmt::format_to(std::back_inserter(*out), "*{}\r\n", argv.size());
+  for (std::string_view a : argv) {
+    fmt::format_to(std::back_inserter(*out), "${}\r\n", a.size());
+    out->append(a);
+    out->append("\r\n");
+  }
+}
+
+void Connection::append_formatted(std::string_view commands) {
+  // Only fails on out-of-memory; read() then reports the broken context.
+  redisAppendFormattedCommand(ctx_, commands.data(), commands.size());
 }
 
 Status Connection::read(Reply* reply) {

@@ -33,6 +33,13 @@ struct Reply {
   bool is_nil() const { return type == Type::kNil; }
 };
 
+// Appends `argv` to *out in Redis's wire format (RESP): a command for
+// Connection::append_formatted().
+void format_command(std::span<const std::string_view> argv, std::string* out);
+inline void format_command(std::initializer_list<std::string_view> argv, std::string* out) {
+  format_command(std::span<const std::string_view>(argv.begin(), argv.size()), out);
+}
+
 class Connection {
  public:
   // Connects to `url` within `timeout`, which also bounds every later read
@@ -51,15 +58,19 @@ class Connection {
     return command(std::span<const std::string_view>(argv.begin(), argv.size()), reply);
   }
 
-  // Pipelining: append() buffers a command locally (no I/O); read() writes
-  // what is buffered and reads the next reply, in order.
+  // Pipelining: append() buffers a command locally (no I/O); read() returns
+  // the next reply, in order, and when none has arrived yet first writes
+  // everything buffered (hiredis writes only then).
   void append(std::span<const std::string_view> argv);
   void append(std::initializer_list<std::string_view> argv) {
     append(std::span<const std::string_view>(argv.begin(), argv.size()));
   }
+  // Appends commands already in the wire format (format_command()): a
+  // pipeline prepared ahead, to be buffered only once it may be sent.
+  void append_formatted(std::string_view commands);
   Status read(Reply* reply);
-  // Writes what is buffered now, without waiting for a reply: a command
-  // the server should start on while the caller prepares the next ones.
+  // Writes everything buffered now, without reading: commands the server
+  // should start on while the caller prepares the next ones.
   Status flush();
 
   bool ok() const { return broken_.empty(); }

@@ -32,13 +32,14 @@ bool parse_checkpoint(std::string_view s, uint64_t* seq, std::string_view* event
 }  // namespace
 
 class Replicator::Impl {
-  // A batch sent: its transaction queued in Redis, not yet committed.
+  // A batch read from the store: its commands, and what it expects and sets.
   struct Batch {
     size_t count = 0;
     uint64_t last = 0;     // the seq of its last event
     std::string last_id;   // that event's id
     std::string expected;  // the checkpoint text it is sent against
     std::string next;      // the checkpoint text it sets
+    std::string commands;  // its XADDs, the SET of the checkpoint and EXEC, in the wire format
   };
 
  public:
@@ -109,20 +110,22 @@ class Replicator::Impl {
 
   // Ships through `from` (the events after the checkpoint, if given) or a
   // scan of its own, one transaction per batch:
-  //   WATCH <checkpoint key>, GET it, TYPE <stream>, MULTI,
+  //   WATCH <checkpoint key>, GET it, TYPE <stream>, MULTI, then, once their
+  //   replies say the checkpoint is the one the batch expects and MULTI
+  //   opened the transaction:
   //   XADD <stream> [MAXLEN ~ N] * <field> <event JSON> (one per event),
-  //   SET <checkpoint key> <its new text>, then EXEC
-  // The EXEC is sent only once the GET says the checkpoint is the one the
-  // batch expects, and Redis refuses it (a nil reply) if the checkpoint
-  // changed after the WATCH: so a batch is added, with its checkpoint, only
-  // after the events before it, and only once. Plain XADDs in a transaction
+  //   SET <checkpoint key> <its new text>, EXEC
+  // Redis refuses the EXEC (a nil reply) if the checkpoint changed after the
+  // WATCH: so a batch is added, with its checkpoint, only after the events
+  // before it, and only once; and no XADD is sent where a failed MULTI
+  // would let it run outside a transaction. Plain XADDs in a transaction
   // cost Redis what they cost outside one (a Lua script running the same
-  // XADDs cost it 1.15-1.3x). While Redis runs one batch's EXEC the next
-  // batch is read from the store and sent, so the store's reading and
-  // Redis's work overlap; each batch expects the checkpoint the one before
-  // sets. When another replicator moved the checkpoint, the connection is
-  // dropped (Redis discards what was queued) and shipping goes on from where
-  // the checkpoint is, as after a reconnect.
+  // XADDs cost it 1.15-1.3x). The next batch's WATCH ... MULTI is sent
+  // behind the EXEC, expecting the checkpoint the EXEC sets, and the batch
+  // is read from the store while Redis runs the one before: Redis waits for
+  // the client one round trip per batch. When another replicator moved the checkpoint, the
+  // connection is dropped (Redis discards what was queued) and shipping
+  // goes on from where the checkpoint is, as after a reconnect.
   Status ship_until_or_fail(uint64_t until, std::unique_ptr<EventIterator> from) {
     const uint64_t before = checkpoint_;
     if (Status s = connect(); !s.ok()) return s;
@@ -131,19 +134,29 @@ class Replicator::Impl {
     while (!exhausted && checkpoint_ < until) {
       if (it == nullptr) it = store_->scan_arrival(checkpoint_);
       Batch batch;
-      if (Status s = send_batch(it.get(), until, checkpoint_text_, &batch); !s.ok()) return s;
+      if (Status s = read_batch(it.get(), until, checkpoint_text_, &batch); !s.ok()) return s;
+      if (batch.count > 0) send_head();
       bool moved = false;
-      while (batch.count > 0 && !moved) {
+      while (batch.count > 0) {
         if (Status s = read_head(batch, &moved); !s.ok()) return s;
         if (moved) break;
-        connection_->append({"EXEC"});
+        connection_->append_formatted(batch.commands);
+        // Another batch follows: open its transaction now, so that Redis
+        // answers it right after this EXEC while the batch is being read.
+        const bool more = it->valid() && it->view().seq <= until;
+        if (more) send_head();
+        unanswered_count_ = batch.count;
+        unanswered_next_ = batch.next;
         if (Status s = connection_->flush(); !s.ok()) return s;
         Batch following;
-        if (Status s = send_batch(it.get(), until, batch.next, &following); !s.ok()) return s;
+        if (more) {
+          if (Status s = read_batch(it.get(), until, batch.next, &following); !s.ok()) return s;
+        }
         if (Status s = finish_batch(batch, &moved); !s.ok()) return s;
+        if (moved) break;
         batch = std::move(following);
       }
-      exhausted = batch.count == 0 && !moved;
+      exhausted = !moved;
       if (moved) {
         connection_.reset();  // what it queued is discarded with it
         it.reset();
@@ -166,6 +179,12 @@ class Replicator::Impl {
     if (Status s = conn->command({"GET", checkpoint_key_}, &reply); !s.ok()) return s;
     if (reply.is_error()) return Status::io_error(fmt::format("{}: GET {}: {}", url_.display(), checkpoint_key_, reply.str));
     const std::string text = reply.is_nil() ? "0" : reply.str;
+    if (unanswered_count_ > 0 && text == unanswered_next_) {  // its EXEC ran; the reply was lost
+      std::lock_guard<std::mutex> lock(mutex_);
+      stats_.shipped += unanswered_count_;
+      ++stats_.batches;
+    }
+    unanswered_count_ = 0;
     if (Status s = take_checkpoint(text); !s.ok()) return s;
     if (Status s = check_store_holds_checkpoint(); !s.ok()) return s;
     connection_ = std::move(conn);
@@ -224,37 +243,44 @@ class Replicator::Impl {
     return Status::ok_status();
   }
 
-  // Reads the next batch from `it` (events with seq <= until) and sends its
-  // transaction up to EXEC, expecting the checkpoint `expected` (no reply is
-  // read); batch->count is 0 when there is nothing to send.
-  Status send_batch(EventIterator* it, uint64_t until, const std::string& expected, Batch* batch) {
+  // Reads the next batch from `it` (events with seq <= until), expecting the
+  // checkpoint `expected`, into batch->commands (nothing is sent);
+  // batch->count is 0 when there is nothing to send.
+  Status read_batch(EventIterator* it, uint64_t until, const std::string& expected, Batch* batch) {
     size_t count = 0;
     for (; it->valid() && count < options_.batch_size; it->next()) {
       const EventView& v = it->view();
       if (v.seq > until) break;
-      if (count++ == 0) {
-        connection_->append({"WATCH", checkpoint_key_});
-        connection_->append({"GET", checkpoint_key_});
-        connection_->append({"TYPE", options_.redis.stream});
-        connection_->append({"MULTI"});
-      }
       json_.clear();
       append_event_json(v, &json_);
       if (options_.redis.maxlen > 0) {
-        connection_->append({"XADD", options_.redis.stream, "MAXLEN", "~", maxlen_, "*", options_.redis.field, json_});
+        redis::format_command(
+            {"XADD", options_.redis.stream, "MAXLEN", "~", maxlen_, "*", options_.redis.field, json_},
+            &batch->commands);
       } else {
-        connection_->append({"XADD", options_.redis.stream, "*", options_.redis.field, json_});
+        redis::format_command({"XADD", options_.redis.stream, "*", options_.redis.field, json_}, &batch->commands);
       }
       batch->last = v.seq;
       batch->last_id.assign(v.event_id);
+      ++count;
     }
-    if (!it->status().ok()) return it->status();  // the connection is dropped: nothing queued runs
+    if (!it->status().ok()) return it->status();
     batch->count = count;
     if (count == 0) return Status::ok_status();
     batch->expected = expected;
     batch->next = fmt::format("{} {}", batch->last, batch->last_id);
-    connection_->append({"SET", checkpoint_key_, batch->next});
+    redis::format_command({"SET", checkpoint_key_, batch->next}, &batch->commands);
+    redis::format_command({"EXEC"}, &batch->commands);
     return Status::ok_status();
+  }
+
+  // Buffers what opens a batch's transaction, up to MULTI (sent at the next
+  // flush or read).
+  void send_head() {
+    connection_->append({"WATCH", checkpoint_key_});
+    connection_->append({"GET", checkpoint_key_});
+    connection_->append({"TYPE", options_.redis.stream});
+    connection_->append({"MULTI"});
   }
 
   // Reads the replies to a batch's WATCH, GET, TYPE and MULTI: *moved when
@@ -278,6 +304,7 @@ class Replicator::Impl {
   // the checkpoint after it; *moved when Redis refused the EXEC because the
   // checkpoint changed after the WATCH.
   Status finish_batch(const Batch& batch, bool* moved) {
+    unanswered_count_ = 0;  // from here on, a failure leaves the batch counted or not as its reply said
     redis::Reply reply;
     for (size_t i = 0; i <= batch.count; ++i) {  // QUEUED, or an error that makes EXEC refuse them all
       if (Status s = connection_->read(&reply); !s.ok()) return s;
@@ -292,13 +319,13 @@ class Replicator::Impl {
       return Status::io_error(fmt::format("{}: unexpected reply to EXEC", url_.display()));
     }
     for (const redis::Reply& added : reply.elements) {
-      // The key changed type between TYPE and EXEC (deleted and set by
-      // someone else in that instant): the checkpoint moved past entries
-      // that were not added.
+      // An XADD failed when it ran (say, the key was made something other
+      // than a stream between TYPE and EXEC), and the SET after it did not:
+      // the checkpoint moved past entries that were not added.
       if (added.is_error()) {
         return Status::corruption(fmt::format(
-            "{}: stream {}: {} (the key changed type while events {} through {} were shipped; they are missing "
-            "from the stream: ship them again with redis-cli SET '{}' '{}')",
+            "{}: stream {}: an XADD failed inside EXEC: {}; the checkpoint moved past events after '{}' through "
+            "'{}', which are not in the stream: to ship them again, redis-cli SET '{}' '{}'",
             url_.display(), options_.redis.stream, added.str, batch.expected, batch.next, checkpoint_key_,
             batch.expected));
       }
@@ -314,8 +341,11 @@ class Replicator::Impl {
     return Status::ok_status();
   }
 
+  // A refused command (an ACL without it) is PermissionDenied: no retry
+  // fixes it.
   Status redis_error(std::string_view what) const {
-    return Status::io_error(fmt::format("{}: stream {}: {}", url_.display(), options_.redis.stream, what));
+    const std::string message = fmt::format("{}: stream {}: {}", url_.display(), options_.redis.stream, what);
+    return what.starts_with("NOPERM") ? Status::permission_denied(message) : Status::io_error(message);
   }
 
   // Also records it beside the store, so that prune() keeps what is not
@@ -343,6 +373,10 @@ class Replicator::Impl {
 
   const std::string maxlen_ = std::to_string(options_.redis.maxlen);
   std::string json_;  // reused by every event
+  // The batch whose EXEC was sent and whose reply is not read yet (count 0:
+  // none), counted at the next connect if the checkpoint says it landed.
+  size_t unanswered_count_ = 0;
+  std::string unanswered_next_;
 
   mutable std::mutex mutex_;  // guards stats_ (and checkpoint_ writes, for stats())
   ReplicateStats stats_;
@@ -352,6 +386,7 @@ Status Replicator::create(Store* store, ReplicateOptions options, std::unique_pt
   redis::RedisUrl url;
   if (Status s = redis::check_target(options.redis, &url); !s.ok()) return s;
   if (options.batch_size == 0) return Status::invalid_argument("batch_size must be at least 1");
+  if (options.poll_interval.count() <= 0) return Status::invalid_argument("poll_interval must be positive");
   if (Status s = detail::check_retry(options.retry); !s.ok()) return s;
   out->reset(new Replicator(std::make_unique<Impl>(store, std::move(options), std::move(url))));
   return Status::ok_status();

@@ -52,11 +52,11 @@ Status take_range_reply(redis::Reply* reply, std::vector<StreamEntry>* out);
 Status take_claim_reply(redis::Reply* reply, std::string* cursor, std::vector<StreamEntry>* out,
                         std::vector<std::string>* deleted);
 
-// Decodes the event of `entry`: the JSON of its `field_first` field, else of
-// its `message` field, else of its `event` field, into the text the store keeps (event_decoder.hpp: data as
-// compact JSON, an integer beyond 64 bits with its digits). InvalidArgument
-// when neither is there ("no 'message' or 'event' field (fields: a, b)") or
-// the JSON does not decode ("field 'message': field 'event_type': is
+// Decodes the event of `entry`: the JSON of its `field_first` field, else
+// of its `message` field, else of its `event` field, into the text the store
+// keeps (event_decoder.hpp: data as compact JSON, an integer beyond 64 bits
+// with its digits). InvalidArgument when none is there ("no 'payload',
+// 'message' or 'event' field (fields: a, b)") or the JSON does not decode ("field 'message': field 'event_type': is
 // required").
 Status decode_entry(const StreamEntry& entry, std::string_view field_first, detail::DecodedEvent* out);
 

@@ -33,14 +33,20 @@ std::unique_ptr<EventIterator> LogCursor::next(std::chrono::milliseconds wait, s
   const auto start = Clock::now();
   const bool forever = wait >= std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - start);
   const auto deadline = forever ? Clock::time_point::max() : start + wait;
+  const auto stopped = [stop] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
   for (;;) {
     if (Status s = store_.refresh(); !s.ok()) return detail::make_empty_iterator(std::move(s));
     horizon_ = store_.last_seq();
     if (horizon_ > position_) break;
-    if (stop != nullptr && stop->load(std::memory_order_relaxed)) return detail::make_empty_iterator(Status());
-    const auto now = Clock::now();
-    if (now >= deadline) break;
-    std::this_thread::sleep_for(std::min<Clock::duration>(poll, deadline - now));
+    // Sleep until the next look, in slices that notice `stop` within 20 ms.
+    const auto look = Clock::now();
+    if (look >= deadline) break;
+    const auto next_look = deadline - look > poll ? look + poll : deadline;
+    for (auto now = look; now < next_look; now = Clock::now()) {
+      if (stopped()) return detail::make_empty_iterator(Status());
+      std::this_thread::sleep_for(std::min<Clock::duration>(next_look - now, std::chrono::milliseconds(20)));
+    }
+    if (stopped()) return detail::make_empty_iterator(Status());
   }
   return std::make_unique<Iterator>(store_.scan_arrival(position_), &position_);
 }

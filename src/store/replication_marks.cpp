@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -43,7 +44,9 @@ Status Store::mark_replicated(std::string_view target, uint64_t seq) const {
   fs::create_directories(dir, ec);
   if (ec) return Status::io_error(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
   const fs::path file = dir / file_name_of(target);
-  const fs::path tmp = dir / (file.filename().string() + fmt::format(".{}.tmp", ::getpid()));
+  // A name of this call's own: replicators on two threads may mark at once.
+  static std::atomic<uint64_t> writes{0};
+  const fs::path tmp = dir / (file.filename().string() + fmt::format(".{}.{}.tmp", ::getpid(), ++writes));
   const std::string text = fmt::format("{}\n{}\n{}\n", target, seq, now_ns());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::io_error(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)));
