@@ -2,6 +2,10 @@
 
 #include <hiredis/hiredis.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -109,9 +113,18 @@ void format_command(std::span<const std::string_view> argv, std::string* out) {
   }
 }
 
-void Connection::append_formatted(std::string_view commands) {
-  // Only fails on out-of-memory; read() then reports the broken context.
-  redisAppendFormattedCommand(ctx_, commands.data(), commands.size());
+Status Connection::send_formatted(std::string_view commands) {
+  if (Status s = flush(); !s.ok()) return s;
+  while (!commands.empty()) {
+    const ssize_t n = ::send(ctx_->fd, commands.data(), commands.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      broken_ = errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : std::strerror(errno);
+      return Status::io_error(fmt::format("{}: lost the connection: {}", url_.display(), broken_));
+    }
+    commands.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::ok_status();
 }
 
 Status Connection::read(Reply* reply) {

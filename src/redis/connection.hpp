@@ -65,9 +65,10 @@ class Connection {
   void append(std::initializer_list<std::string_view> argv) {
     append(std::span<const std::string_view>(argv.begin(), argv.size()));
   }
-  // Appends commands already in the wire format (format_command()): a
-  // pipeline prepared ahead, to be buffered only once it may be sent.
-  void append_formatted(std::string_view commands);
+  // Writes what is buffered, then `commands`, already in the wire format
+  // (format_command()), straight to the socket: a pipeline prepared ahead,
+  // sent once it may be, without copying it into the buffer first.
+  Status send_formatted(std::string_view commands);
   Status read(Reply* reply);
   // Writes everything buffered now, without reading: commands the server
   // should start on while the caller prepares the next ones.

@@ -134,21 +134,26 @@ class Replicator::Impl {
     while (!exhausted && checkpoint_ < until) {
       if (it == nullptr) it = store_->scan_arrival(checkpoint_);
       Batch batch;
+      batch.commands = std::move(spare_commands_);
       if (Status s = read_batch(it.get(), until, checkpoint_text_, &batch); !s.ok()) return s;
-      if (batch.count > 0) send_head();
       bool moved = false;
+      if (batch.count > 0) {
+        std::string head;
+        format_head(&head);
+        if (Status s = connection_->send_formatted(head); !s.ok()) return s;
+      }
       while (batch.count > 0) {
         if (Status s = read_head(batch, &moved); !s.ok()) return s;
         if (moved) break;
-        connection_->append_formatted(batch.commands);
-        // Another batch follows: open its transaction now, so that Redis
-        // answers it right after this EXEC while the batch is being read.
+        // Another batch follows: open its transaction behind this EXEC, so
+        // that Redis answers it right after while the batch is being read.
         const bool more = it->valid() && it->view().seq <= until;
-        if (more) send_head();
+        if (more) format_head(&batch.commands);
         unanswered_count_ = batch.count;
         unanswered_next_ = batch.next;
-        if (Status s = connection_->flush(); !s.ok()) return s;
+        if (Status s = connection_->send_formatted(batch.commands); !s.ok()) return s;
         Batch following;
+        following.commands = std::move(batch.commands);  // sent: its memory serves the next batch
         if (more) {
           if (Status s = read_batch(it.get(), until, batch.next, &following); !s.ok()) return s;
         }
@@ -156,6 +161,7 @@ class Replicator::Impl {
         if (moved) break;
         batch = std::move(following);
       }
+      spare_commands_ = std::move(batch.commands);
       exhausted = !moved;
       if (moved) {
         connection_.reset();  // what it queued is discarded with it
@@ -248,6 +254,7 @@ class Replicator::Impl {
   // batch->count is 0 when there is nothing to send.
   Status read_batch(EventIterator* it, uint64_t until, const std::string& expected, Batch* batch) {
     size_t count = 0;
+    batch->commands.clear();
     for (; it->valid() && count < options_.batch_size; it->next()) {
       const EventView& v = it->view();
       if (v.seq > until) break;
@@ -274,13 +281,12 @@ class Replicator::Impl {
     return Status::ok_status();
   }
 
-  // Buffers what opens a batch's transaction, up to MULTI (sent at the next
-  // flush or read).
-  void send_head() {
-    connection_->append({"WATCH", checkpoint_key_});
-    connection_->append({"GET", checkpoint_key_});
-    connection_->append({"TYPE", options_.redis.stream});
-    connection_->append({"MULTI"});
+  // Appends what opens a batch's transaction, up to MULTI, to *out.
+  void format_head(std::string* out) const {
+    redis::format_command({"WATCH", checkpoint_key_}, out);
+    redis::format_command({"GET", checkpoint_key_}, out);
+    redis::format_command({"TYPE", options_.redis.stream}, out);
+    redis::format_command({"MULTI"}, out);
   }
 
   // Reads the replies to a batch's WATCH, GET, TYPE and MULTI: *moved when
@@ -373,6 +379,7 @@ class Replicator::Impl {
 
   const std::string maxlen_ = std::to_string(options_.redis.maxlen);
   std::string json_;  // reused by every event
+  std::string spare_commands_;  // the last batch's buffer, for the first of the next call
   // The batch whose EXEC was sent and whose reply is not read yet (count 0:
   // none), counted at the next connect if the checkpoint says it landed.
   size_t unanswered_count_ = 0;
