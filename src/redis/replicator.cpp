@@ -39,7 +39,7 @@ class Replicator::Impl {
     std::string last_id;   // that event's id
     std::string expected;  // the checkpoint text it is sent against
     std::string next;      // the checkpoint text it sets
-    std::string commands;  // its XADDs, the SET of the checkpoint and EXEC, in the wire format
+    std::string commands;  // its transaction up to the EXEC, in the wire format
   };
 
  public:
@@ -109,24 +109,24 @@ class Replicator::Impl {
   }
 
   // Ships through `from` (the events after the checkpoint, if given) or a
-  // scan of its own, one transaction per batch:
-  //   WATCH <checkpoint key>, GET it, TYPE <stream>, MULTI, then, once their
-  //   replies say the checkpoint is the one the batch expects and MULTI
-  //   opened the transaction:
+  // scan of its own, one transaction per batch, sent whole:
+  //   WATCH <checkpoint key>, GET it, TYPE <stream>, MULTI,
   //   XADD <stream> [MAXLEN ~ N] * <field> <event JSON> (one per event),
-  //   SET <checkpoint key> <its new text>, EXEC
-  // Redis refuses the EXEC (a nil reply) if the checkpoint changed after the
-  // WATCH: so a batch is added, with its checkpoint, only after the events
-  // before it, and only once; and no XADD is sent where a failed MULTI
-  // would let it run outside a transaction. Plain XADDs in a transaction
-  // cost Redis what they cost outside one (a Lua script running the same
-  // XADDs cost it 1.15-1.3x). The next batch's WATCH ... MULTI is sent
-  // behind the EXEC, expecting the checkpoint the EXEC sets, and the batch
-  // is read from the store while Redis runs the one before: Redis waits for
-  // the client one round trip per batch. When another replicator moved the checkpoint, the
-  // connection is dropped (Redis discards what was queued) and shipping
-  // goes on from where the checkpoint is, as after a reconnect.
+  //   SET <checkpoint key> <its new text>
+  // and EXEC once the GET's reply says the checkpoint is the one the batch
+  // expects. Redis refuses the EXEC (a nil reply) if the checkpoint changed
+  // after the WATCH: so a batch is added, with its checkpoint, only after
+  // the events before it, and only once. (connect() makes sure MULTI is
+  // allowed; nothing else refuses it.) Plain XADDs in a transaction cost
+  // Redis what they cost outside one; a Lua script running the same XADDs
+  // cost it 1.25-1.4x. While Redis runs one batch, the next is read from the
+  // store and sent, expecting the checkpoint the one before sets; the GET's
+  // reply comes back while Redis still queues the rest, so Redis does not
+  // wait for the EXEC. When another replicator moved the checkpoint, the
+  // connection is dropped (Redis discards what was queued) and shipping goes
+  // on from where the checkpoint is, as after a reconnect.
   Status ship_until_or_fail(uint64_t until, std::unique_ptr<EventIterator> from) {
+    static constexpr std::string_view kExec = "*1\r\n$4\r\nEXEC\r\n";
     const uint64_t before = checkpoint_;
     if (Status s = connect(); !s.ok()) return s;
     std::unique_ptr<EventIterator> it = checkpoint_ == before ? std::move(from) : nullptr;
@@ -136,26 +136,21 @@ class Replicator::Impl {
       Batch batch;
       batch.commands = std::move(spare_commands_);
       if (Status s = read_batch(it.get(), until, checkpoint_text_, &batch); !s.ok()) return s;
-      bool moved = false;
       if (batch.count > 0) {
-        std::string head;
-        format_head(&head);
-        if (Status s = connection_->send_formatted(head); !s.ok()) return s;
+        if (Status s = connection_->send_formatted(batch.commands); !s.ok()) return s;
       }
+      bool moved = false;
       while (batch.count > 0) {
         if (Status s = read_head(batch, &moved); !s.ok()) return s;
         if (moved) break;
-        // Another batch follows: open its transaction behind this EXEC, so
-        // that Redis answers it right after while the batch is being read.
-        const bool more = it->valid() && it->view().seq <= until;
-        if (more) format_head(&batch.commands);
         unanswered_count_ = batch.count;
         unanswered_next_ = batch.next;
-        if (Status s = connection_->send_formatted(batch.commands); !s.ok()) return s;
+        if (Status s = connection_->send_formatted(kExec); !s.ok()) return s;
         Batch following;
         following.commands = std::move(batch.commands);  // sent: its memory serves the next batch
-        if (more) {
-          if (Status s = read_batch(it.get(), until, batch.next, &following); !s.ok()) return s;
+        if (Status s = read_batch(it.get(), until, batch.next, &following); !s.ok()) return s;
+        if (following.count > 0) {
+          if (Status s = connection_->send_formatted(following.commands); !s.ok()) return s;
         }
         if (Status s = finish_batch(batch, &moved); !s.ok()) return s;
         if (moved) break;
@@ -181,9 +176,19 @@ class Replicator::Impl {
     connection_.reset();
     std::unique_ptr<redis::Connection> conn;
     if (Status s = redis::Connection::connect(url_, options_.redis.timeout, &conn); !s.ok()) return s;
-    redis::Reply reply;
-    if (Status s = conn->command({"GET", checkpoint_key_}, &reply); !s.ok()) return s;
-    if (reply.is_error()) return Status::io_error(fmt::format("{}: GET {}: {}", url_.display(), checkpoint_key_, reply.str));
+    // Reads the checkpoint, and makes sure this user may open a transaction:
+    // batches are sent whole behind their MULTI, and a MULTI refused would
+    // let their XADDs run outside one. (MULTI and WATCH are refused by
+    // nothing else: Redis takes them while loading, on a stale replica and
+    // while a script runs.)
+    for (std::string_view command : {"WATCH", "GET"}) conn->append({command, checkpoint_key_});
+    conn->append({"MULTI"});
+    conn->append({"DISCARD"});
+    redis::Reply watch, reply, multi, discard;
+    for (redis::Reply* r : {&watch, &reply, &multi, &discard}) {
+      if (Status s = conn->read(r); !s.ok()) return s;
+      if (r->is_error()) return redis_error(r->str);
+    }
     const std::string text = reply.is_nil() ? "0" : reply.str;
     if (unanswered_count_ > 0 && text == unanswered_next_) {  // its EXEC ran; the reply was lost
       std::lock_guard<std::mutex> lock(mutex_);
@@ -250,43 +255,40 @@ class Replicator::Impl {
   }
 
   // Reads the next batch from `it` (events with seq <= until), expecting the
-  // checkpoint `expected`, into batch->commands (nothing is sent);
-  // batch->count is 0 when there is nothing to send.
+  // checkpoint `expected`, into batch->commands: its transaction up to the
+  // EXEC, in the wire format (nothing is sent). batch->count is 0 when
+  // there is nothing to send.
   Status read_batch(EventIterator* it, uint64_t until, const std::string& expected, Batch* batch) {
     size_t count = 0;
-    batch->commands.clear();
+    std::string& out = batch->commands;
+    out.clear();
     for (; it->valid() && count < options_.batch_size; it->next()) {
       const EventView& v = it->view();
       if (v.seq > until) break;
+      if (count++ == 0) {
+        redis::format_command({"WATCH", checkpoint_key_}, &out);
+        redis::format_command({"GET", checkpoint_key_}, &out);
+        redis::format_command({"TYPE", options_.redis.stream}, &out);
+        redis::format_command({"MULTI"}, &out);
+      }
       json_.clear();
       append_event_json(v, &json_);
       if (options_.redis.maxlen > 0) {
         redis::format_command(
-            {"XADD", options_.redis.stream, "MAXLEN", "~", maxlen_, "*", options_.redis.field, json_},
-            &batch->commands);
+            {"XADD", options_.redis.stream, "MAXLEN", "~", maxlen_, "*", options_.redis.field, json_}, &out);
       } else {
-        redis::format_command({"XADD", options_.redis.stream, "*", options_.redis.field, json_}, &batch->commands);
+        redis::format_command({"XADD", options_.redis.stream, "*", options_.redis.field, json_}, &out);
       }
       batch->last = v.seq;
       batch->last_id.assign(v.event_id);
-      ++count;
     }
     if (!it->status().ok()) return it->status();
     batch->count = count;
     if (count == 0) return Status::ok_status();
     batch->expected = expected;
     batch->next = fmt::format("{} {}", batch->last, batch->last_id);
-    redis::format_command({"SET", checkpoint_key_, batch->next}, &batch->commands);
-    redis::format_command({"EXEC"}, &batch->commands);
+    redis::format_command({"SET", checkpoint_key_, batch->next}, &out);
     return Status::ok_status();
-  }
-
-  // Appends what opens a batch's transaction, up to MULTI, to *out.
-  void format_head(std::string* out) const {
-    redis::format_command({"WATCH", checkpoint_key_}, out);
-    redis::format_command({"GET", checkpoint_key_}, out);
-    redis::format_command({"TYPE", options_.redis.stream}, out);
-    redis::format_command({"MULTI"}, out);
   }
 
   // Reads the replies to a batch's WATCH, GET, TYPE and MULTI: *moved when
