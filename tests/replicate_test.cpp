@@ -387,7 +387,8 @@ TEST_CASE("a Redis user that may not open a transaction ships nothing, and is to
   INFO(s.to_string());
   CHECK(s.is_permission_denied());
   CHECK(s.message().find("NOPERM") != std::string::npos);
-  // The XADDs were never sent: none ran outside a transaction.
+  // Refused when it connected, before any batch was sent: no XADD ran
+  // outside a transaction.
   REQUIRE(conn->command({"XLEN", "streamll_events"}, &reply).ok());
   CHECK(reply.integer == 0);
   CHECK(replicator->stats().checkpoint == 0);
