@@ -312,12 +312,12 @@ class Replicator::Impl {
   // the checkpoint after it; *moved when Redis refused the EXEC because the
   // checkpoint changed after the WATCH.
   Status finish_batch(const Batch& batch, bool* moved) {
-    unanswered_count_ = 0;  // from here on, a failure leaves the batch counted or not as its reply said
     redis::Reply reply;
     for (size_t i = 0; i <= batch.count; ++i) {  // QUEUED, or an error that makes EXEC refuse them all
       if (Status s = connection_->read(&reply); !s.ok()) return s;
     }
     if (Status s = connection_->read(&reply); !s.ok()) return s;
+    unanswered_count_ = 0;  // answered: counted below, or not at all
     if (reply.is_nil()) {
       *moved = true;
       return Status::ok_status();
