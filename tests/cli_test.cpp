@@ -831,6 +831,9 @@ TEST_CASE("integers beyond 64 bits keep their digits from import through Redis t
   // In a field of its own, which ingest is told (as the Redis target of both).
   REQUIRE(source({"replicate", "--to", redis.url(), "--stream", "big", "--field", "payload"}).exit_code == 0);
   Cli sink;
+  const RunResult unread = sink({"ingest", "--from", redis.url(), "--stream", "big"});
+  CHECK(unread.err.find("1 entry had no field this ingest reads (the first held: payload); if the events are in "
+                        "another field, name it with --field") != std::string::npos);
   const RunResult ingested = sink({"ingest", "--from", redis.url(), "--stream", "big", "--field", "payload"});
   INFO(ingested.err);
   REQUIRE(ingested.exit_code == 0);

@@ -22,9 +22,18 @@ int run_ingest(const Context& ctx, const IngestArgs& args) {
   if (Status s = open_for_write(ctx, &store); !s.ok()) return report(s);
   IngestOptions ingest;
   ingest.follow = args.follow;
-  ingest.on_problem = [](const Status& s) {
+  // Entries without a field this ingest reads, and the fields the first of
+  // them held: most likely the events are in a field --field can name.
+  uint64_t fieldless = 0;
+  std::string held;
+  ingest.on_problem = [&](const Status& s) {
     if (s.is_invalid_argument()) {
       fmt::print(stderr, "streamll: skipped {}\n", s.message());
+      constexpr std::string_view kHeld = " field (fields: ";
+      if (const size_t at = s.message().find(kHeld); at != std::string::npos && fieldless++ == 0) {
+        held = s.message().substr(at + kHeld.size());
+        if (held.ends_with(')')) held.pop_back();
+      }
     } else {
       fmt::print(stderr, "streamll: ingest failing, retrying with backoff: {}\n", s.message());
     }
@@ -47,6 +56,12 @@ int run_ingest(const Context& ctx, const IngestArgs& args) {
       done.conflicts == 0 ? "" : fmt::format(", {} of them with other content", done.conflicts);
   fmt::print(stderr, "streamll: ingested {} events ({} duplicates{}, {} malformed)\n", done.appended,
              done.duplicates, conflicts, done.consumer.malformed);
+  if (fieldless > 0) {
+    fmt::print(stderr,
+               "streamll: {} {} no field this ingest reads (the first held: {}); if the events are in another "
+               "field, name it with --field\n",
+               fieldless, fieldless == 1 ? "entry had" : "entries had", held);
+  }
   if (s.ok()) return kExitOk;
   // A store this run created and stored nothing in is removed, so that
   // nothing is left where there was nothing.
