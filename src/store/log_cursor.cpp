@@ -1,8 +1,7 @@
 #include "streamll/log_cursor.hpp"
 
-#include <algorithm>
-#include <thread>
 
+#include "common/retry.hpp"
 #include "store/iterators.hpp"
 
 namespace streamll {
@@ -33,20 +32,17 @@ std::unique_ptr<EventIterator> LogCursor::next(std::chrono::milliseconds wait, s
   const auto start = Clock::now();
   const bool forever = wait >= std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - start);
   const auto deadline = forever ? Clock::time_point::max() : start + wait;
-  const auto stopped = [stop] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
+  static const std::atomic<bool> never{false};
+  const std::atomic<bool>& stopped = stop != nullptr ? *stop : never;
   for (;;) {
     if (Status s = store_.refresh(); !s.ok()) return detail::make_empty_iterator(std::move(s));
     horizon_ = store_.last_seq();
     if (horizon_ > position_) break;
-    // Sleep until the next look, in slices that notice `stop` within 20 ms.
     const auto look = Clock::now();
     if (look >= deadline) break;
-    const auto next_look = deadline - look > poll ? look + poll : deadline;
-    for (auto now = look; now < next_look; now = Clock::now()) {
-      if (stopped()) return detail::make_empty_iterator(Status());
-      std::this_thread::sleep_for(std::min<Clock::duration>(next_look - now, std::chrono::milliseconds(20)));
-    }
-    if (stopped()) return detail::make_empty_iterator(Status());
+    // Until the next look, noticing `stop` within 20 ms.
+    const Clock::duration until_next = deadline - look > poll ? Clock::duration(poll) : deadline - look;
+    if (!detail::sleep_unless_stopped(stopped, until_next)) return detail::make_empty_iterator(Status());
   }
   return std::make_unique<Iterator>(store_.scan_arrival(position_), &position_);
 }
