@@ -1,6 +1,5 @@
 #include "streamll/log_cursor.hpp"
 
-
 #include "common/retry.hpp"
 #include "store/iterators.hpp"
 
