@@ -16,6 +16,10 @@ namespace streamll::detail {
 // process shares: memory is taken as blocks are read, up to this.
 inline constexpr size_t kBlockCacheBytes = 64 << 20;
 
+// The write buffer (memtable) of `blocks`, the family an append adds most
+// bytes to; the others keep RocksDB's 64 MiB.
+inline constexpr size_t kLogMemtableBytes = 4 << 20;
+
 rocksdb::DBOptions db_options();
 
 // One per layout::Family, in its order.

@@ -611,7 +611,7 @@ Status append_locked(Store::Impl& impl, const std::shared_ptr<detail::Instance>&
   block::Builder& block = impl.block;
   detail::IndexEntries& index = impl.index;
   block.clear();
-  // (event_id, seq) for by_id, written after the loop in id order.
+  // (event_id, seq) for by_id, written after the loop.
   std::vector<std::pair<std::string_view, uint64_t>> id_entries;
   id_entries.reserve(events.size());
   uint64_t block_first = 0;
@@ -647,9 +647,6 @@ Status append_locked(Store::Impl& impl, const std::shared_ptr<detail::Instance>&
   }
   put_block();
   index.write(rocks->family(layout::kByExecution), rocks->family(layout::kByTime), &batch);
-  // In id order, inserts into by_id's memtable find their place near the
-  // last one's (measured on ingest of random ids: 1.24x).
-  std::sort(id_entries.begin(), id_entries.end());
   for (const auto& [id, q] : id_entries) {
     seq_bytes.clear();
     detail::put_be64(q, &seq_bytes);

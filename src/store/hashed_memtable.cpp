@@ -1,0 +1,258 @@
+#include "store/hashed_memtable.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <shared_mutex>
+#include <string_view>
+#include <vector>
+
+namespace streamll::detail {
+
+namespace {
+
+using rocksdb::MemTableRep;
+
+// A memtable entry as RocksDB lays it out in the memtable's arena: the
+// internal key (user key, then 8 bytes of sequence number and type) with a
+// varint length before it, then the value.
+using Entry = const char*;
+
+std::string_view user_key(Entry e) {
+  const rocksdb::Slice internal = rocksdb::GetLengthPrefixedSlice(e);
+  return {internal.data(), internal.size() - 8};
+}
+
+uint32_t hash_of(std::string_view key) { return static_cast<uint32_t>(std::hash<std::string_view>{}(key)); }
+
+// Entries in internal key order (user key, then newest first), over an
+// array it owns or shares.
+class SortedIterator : public MemTableRep::Iterator {
+ public:
+  SortedIterator(const MemTableRep::KeyComparator& compare, std::vector<Entry> owned)
+      : compare_(compare), owned_(std::move(owned)), data_(owned_.data()), size_(owned_.size()) {}
+  SortedIterator(const MemTableRep::KeyComparator& compare, std::shared_ptr<const std::vector<Entry>> shared)
+      : compare_(compare), shared_(std::move(shared)), data_(shared_->data()), size_(shared_->size()) {}
+
+  bool Valid() const override { return pos_ < size_; }
+  const char* key() const override { return data_[pos_]; }
+  void Next() override { ++pos_; }
+  void Prev() override { pos_ = pos_ == 0 ? size_ : pos_ - 1; }
+  void Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
+    pos_ = first_where([&](Entry e) { return compare_(e, internal_key) >= 0; });
+  }
+  void SeekForPrev(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
+    const size_t after = first_where([&](Entry e) { return compare_(e, internal_key) > 0; });
+    pos_ = after == 0 ? size_ : after - 1;
+  }
+  void SeekToFirst() override { pos_ = 0; }
+  void SeekToLast() override { pos_ = size_ == 0 ? 0 : size_ - 1; }
+
+ protected:
+  // Replaces what the iterator runs over (the point iterator's versions).
+  void reset(std::vector<Entry> owned) {
+    owned_ = std::move(owned);
+    data_ = owned_.data();
+    size_ = owned_.size();
+    pos_ = size_;
+  }
+
+  const MemTableRep::KeyComparator& compare_;
+
+ private:
+  // The first position whose entry satisfies `pred`, which holds from some
+  // position on (the entries are sorted).
+  template <typename Pred>
+  size_t first_where(Pred pred) const {
+    return static_cast<size_t>(std::partition_point(data_, data_ + size_, [&](Entry e) { return !pred(e); }) - data_);
+  }
+
+  std::vector<Entry> owned_;
+  std::shared_ptr<const std::vector<Entry>> shared_;
+  const Entry* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+// The first 8 bytes of an entry's user key as a big-endian number, zeros
+// after a shorter key: under the bytewise comparator a smaller prefix is a
+// smaller key, and equal prefixes leave the order to the comparator.
+uint64_t prefix_of(Entry e) {
+  const std::string_view key = user_key(e);
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    prefix = (prefix << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0);
+  }
+  return prefix;
+}
+
+// Sorts into internal key order. Most comparisons are of the prefixes
+// alone: a flush of 200k random ids spent most of its time in RocksDB's
+// comparator otherwise.
+void sort_entries(const MemTableRep::KeyComparator& compare, std::vector<Entry>* entries) {
+  std::vector<std::pair<uint64_t, Entry>> keyed;
+  keyed.reserve(entries->size());
+  for (const Entry e : *entries) keyed.emplace_back(prefix_of(e), e);
+  std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : compare(a.second, b.second) < 0;
+  });
+  for (size_t i = 0; i < keyed.size(); ++i) (*entries)[i] = keyed[i].second;
+}
+
+class HashedRep final : public MemTableRep {
+ public:
+  HashedRep(const KeyComparator& compare, rocksdb::Allocator* allocator) : MemTableRep(allocator), compare_(compare) {}
+
+  void Insert(rocksdb::KeyHandle handle) override {
+    const auto e = static_cast<Entry>(handle);
+    const uint32_t hash = hash_of(user_key(e));
+    std::unique_lock lock(mutex_);
+    if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+    entries_.push_back(e);
+    place(Slot{hash, static_cast<uint32_t>(entries_.size())});
+  }
+
+  bool Contains(const char* key) const override {
+    std::shared_lock lock(mutex_);
+    bool found = false;
+    for_each_version(user_key(key), [&](Entry e) { found = found || compare_(e, key) == 0; });
+    return found;
+  }
+
+  void MarkReadOnly() override {
+    std::unique_lock lock(mutex_);
+    read_only_ = true;
+  }
+
+  size_t ApproximateMemoryUsage() override {
+    std::shared_lock lock(mutex_);
+    return entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(Slot);
+  }
+
+  Iterator* GetIterator(rocksdb::Arena* arena) override {
+    std::unique_lock lock(mutex_);
+    if (read_only_) {
+      // No insert comes after MarkReadOnly: one sort serves every iterator.
+      if (!sorted_) {
+        auto sorted = std::make_shared<std::vector<Entry>>(entries_);
+        sort_entries(compare_, sorted.get());
+        sorted_ = std::move(sorted);
+      }
+      return place_iterator<SortedIterator>(arena, compare_, std::shared_ptr<const std::vector<Entry>>(sorted_));
+    }
+    std::vector<Entry> copy = entries_;
+    lock.unlock();
+    sort_entries(compare_, &copy);
+    return place_iterator<SortedIterator>(arena, compare_, std::move(copy));
+  }
+
+  // RocksDB's MemTableRep::Get asks for this iterator (no arena), seeks it
+  // to the key it wants and reads on while the key matches: an iterator over
+  // that one key's versions serves it from the hash.
+  Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
+    if (arena != nullptr) return GetIterator(arena);
+    return new VersionsIterator(*this);
+  }
+
+ private:
+  struct Slot {
+    uint32_t hash = 0;
+    uint32_t index = 0;  // 1 + the entry's position in entries_; 0: empty
+  };
+
+  // The versions of one user key, found by the hash when it is sought.
+  class VersionsIterator final : public SortedIterator {
+   public:
+    explicit VersionsIterator(const HashedRep& rep) : SortedIterator(rep.compare_, std::vector<Entry>{}), rep_(rep) {}
+    void Seek(const rocksdb::Slice& internal_key, const char* memtable_key) override {
+      find(internal_key);
+      SortedIterator::Seek(internal_key, memtable_key);
+    }
+    void SeekForPrev(const rocksdb::Slice& internal_key, const char* memtable_key) override {
+      find(internal_key);
+      SortedIterator::SeekForPrev(internal_key, memtable_key);
+    }
+
+   private:
+    void find(const rocksdb::Slice& internal_key) {
+      std::vector<Entry> versions;
+      {
+        std::shared_lock lock(rep_.mutex_);
+        rep_.for_each_version(std::string_view(internal_key.data(), internal_key.size() - 8),
+                              [&](Entry e) { versions.push_back(e); });
+      }
+      sort_entries(compare_, &versions);
+      reset(std::move(versions));
+    }
+    const HashedRep& rep_;
+  };
+
+  // RocksDB destroys an iterator it placed in its arena without freeing the
+  // memory; the rep keeps that memory until it goes (after its iterators).
+  template <typename It, typename... Args>
+  Iterator* place_iterator(rocksdb::Arena* arena, Args&&... args) {
+    if (arena == nullptr) return new It(std::forward<Args>(args)...);
+    std::lock_guard lock(shells_mutex_);
+    shells_.push_back(std::make_unique<Shell>());
+    return new (shells_.back()->bytes) It(std::forward<Args>(args)...);
+  }
+  struct Shell {
+    alignas(SortedIterator) std::byte bytes[sizeof(SortedIterator)];
+  };
+
+  // Calls f with each entry of `key` (a user key). Holds: mutex_.
+  template <typename F>
+  void for_each_version(std::string_view key, F&& f) const {
+    if (slots_.empty()) return;
+    const uint32_t hash = hash_of(key);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask; slots_[i].index != 0; i = (i + 1) & mask) {
+      const Entry e = entries_[slots_[i].index - 1];
+      if (slots_[i].hash == hash && user_key(e) == key) f(e);
+    }
+  }
+
+  // Holds: mutex_ (unique).
+  void place(Slot slot) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = slot.hash & mask;
+    while (slots_[i].index != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
+    for (const Slot& s : old) {
+      if (s.index != 0) place(s);
+    }
+  }
+
+  const KeyComparator& compare_;
+  mutable std::shared_mutex mutex_;
+  std::vector<Entry> entries_;  // in insertion order
+  std::vector<Slot> slots_;     // open addressing, a power of two, at most half full
+  bool read_only_ = false;
+  std::shared_ptr<std::vector<Entry>> sorted_;  // entries_ sorted, once read-only
+  std::mutex shells_mutex_;
+  std::vector<std::unique_ptr<Shell>> shells_;
+};
+
+class HashedRepFactory final : public rocksdb::MemTableRepFactory {
+ public:
+  using MemTableRepFactory::CreateMemTableRep;
+  MemTableRep* CreateMemTableRep(const MemTableRep::KeyComparator& compare, rocksdb::Allocator* allocator,
+                                 const rocksdb::SliceTransform* /*prefix*/, rocksdb::Logger* /*logger*/) override {
+    return new HashedRep(compare, allocator);
+  }
+  const char* Name() const override { return "streamll.HashedMemtable"; }
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::MemTableRepFactory> hashed_memtable_factory() {
+  static const auto factory = std::make_shared<HashedRepFactory>();
+  return factory;
+}
+
+}  // namespace streamll::detail
