@@ -1,12 +1,16 @@
 #include "store/hashed_memtable.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string_view>
 #include <vector>
+
+#include <rocksdb/version.h>
 
 namespace streamll::detail {
 
@@ -111,6 +115,17 @@ class HashedRep final : public MemTableRep {
     if ((entries_.size() + 1) * 2 > slots_.size()) grow();
     entries_.push_back(e);
     place(Slot{hash, static_cast<uint32_t>(entries_.size())});
+    memory_.store(entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(Slot), std::memory_order_relaxed);
+  }
+
+  // The versions of the key, newest first, handed to `callback` until it
+  // says stop. (RocksDB's default Get asks for an iterator it never frees.)
+  void Get(const rocksdb::LookupKey& k, void* callback_args, bool (*callback)(void* arg, const char* entry)) override {
+    const rocksdb::Slice internal = rocksdb::GetLengthPrefixedSlice(memtable_key_of(k));
+    for (const Entry e : versions_of(internal)) {
+      if (compare_(e, internal) < 0) continue;  // newer than the read's sequence number
+      if (!callback(callback_args, e)) break;
+    }
   }
 
   bool Contains(const char* key) const override {
@@ -125,31 +140,33 @@ class HashedRep final : public MemTableRep {
     read_only_ = true;
   }
 
-  size_t ApproximateMemoryUsage() override {
-    std::shared_lock lock(mutex_);
-    return entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(Slot);
-  }
+  // RocksDB calls this under its DB mutex and at every insert: no lock.
+  size_t ApproximateMemoryUsage() override { return memory_.load(std::memory_order_relaxed); }
 
   Iterator* GetIterator(rocksdb::Arena* arena) override {
-    std::unique_lock lock(mutex_);
-    if (read_only_) {
-      // No insert comes after MarkReadOnly: one sort serves every iterator.
-      if (!sorted_) {
-        auto sorted = std::make_shared<std::vector<Entry>>(entries_);
-        sort_entries(compare_, sorted.get());
-        sorted_ = std::move(sorted);
-      }
-      return place_iterator<SortedIterator>(arena, compare_, std::shared_ptr<const std::vector<Entry>>(sorted_));
+    std::vector<Entry> copy;
+    bool read_only = false;
+    {
+      std::shared_lock lock(mutex_);
+      if (sorted_) return place_iterator(arena, std::shared_ptr<const std::vector<Entry>>(sorted_));
+      read_only = read_only_;
+      copy = entries_;
     }
-    std::vector<Entry> copy = entries_;
-    lock.unlock();
-    sort_entries(compare_, &copy);
-    return place_iterator<SortedIterator>(arena, compare_, std::move(copy));
+    sort_entries(compare_, &copy);  // outside the lock: RocksDB may wait on it holding its DB mutex
+    if (!read_only) return place_iterator(arena, std::move(copy));
+    // No insert comes after MarkReadOnly: this sort serves every later
+    // iterator (a flush, reads until it is done).
+    auto sorted = std::make_shared<const std::vector<Entry>>(std::move(copy));
+    {
+      std::unique_lock lock(mutex_);
+      if (!sorted_) sorted_ = sorted;
+    }
+    return place_iterator(arena, std::move(sorted));
   }
 
-  // RocksDB's MemTableRep::Get asks for this iterator (no arena), seeks it
-  // to the key it wants and reads on while the key matches: an iterator over
-  // that one key's versions serves it from the hash.
+  // Reads of one key that seek and step while the key matches (RocksDB's
+  // in-place updates and merge counting, which by_id does not use): an
+  // iterator over that key's versions serves them from the hash.
   Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
     if (arena != nullptr) return GetIterator(arena);
     return new VersionsIterator(*this);
@@ -175,31 +192,44 @@ class HashedRep final : public MemTableRep {
     }
 
    private:
-    void find(const rocksdb::Slice& internal_key) {
-      std::vector<Entry> versions;
-      {
-        std::shared_lock lock(rep_.mutex_);
-        rep_.for_each_version(std::string_view(internal_key.data(), internal_key.size() - 8),
-                              [&](Entry e) { versions.push_back(e); });
-      }
-      sort_entries(compare_, &versions);
-      reset(std::move(versions));
-    }
+    void find(const rocksdb::Slice& internal_key) { reset(rep_.versions_of(internal_key)); }
     const HashedRep& rep_;
   };
 
-  // RocksDB destroys an iterator it placed in its arena without freeing the
-  // memory; the rep keeps that memory until it goes (after its iterators).
-  template <typename It, typename... Args>
-  Iterator* place_iterator(rocksdb::Arena* arena, Args&&... args) {
-    if (arena == nullptr) return new It(std::forward<Args>(args)...);
-    std::lock_guard lock(shells_mutex_);
-    shells_.push_back(std::make_unique<Shell>());
-    return new (shells_.back()->bytes) It(std::forward<Args>(args)...);
+  // The memtable key (length-prefixed internal key) of a read. LookupKey is
+  // not in RocksDB's installed headers; in 7.8 its first member points to
+  // that key (db/lookup_key.h: start_, kstart_, end_, space_).
+  static const char* memtable_key_of(const rocksdb::LookupKey& k) {
+    static_assert(ROCKSDB_MAJOR == 7 && ROCKSDB_MINOR == 8, "LookupKey's layout is RocksDB 7.8's");
+    return *reinterpret_cast<const char* const*>(&k);
   }
+
+  // An iterator in RocksDB's arena is destroyed but its memory never freed
+  // by RocksDB: one asked for with an arena lives in memory the rep keeps
+  // until it goes (after its iterators). Iterators over by_id's memtable
+  // are few (flushes, `verify`), so that memory stays small.
   struct Shell {
     alignas(SortedIterator) std::byte bytes[sizeof(SortedIterator)];
   };
+  template <typename Source>
+  Iterator* place_iterator(rocksdb::Arena* arena, Source entries) {
+    if (arena == nullptr) return new SortedIterator(compare_, std::move(entries));
+    std::lock_guard lock(shells_mutex_);
+    shells_.push_back(std::make_unique<Shell>());
+    return new (shells_.back()->bytes) SortedIterator(compare_, std::move(entries));
+  }
+
+  // The entries of the user key of `internal_key`, newest first.
+  std::vector<Entry> versions_of(const rocksdb::Slice& internal_key) const {
+    std::vector<Entry> versions;
+    {
+      std::shared_lock lock(mutex_);
+      for_each_version(std::string_view(internal_key.data(), internal_key.size() - 8),
+                       [&](Entry e) { versions.push_back(e); });
+    }
+    sort_entries(compare_, &versions);
+    return versions;
+  }
 
   // Calls f with each entry of `key` (a user key). Holds: mutex_.
   template <typename F>
@@ -233,7 +263,8 @@ class HashedRep final : public MemTableRep {
   std::vector<Entry> entries_;  // in insertion order
   std::vector<Slot> slots_;     // open addressing, a power of two, at most half full
   bool read_only_ = false;
-  std::shared_ptr<std::vector<Entry>> sorted_;  // entries_ sorted, once read-only
+  std::shared_ptr<const std::vector<Entry>> sorted_;  // entries_ sorted, once read-only
+  std::atomic<size_t> memory_{0};                     // of entries_ and slots_
   std::mutex shells_mutex_;
   std::vector<std::unique_ptr<Shell>> shells_;
 };
