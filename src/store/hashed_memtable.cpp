@@ -23,8 +23,21 @@ using rocksdb::MemTableRep;
 // varint length before it, then the value.
 using Entry = const char*;
 
+// The bytes after a varint32 length: an entry's internal key. (RocksDB's
+// own GetLengthPrefixedSlice is inline in a release build of the library,
+// not exported.)
+rocksdb::Slice length_prefixed(const char* p) {
+  uint32_t length = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto byte = static_cast<unsigned char>(*p++);
+    length |= static_cast<uint32_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) break;
+  }
+  return {p, length};
+}
+
 std::string_view user_key(Entry e) {
-  const rocksdb::Slice internal = rocksdb::GetLengthPrefixedSlice(e);
+  const rocksdb::Slice internal = length_prefixed(e);
   return {internal.data(), internal.size() - 8};
 }
 
@@ -121,7 +134,7 @@ class HashedRep final : public MemTableRep {
   // The versions of the key, newest first, handed to `callback` until it
   // says stop. (RocksDB's default Get asks for an iterator it never frees.)
   void Get(const rocksdb::LookupKey& k, void* callback_args, bool (*callback)(void* arg, const char* entry)) override {
-    const rocksdb::Slice internal = rocksdb::GetLengthPrefixedSlice(memtable_key_of(k));
+    const rocksdb::Slice internal = length_prefixed(memtable_key_of(k));
     for (const Entry e : versions_of(internal)) {
       if (compare_(e, internal) < 0) continue;  // newer than the read's sequence number
       if (!callback(callback_args, e)) break;
