@@ -344,6 +344,13 @@ TEST_CASE("by_id's hashed memtable reads as a skiplist would: newest version, sn
     check_reads(db.get(), snapshot, at_snapshot, keys);
   }
   SECTION("a point read keeps no memory (RocksDB's default Get leaves its iterator behind)") {
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan keeps freed memory in quarantine, so resident memory grows with
+    // every allocation; there LeakSanitizer reports a leaked iterator at exit.
+    constexpr bool kMeasured = false;
+#else
+    constexpr bool kMeasured = true;
+#endif
     const auto resident_kib = [] {
       std::ifstream status("/proc/self/status");
       for (std::string line; std::getline(status, line);) {
@@ -359,7 +366,7 @@ TEST_CASE("by_id's hashed memtable reads as a skiplist would: newest version, sn
     int found = 0;
     for (int i = 0; i < 300'000; ++i) found += db->Get(rocksdb::ReadOptions(), present[i % 100], &value).ok() ? 1 : 0;
     CHECK(found == 300'000);
-    CHECK(resident_kib() - before < 8 * 1024);  // a leak of 128 bytes a read is 37 MiB
+    if (kMeasured) CHECK(resident_kib() - before < 8 * 1024);  // a leak of 128 bytes a read is 37 MiB
   }
   db->ReleaseSnapshot(snapshot);
 }
