@@ -66,18 +66,8 @@ class SortedIterator : public MemTableRep::Iterator {
   void SeekToFirst() override { pos_ = 0; }
   void SeekToLast() override { pos_ = size_ == 0 ? 0 : size_ - 1; }
 
- protected:
-  // Replaces what the iterator runs over (the point iterator's versions).
-  void reset(std::vector<Entry> owned) {
-    owned_ = std::move(owned);
-    data_ = owned_.data();
-    size_ = owned_.size();
-    pos_ = size_;
-  }
-
-  const MemTableRep::KeyComparator& compare_;
-
  private:
+  const MemTableRep::KeyComparator& compare_;
   // The first position whose entry satisfies `pred`, which holds from some
   // position on (the entries are sorted).
   template <typename Pred>
@@ -177,36 +167,10 @@ class HashedRep final : public MemTableRep {
     return place_iterator(arena, std::move(sorted));
   }
 
-  // Reads of one key that seek and step while the key matches (RocksDB's
-  // in-place updates and merge counting, which by_id does not use): an
-  // iterator over that key's versions serves them from the hash.
-  Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
-    if (arena != nullptr) return GetIterator(arena);
-    return new VersionsIterator(*this);
-  }
-
  private:
   struct Slot {
     uint32_t hash = 0;
     uint32_t index = 0;  // 1 + the entry's position in entries_; 0: empty
-  };
-
-  // The versions of one user key, found by the hash when it is sought.
-  class VersionsIterator final : public SortedIterator {
-   public:
-    explicit VersionsIterator(const HashedRep& rep) : SortedIterator(rep.compare_, std::vector<Entry>{}), rep_(rep) {}
-    void Seek(const rocksdb::Slice& internal_key, const char* memtable_key) override {
-      find(internal_key);
-      SortedIterator::Seek(internal_key, memtable_key);
-    }
-    void SeekForPrev(const rocksdb::Slice& internal_key, const char* memtable_key) override {
-      find(internal_key);
-      SortedIterator::SeekForPrev(internal_key, memtable_key);
-    }
-
-   private:
-    void find(const rocksdb::Slice& internal_key) { reset(rep_.versions_of(internal_key)); }
-    const HashedRep& rep_;
   };
 
   // The memtable key (length-prefixed internal key) of a read. LookupKey is
