@@ -326,7 +326,9 @@ def test_replay_pacing_releases_the_gil(filled):
     thread.start()
     try:
         with streamll.Store(path) as store:
-            store.replay("run-a", lambda e: at_event.append(ticks[0]), speed=30.0)  # 3 s of gaps: 0.1 s
+            # 3 s of gaps: 0.3 s, so the spinner is scheduled in each gap on a loaded machine
+            # (at 33 ms a gap it once was not, beside two compilers)
+            store.replay("run-a", lambda e: at_event.append(ticks[0]), speed=10.0)
     finally:
         done.set()
         thread.join()
