@@ -45,7 +45,7 @@ uint32_t hash_of(std::string_view key) { return static_cast<uint32_t>(std::hash<
 
 // Entries in internal key order (user key, then newest first), over an
 // array it owns or shares.
-class SortedIterator : public MemTableRep::Iterator {
+class SortedIterator final : public MemTableRep::Iterator {
  public:
   SortedIterator(const MemTableRep::KeyComparator& compare, std::vector<Entry> owned)
       : compare_(compare), owned_(std::move(owned)), data_(owned_.data()), size_(owned_.size()) {}

@@ -59,9 +59,9 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   // fault per 4 KiB of records copied in (a quarter of append()); at 4 MiB
   // the memory of a flushed memtable serves the next one. Its flushes are
   // small tables that universal compaction moves, never rewrites (below).
-  // Its flushes wait behind by_id's on the one flush thread, and its table
-  // moves behind the other families' compactions: room for more memtables
-  // and level-0 tables than RocksDB's defaults (2; slowdown at 20), which
+  // Its memtables and level-0 tables come often, and wait while the flush
+  // and compaction threads (db_options()) serve other families: room for
+  // more of both than RocksDB's defaults (2; slowdown at 20), which
   // throttled a run of 3M events to 16 MB/s 25 times.
   if (f == layout::kBlocks) {
     cf.write_buffer_size = kLogMemtableBytes;
