@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <ctime>
 #include <iterator>
 #include <memory>
 
@@ -21,18 +22,41 @@ Status for_each_batch(Events events, size_t batch, const std::function<Status(Ev
   return Status::ok_status();
 }
 
-Status write_store(Events events, size_t batch, const std::string& dir, std::vector<double>* tenths) {
+namespace {
+
+// CPU seconds used so far by `clock` (CLOCK_THREAD_CPUTIME_ID: the calling
+// thread; CLOCK_PROCESS_CPUTIME_ID: all of the process's threads).
+double cpu_seconds(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+}  // namespace
+
+Status write_store(Events events, size_t batch, const std::string& dir, std::vector<Tenth>* tenths) {
   std::unique_ptr<Store> store;
   if (Status s = Store::open(dir, StoreOptions{}, &store); !s.ok()) return s;
   size_t done = 0, tenth_start = 0;
   auto last = std::chrono::steady_clock::now();
+  double writer_last = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+  double process_last = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
   const Status s = for_each_batch(events, batch, [&](Events slice) {
     Status appended = store->append(slice);
     done += slice.size();
     if (tenths != nullptr && (done - tenth_start) * 10 >= events.size()) {
       const auto now = std::chrono::steady_clock::now();
-      tenths->push_back(static_cast<double>(done - tenth_start) / std::chrono::duration<double>(now - last).count());
+      const double writer = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+      const double process = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+      const auto n = static_cast<double>(done - tenth_start);
+      tenths->push_back(Tenth{.events_per_s = n / std::chrono::duration<double>(now - last).count(),
+                              .writer_cpu_us = (writer - writer_last) * 1e6 / n,
+                              // The two clocks are read one after the other: clamped at 0.
+                              .background_cpu_us =
+                                  std::max(0.0, (process - process_last) - (writer - writer_last)) * 1e6 / n});
       last = now;
+      writer_last = writer;
+      process_last = process;
       tenth_start = done;
     }
     return appended;

@@ -19,11 +19,21 @@ using Events = std::span<const Event>;
 // Calls `fn` on consecutive slices of at most `batch` events.
 Status for_each_batch(Events events, size_t batch, const std::function<Status(Events)>& fn);
 
+// One tenth of a write_store() run: its pace, and where the CPU went. On a
+// machine with few cores, RocksDB's flushes and compactions share them with
+// the appending thread, and the pace falls with the CPU they take.
+struct Tenth {
+  double events_per_s = 0;
+  double writer_cpu_us = 0;      // CPU time of the thread calling Store::append, per event
+  double background_cpu_us = 0;  // CPU time of the process's other threads (RocksDB's), per event
+};
+
 // Creates a store in `dir`, appends the events with one Store::append per
 // `batch` events, and closes it.
-// `tenths` (optional) gets the events/s of each tenth of the run, in
-// order, to show whether the pace holds as the store grows.
-Status write_store(Events events, size_t batch, const std::string& dir, std::vector<double>* tenths = nullptr);
+// `tenths` (optional) gets each tenth of the run, in order, to show whether
+// the pace holds as the store grows. The process must run nothing else
+// meanwhile: its CPU time less the caller's counts as RocksDB's.
+Status write_store(Events events, size_t batch, const std::string& dir, std::vector<Tenth>* tenths = nullptr);
 
 // Opens the store in `dir` read-write and closes it again. Closing after
 // write_store() leaves most events in RocksDB's write-ahead log,
