@@ -202,12 +202,12 @@ py::object from_json(const Json& value) {
       py::list out(value.size());
       size_t i = 0;
       for (const auto& item : value) out[i++] = from_json(item);
-      return std::move(out);
+      return out;
     }
     case Json::value_t::object: {
       py::dict out;
       for (const auto& [key, item] : value.items()) out[py::str(key)] = from_json(item);
-      return std::move(out);
+      return out;
     }
     case Json::value_t::binary:
       if (const auto digits = big_integer_digits(value)) {

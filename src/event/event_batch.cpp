@@ -21,7 +21,8 @@ std::string_view EventBatch::keep(std::string_view text) {
   if (current_ == chunks_.size()) {
     Chunk chunk;
     chunk.capacity = std::max(kChunkBytes, text.size());
-    chunk.bytes = std::make_unique<char[]>(chunk.capacity);
+    // Not zeroed: every byte is written before a view reads it.
+    chunk.bytes = std::make_unique_for_overwrite<char[]>(chunk.capacity);
     chunks_.push_back(std::move(chunk));
   }
   Chunk& chunk = chunks_[current_];

@@ -146,7 +146,7 @@ std::string format_timestamp(int64_t ns) {
 
 Status parse_timestamp(std::string_view text, int64_t* out) {
   size_t pos = 0;
-  unsigned year, month, day, hour, minute, second;
+  unsigned year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!read_digits(text, &pos, 4, &year) || !expect(text, &pos, '-') ||
       !read_digits(text, &pos, 2, &month) || !expect(text, &pos, '-') ||
       !read_digits(text, &pos, 2, &day)) {
