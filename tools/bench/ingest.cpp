@@ -184,28 +184,21 @@ class IngestBenchmark : public Benchmark {
                            return fmt::format("{:.2f} + {:.2f}", t.writer_cpu_us, t.background_cpu_us);
                          }),
                          ", "));
-      report->add(Metric{.bench = "ingest",
-                         .metric = "last_tenth_events_per_s",
-                         .value = tenths.back().events_per_s,
-                         .unit = "events/s",
-                         .baselines = {{"first_tenth", tenths.front().events_per_s}},
-                         .targets = {{"first_tenth", 0.8}}});
-      // Why the pace moves: the appending thread's own CPU per event, and
-      // what RocksDB's flushes and compactions take beside it.
-      report->add(Metric{.bench = "ingest",
-                         .metric = "last_tenth_writer_cpu_per_event",
-                         .value = tenths.back().writer_cpu_us,
-                         .unit = "us",
-                         .baselines = {{"first_tenth", tenths.front().writer_cpu_us}},
-                         .higher_is_better = false,
-                         .targets = {}});
-      report->add(Metric{.bench = "ingest",
-                         .metric = "last_tenth_background_cpu_per_event",
-                         .value = tenths.back().background_cpu_us,
-                         .unit = "us",
-                         .baselines = {{"first_tenth", tenths.front().background_cpu_us}},
-                         .higher_is_better = false,
-                         .targets = {}});
+      // The pace, and why it moves: the appending thread's own CPU per
+      // event, and what RocksDB's flushes and compactions take beside it.
+      const auto last_vs_first = [&](const char* metric, double Tenth::*field, const char* unit,
+                                     bool higher_is_better, std::map<std::string, double> targets) {
+        report->add(Metric{.bench = "ingest",
+                           .metric = metric,
+                           .value = tenths.back().*field,
+                           .unit = unit,
+                           .baselines = {{"first_tenth", tenths.front().*field}},
+                           .higher_is_better = higher_is_better,
+                           .targets = std::move(targets)});
+      };
+      last_vs_first("last_tenth_events_per_s", &Tenth::events_per_s, "events/s", true, {{"first_tenth", 0.8}});
+      last_vs_first("last_tenth_writer_cpu_per_event", &Tenth::writer_cpu_us, "us", false, {});
+      last_vs_first("last_tenth_background_cpu_per_event", &Tenth::background_cpu_us, "us", false, {});
     }
     report->add(Metric{.bench = "ingest",
                        .metric = "bytes_per_event",

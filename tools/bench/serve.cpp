@@ -157,12 +157,12 @@ class ServeBenchmark : public Benchmark {
                  format_number(l.p50_ms), format_number(l.p99_ms), format_number(l.requests_per_s));
         const std::string tag = fmt::format("{}_{}c", e.name, clients);
         report->add(Metric{.bench = "serve", .metric = tag + "_p50_ms", .value = l.p50_ms, .unit = "ms",
-                           .baselines = {{"sql p50", sql_time.p50_ms}}, .higher_is_better = false, .targets = {}});
+                           .baselines = {{"sql p50", sql_time.p50_ms}}, .higher_is_better = false});
         report->add(Metric{.bench = "serve", .metric = tag + "_p99_ms", .value = l.p99_ms, .unit = "ms",
-                           .baselines = {{"sql p50", sql_time.p50_ms}}, .higher_is_better = false, .targets = {}});
+                           .baselines = {{"sql p50", sql_time.p50_ms}}, .higher_is_better = false});
         if (clients > 1) {
           report->add(Metric{.bench = "serve", .metric = tag + "_requests_per_s", .value = l.requests_per_s,
-                             .unit = "requests/s", .baselines = {{"1 client", one.requests_per_s}}, .targets = {}});
+                             .unit = "requests/s", .baselines = {{"1 client", one.requests_per_s}}});
         }
       }
     }
