@@ -8,7 +8,12 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
+#include "event/event_text.hpp"
 #include "event/json_parse.hpp"
+#include "event/json_writer.hpp"
+#include "streamll/event_json.hpp"
 #include "streamll/big_integer.hpp"
 
 namespace streamll::python {
@@ -22,6 +27,7 @@ struct ConversionError {
   PyObject* type;
   std::string path;
   std::string message;
+  const char* field = nullptr;  // when not the field converted (a set_context() pair's value)
 };
 
 constexpr int kMaxDepth = 999;  // as validate_event(): deeper data would overflow a serializer's stack
@@ -30,64 +36,115 @@ std::string type_name(py::handle value) { return Py_TYPE(value.ptr())->tp_name; 
 
 PyObject* interned(const char* name) { return PyUnicode_InternFromString(name); }
 
-Json to_json_at(PyObject* value, int depth);
+void append_json_at(PyObject* value, int depth, std::string* out);
 
-Json dict_to_json(PyObject* dict, int depth) {
-  Json out = Json::object();
-  // Python dict keys are unique: append without ordered_map's linear search.
-  auto& members = static_cast<std::vector<std::pair<const std::string, Json>>&>(out.get_ref<Json::object_t&>());
-  members.reserve(static_cast<size_t>(PyDict_GET_SIZE(dict)));
-  Py_ssize_t pos = 0;
-  PyObject *key, *item;
-  while (PyDict_Next(dict, &pos, &key, &item)) {
-    if (!PyUnicode_Check(key)) {
-      throw ConversionError{PyExc_TypeError, "",
-                            fmt::format("keys must be str, got {} ({})", type_name(key),
-                                        py::repr(key).cast<std::string>().substr(0, 40))};
-    }
-    Py_ssize_t size = 0;
-    const char* text = PyUnicode_AsUTF8AndSize(key, &size);
-    if (text == nullptr) {
-      PyErr_Clear();
-      throw ConversionError{PyExc_ValueError, "", "a key is not valid UTF-8 (a lone surrogate)"};
-    }
-    try {
-      members.emplace_back(std::string(text, static_cast<size_t>(size)), to_json_at(item, depth + 1));
-    } catch (ConversionError& e) {
-      e.path = "." + std::string(text, static_cast<size_t>(size)) + e.path;
-      throw;
-    }
+// A str key's UTF-8 bytes, or a ConversionError.
+std::string_view key_text(PyObject* key) {
+  if (!PyUnicode_Check(key)) {
+    throw ConversionError{PyExc_TypeError, "",
+                          fmt::format("keys must be str, got {} ({})", type_name(key),
+                                      py::repr(key).cast<std::string>().substr(0, 40))};
   }
-  return out;
+  Py_ssize_t size = 0;
+  const char* text = PyUnicode_AsUTF8AndSize(key, &size);
+  if (text == nullptr) {
+    PyErr_Clear();
+    throw ConversionError{PyExc_ValueError, "", "a key is not valid UTF-8 (a lone surrogate)"};
+  }
+  return {text, static_cast<size_t>(size)};
 }
 
-Json sequence_to_json(PyObject* seq, int depth) {
-  Json out = Json::array();
+// Appends `"key":value`, naming the key in the path of an error below it.
+void append_member(std::string_view key, PyObject* value, int depth, bool* first, std::string* out) {
+  if (!*first) out->push_back(',');
+  *first = false;
+  detail::append_json_string(key, out);
+  out->push_back(':');
+  try {
+    append_json_at(value, depth, out);
+  } catch (ConversionError& e) {
+    e.path = "." + std::string(key) + e.path;
+    throw;
+  }
+}
+
+// `dict` as a JSON object; with `beneath` (a dict), its pairs first, each
+// taking dict's value when dict has the key (so dict's keys win and keep
+// beneath's place), then dict's other pairs: what merging dict into a copy
+// of beneath gives.
+void append_dict(PyObject* dict, PyObject* beneath, int depth, std::string* out) {
+  out->push_back('{');
+  bool first = true;
+  Py_ssize_t pos = 0;
+  PyObject *key, *item;
+  if (beneath != nullptr) {
+    while (PyDict_Next(beneath, &pos, &key, &item)) {
+      const std::string_view k = key_text(key);
+      PyObject* own = PyDict_GetItemWithError(dict, key);
+      if (own == nullptr && PyErr_Occurred()) throw py::error_already_set();
+      try {
+        append_member(k, own != nullptr ? own : item, depth + 1, &first, out);
+      } catch (ConversionError& e) {
+        if (own == nullptr) e.field = "set_context";
+        throw;
+      }
+    }
+    pos = 0;
+  }
+  while (PyDict_Next(dict, &pos, &key, &item)) {
+    const std::string_view k = key_text(key);
+    if (beneath != nullptr) {
+      const int there = PyDict_Contains(beneath, key);
+      if (there < 0) throw py::error_already_set();
+      if (there == 1) continue;  // written above
+    }
+    append_member(k, item, depth + 1, &first, out);
+  }
+  out->push_back('}');
+}
+
+void append_sequence(PyObject* seq, int depth, std::string* out) {
+  out->push_back('[');
   const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
   PyObject** items = PySequence_Fast_ITEMS(seq);
-  out.get_ref<Json::array_t&>().reserve(static_cast<size_t>(n));
   for (Py_ssize_t i = 0; i < n; ++i) {
+    if (i > 0) out->push_back(',');
     try {
-      out.push_back(to_json_at(items[i], depth + 1));
+      append_json_at(items[i], depth + 1, out);
     } catch (ConversionError& e) {
       e.path = fmt::format("[{}]{}", i, e.path);
       throw;
     }
   }
-  return out;
+  out->push_back(']');
 }
 
-Json to_json_at(PyObject* value, int depth) {
+// Appends the JSON text of `value`, byte for byte what the C++ JSON writer
+// (detail::append_json) makes of the same value as a Json tree.
+void append_json_at(PyObject* value, int depth, std::string* out) {
   if (depth > kMaxDepth) throw ConversionError{PyExc_ValueError, "", "nested more than 999 levels deep"};
-  if (value == Py_None) return nullptr;
-  if (PyBool_Check(value)) return value == Py_True;
+  if (value == Py_None) {
+    out->append("null");
+    return;
+  }
+  if (PyBool_Check(value)) {
+    out->append(value == Py_True ? "true" : "false");
+    return;
+  }
   if (PyLong_Check(value)) {
+    char buf[24];
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
-    if (overflow == 0) return static_cast<int64_t>(v);
+    if (overflow == 0) {
+      out->append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+      return;
+    }
     if (overflow > 0) {
       const unsigned long long u = PyLong_AsUnsignedLongLong(value);
-      if (!PyErr_Occurred()) return static_cast<uint64_t>(u);
+      if (!PyErr_Occurred()) {
+        out->append(buf, std::to_chars(buf, buf + sizeof buf, u).ptr);
+        return;
+      }
       PyErr_Clear();
     }
     // Beyond 64 bits: its digits, as a big integer (big_integer.hpp), up to
@@ -101,13 +158,16 @@ Json to_json_at(PyObject* value, int depth) {
     Py_ssize_t size = 0;
     const char* digits = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
     if (digits == nullptr) throw py::error_already_set();
+    const std::string_view d(digits, static_cast<size_t>(size));
     Json big;
-    if (Status st = json_integer(std::string_view(digits, static_cast<size_t>(size)), &big); !st.ok()) {
-      throw ConversionError{PyExc_ValueError, "", st.message()};
-    }
-    return big;
+    if (Status st = json_integer(d, &big); !st.ok()) throw ConversionError{PyExc_ValueError, "", st.message()};
+    out->append(d);
+    return;
   }
-  if (PyFloat_Check(value)) return PyFloat_AS_DOUBLE(value);
+  if (PyFloat_Check(value)) {
+    detail::append_json_double(PyFloat_AS_DOUBLE(value), out);
+    return;
+  }
   if (PyUnicode_Check(value)) {
     Py_ssize_t size = 0;
     const char* text = PyUnicode_AsUTF8AndSize(value, &size);
@@ -115,10 +175,11 @@ Json to_json_at(PyObject* value, int depth) {
       PyErr_Clear();
       throw ConversionError{PyExc_ValueError, "", "is not valid UTF-8 (a lone surrogate)"};
     }
-    return std::string(text, static_cast<size_t>(size));
+    detail::append_json_string(std::string_view(text, static_cast<size_t>(size)), out);
+    return;
   }
-  if (PyDict_Check(value)) return dict_to_json(value, depth);
-  if (PyList_Check(value) || PyTuple_Check(value)) return sequence_to_json(value, depth);
+  if (PyDict_Check(value)) return append_dict(value, nullptr, depth, out);
+  if (PyList_Check(value) || PyTuple_Check(value)) return append_sequence(value, depth, out);
   // Anything else: the package's fallback (datetime, UUID, Enum, dataclasses,
   // pydantic models ...) or a TypeError that says what the value was.
   PyObject* converted = PyObject_CallOneArg(hooks().jsonable, value);
@@ -133,7 +194,7 @@ Json to_json_at(PyObject* value, int depth) {
     throw ConversionError{PyExc_TypeError, "", message};
   }
   py::object owned = py::reinterpret_steal<py::object>(converted);
-  return to_json_at(owned.ptr(), depth + 1);
+  append_json_at(owned.ptr(), depth + 1, out);
 }
 
 [[noreturn]] void raise(PyObject* type, const std::string& message) {
@@ -178,12 +239,19 @@ void raise_status(const Status& status) {
   throw py::error_already_set();
 }
 
-Json to_json(py::handle value, const char* field) {
+// Runs `convert`, raising a ConversionError as the Python exception that
+// names its field and path.
+template <typename Convert>
+void converting(const char* field, Convert convert) {
   try {
-    return to_json_at(value.ptr(), 0);
+    convert();
   } catch (const ConversionError& e) {
-    raise(e.type, fmt::format("field '{}{}': {}", field, e.path, e.message));
+    raise(e.type, fmt::format("field '{}{}': {}", e.field != nullptr ? e.field : field, e.path, e.message));
   }
+}
+
+void append_json_text(py::handle value, const char* field, std::string* out) {
+  converting(field, [&] { append_json_at(value.ptr(), 0, out); });
 }
 
 py::object from_json(const Json& value) {
@@ -284,7 +352,7 @@ std::string_view utf8_of(py::handle value, const char* field) {
   return {text, static_cast<size_t>(size)};
 }
 
-Event event_from_python(py::handle event) {
+EncodedEvent event_from_python(py::handle event, py::handle context_pairs) {
   static PyObject* const n_event_id = interned("event_id");
   static PyObject* const n_execution_id = interned("execution_id");
   static PyObject* const n_timestamp = interned("timestamp");
@@ -299,7 +367,8 @@ Event event_from_python(py::handle event) {
     if (v == nullptr) throw py::error_already_set();
     return py::reinterpret_steal<py::object>(v);
   };
-  Event e;
+  EncodedEvent out;
+  Event& e = out.envelope;
   e.event_id = utf8_of(attr(n_event_id), "event_id");
   e.execution_id = utf8_of(attr(n_execution_id), "execution_id");
   e.event_type = utf8_of(attr(n_event_type), "event_type");
@@ -311,7 +380,10 @@ Event event_from_python(py::handle event) {
   if (!PyDict_Check(data.ptr())) {
     raise(PyExc_TypeError, fmt::format("field 'data': must be a dict, got {}", type_name(data)));
   }
-  e.data = to_json(data, "data");
+  PyObject* beneath = context_pairs && PyDict_Check(context_pairs.ptr()) && PyDict_GET_SIZE(context_pairs.ptr()) > 0
+                          ? context_pairs.ptr()
+                          : nullptr;
+  converting("data", [&] { append_dict(data.ptr(), beneath, 0, &out.data_json); });
   py::object tags = attr(n_tags);
   if (!PyDict_Check(tags.ptr())) {
     raise(PyExc_TypeError, fmt::format("field 'tags': must be a dict of str, got {}", type_name(tags)));
@@ -325,7 +397,18 @@ Event event_from_python(py::handle event) {
     }
     e.tags.emplace(std::string(k), std::string(utf8_of(value, "tags")));
   }
-  return e;
+  return out;
+}
+
+std::string event_to_json(const EncodedEvent& event) {
+  EventView view = detail::view_without_text(event.envelope);
+  view.data_json = event.data_json;
+  std::string tags_json;
+  detail::append_tags_json(event.envelope.tags, &tags_json);
+  view.tags_json = tags_json;
+  std::string out;
+  append_event_json(view, &out);
+  return out;
 }
 
 namespace {

@@ -34,11 +34,14 @@ Hooks& hooks();
 // ("busy", "not_found", "corruption", "io_error", "not_supported").
 [[noreturn]] void raise_status(const Status& status);
 
-// A dict (or any JSON-compatible value) as Json. Raises TypeError (a value
-// with no JSON form, a non-str key) or ValueError (a lone surrogate, nesting
-// deeper than 999) whose message names the path: "field 'data.docs[2]': ...".
-// Objects beyond the builtins go through hooks().jsonable first.
-Json to_json(py::handle value, const char* field);
+// Appends a dict (or any JSON-compatible value) as compact JSON text, byte
+// for byte what the C++ JSON writer makes of the same value as a Json tree,
+// without building the tree (no allocation per value). Raises TypeError (a
+// value with no JSON form, a non-str key) or ValueError (a lone surrogate,
+// nesting deeper than 999) whose message names the path: "field
+// 'data.docs[2]': ...". Objects beyond the builtins go through
+// hooks().jsonable first. Cost: one pass over the value.
+void append_json_text(py::handle value, const char* field, std::string* out);
 
 // Json as new Python objects (dicts keep their order).
 py::object from_json(const Json& value);
@@ -49,9 +52,22 @@ int64_t datetime_to_ns(py::handle value, const char* field);
 // ns since the epoch as an aware datetime in UTC (microsecond precision).
 py::object ns_to_datetime(int64_t ns);
 
-// The fields of a streamll.models.Event (or any object with its attributes)
-// as an Event, each checked: raises TypeError/ValueError naming the field.
-Event event_from_python(py::handle event);
+// An event as the C++ core takes it from Python: the envelope and tags
+// (envelope.data left empty) and data as its JSON text.
+struct EncodedEvent {
+  Event envelope;
+  std::string data_json;
+};
+
+// The fields of a streamll.models.Event (or any object with its attributes),
+// each checked: raises TypeError/ValueError naming the field. With
+// `context_pairs` (a dict of set_context() pairs, or None), those pairs go
+// beneath data: first, in their order, except that data's value wins for a
+// key both have; an error in a pair's own value names set_context.
+EncodedEvent event_from_python(py::handle event, py::handle context_pairs = py::handle());
+
+// The event as one JSON object (append_event_json()'s form).
+std::string event_to_json(const EncodedEvent& event);
 
 // A new streamll.models.Event from a C++ one, or from a stored view (data
 // and tags parsed from their JSON text; StreamllError "corruption" if they

@@ -108,14 +108,20 @@ def test_set_context_merged_beneath_data(runtime):
     events = {e.event_type: e.data for e in stored(runtime)}
     assert events["a"] == {"user_id": "u1", "session": "s1", "x": 1}
     assert events["b"] == {"user_id": "own", "session": "s1"}
+    # The pairs first, in their order; an own key keeps the pair's place.
+    assert list(events["a"]) == ["user_id", "session", "x"] and list(events["b"]) == ["user_id", "session"]
     assert events["c"] == {"other": 2}
     assert events["d"] == {"y": 1}
 
 
 def test_set_context_non_json_value_is_type_error(runtime):
-    streamll.set_context(bad={1, 2})
-    with pytest.raises(TypeError, match="bad"):
+    streamll.set_context(bad={1, 2}, fine=1)
+    with pytest.raises(TypeError, match=r"field 'set_context\.bad'"):
         emit_event(seed_event())
+    assert emit_event(seed_event("own", bad=2))  # the event's own value replaces the pair's
+    streamll.set_context(fine=1)
+    with pytest.raises(TypeError, match=r"field 'data\.x'"):
+        emit_event(seed_event(x={3}))
     streamll.set_context()
     assert emit_event(seed_event())
 
@@ -454,6 +460,20 @@ def test_integers_beyond_64_bits_keep_every_digit_from_emit_to_sql_and_back(runt
                     '"v":18446744073709551616,"list":[1' + "0" * 300 + ',-9223372036854775809],'
                     '"small":-9223372036854775808}')
     assert json.loads(text) == big
+
+
+def test_data_text_is_what_the_cpp_json_writer_makes(runtime):
+    # Python data is written as JSON text on the caller's thread, not built
+    # as a tree: the stored text is the C++ writer's form (nlohmann's number
+    # spelling, raw UTF-8, control characters escaped).
+    data = {"f": 0.1, "g": 1e21, "h": 1.0, "z": -0.0, "t": 1e-7, "nan": float("nan"), "s": 'é"\x01/',
+            "l": [True, None, (1, "a")], "d": {}}
+    assert emit_event(StreamllEvent(execution_id="text", event_type="t", data=data))
+    assert streamll.flush(10)
+    with streamll.connect(runtime) as db:
+        [text] = db.execute("SELECT data FROM events WHERE execution_id = 'text'").fetchone()
+    assert text == ('{"f":0.1,"g":1e+21,"h":1.0,"z":-0.0,"t":1e-07,"nan":null,"s":"é\\"\\u0001/",'
+                    '"l":[true,null,[1,"a"]],"d":{}}')
 
 
 def test_an_integer_beyond_a_json_number_is_refused_and_nothing_is_stored(runtime):

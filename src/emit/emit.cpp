@@ -8,18 +8,32 @@ namespace streamll {
 
 namespace {
 
-// Hands the event to the active runtime's pipeline, if any; both entry
-// points below end here, so an event is moved once on the way in.
-bool submit(Event&& event) {
+// Hands the event to the active runtime's pipeline, if any, through
+// `give` (a Pipeline member); every entry point ends here, so an event is
+// moved once on the way in.
+template <typename Give>
+bool submit(Give give) {
   if (!detail::runtime_active()) {
     detail::note_if_forked();
     return false;
   }
   detail::PipelineRef ref;
-  return ref && ref->submit(std::move(event));
+  return ref && give(*ref.operator->());
+}
+
+bool submit(Event&& event) {
+  return submit([&](detail::Pipeline& p) { return p.submit(std::move(event)); });
 }
 
 }  // namespace
+
+namespace detail {
+
+bool emit_encoded(Event&& envelope, std::string&& data_json) {
+  return submit([&](Pipeline& p) { return p.submit_encoded(std::move(envelope), std::move(data_json)); });
+}
+
+}  // namespace detail
 
 bool emit_event(Event event) { return submit(std::move(event)); }
 

@@ -49,6 +49,8 @@ class Redactor {
  public:
   explicit Redactor(const std::vector<std::string>& keys);
   void apply(Json* value) const;
+  // True when no key is secret: apply() changes nothing.
+  bool empty() const { return lowercase_keys_.empty(); }
 
  private:
   bool is_secret(const std::string& key) const;

@@ -10,6 +10,9 @@
 
 #include "context/execution_ref.hpp"
 #include "event/event_id.hpp"
+#include "event/event_text.hpp"
+#include "event/json_parse.hpp"
+#include "event/json_writer.hpp"
 #include "streamll/context.hpp"
 #include "streamll/timestamp.hpp"
 
@@ -113,6 +116,28 @@ bool Pipeline::submit(Event&& event) {
     filtered_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
+  return complete_and_push(std::move(event), false);
+}
+
+bool Pipeline::submit_encoded(Event&& envelope, std::string&& data_json) {
+  if (!filter_.allows(envelope.event_type)) {
+    filtered_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (!context_data().empty()) {
+    // This thread's set_context() pairs go beneath the data: as a tree
+    // (rare: a thread that emits encoded events seldom has C++ context).
+    if (!parse_json(data_json, &envelope.data).ok() || !envelope.data.is_object()) {
+      invalid_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
+    return complete_and_push(std::move(envelope), false);
+  }
+  envelope.data = std::move(data_json);
+  return complete_and_push(std::move(envelope), true);
+}
+
+bool Pipeline::complete_and_push(Event&& event, bool data_is_text) {
   // A fresh id takes its place in the process's order here, from the
   // clock read of the timestamp when there is one; the writer spells it.
   const bool stamped = event.timestamp != 0;
@@ -124,13 +149,14 @@ bool Pipeline::submit(Event&& event) {
     execution_id = current_execution_ref();
     if (!execution_id) event.execution_id = new_execution_id();  // no scope: an execution of its own
   }
-  if (event.data.is_object()) merge_context(&event.data);
+  if (!data_is_text && event.data.is_object()) merge_context(&event.data);
   // Validated by the writer (write_batch), not on the emitting thread.
-  return push(std::move(event), id, std::move(execution_id));
+  return push(std::move(event), id, std::move(execution_id), data_is_text);
 }
 
-bool Pipeline::push(Event&& event, std::optional<EventIdBits> id, std::shared_ptr<const std::string>&& execution_id) {
-  const auto make = [&] { return Queued{std::move(event), id, std::move(execution_id)}; };
+bool Pipeline::push(Event&& event, std::optional<EventIdBits> id, std::shared_ptr<const std::string>&& execution_id,
+                    bool data_is_text) {
+  const auto make = [&] { return Queued{std::move(event), id, std::move(execution_id), data_is_text}; };
   for (;;) {
     if (const auto pos = queue_.try_push(make); pos) {
       // One wake-up per batch_size events (rounded up to a power of two:
@@ -167,27 +193,32 @@ void Pipeline::wait_for_room() {
 
 void Pipeline::wake_writer() { wake_.notify_one(); }
 
+void Pipeline::Batch::clear() {
+  events.clear();
+  fresh_ids.clear();
+  data_is_text.clear();
+}
+
 void Pipeline::writer_loop() {
-  std::vector<Event> batch;
-  std::vector<uint8_t> fresh_ids;
+  Batch batch;
   Queued q;
   for (;;) {
     batch.clear();
-    fresh_ids.clear();
     // Take what is there, up to batch_size; a backlog is written in several
     // appends rather than one huge one, which keeps memory bounded.
-    while (batch.size() < options_.batch_size && queue_.try_pop(&q)) {
+    while (batch.events.size() < options_.batch_size && queue_.try_pop(&q)) {
       if (q.execution_id) q.event.execution_id = *q.execution_id;
       if (q.id) q.event.event_id = spell_event_id(*q.id);
-      batch.push_back(std::move(q.event));
-      fresh_ids.push_back(q.id ? 1 : 0);
+      batch.events.push_back(std::move(q.event));
+      batch.fresh_ids.push_back(q.id ? 1 : 0);
+      batch.data_is_text.push_back(q.data_is_text ? 1 : 0);
     }
-    if (!batch.empty()) {
+    if (!batch.events.empty()) {
       // Room appeared: producers blocked on a full queue go on while this
       // batch is written.
       room_.fetch_add(1);
       if (blocked_.load() != 0) room_.notify_all();
-      write_batch(&batch, &fresh_ids);
+      write_batch(&batch);
     }
     // Everything below pop_position() is now written or was dropped.
     handled_.store(queue_.pop_position(), std::memory_order_release);
@@ -195,7 +226,7 @@ void Pipeline::writer_loop() {
       std::lock_guard<std::mutex> lock(mu_);
       progress_.notify_all();
     }
-    if (batch.size() == options_.batch_size) continue;
+    if (batch.events.size() == options_.batch_size) continue;
     std::unique_lock<std::mutex> lock(mu_);
     if (stopping_.load() && queue_.size() == 0) return;
     wake_.wait_for(lock, options_.flush_interval, [&] {
@@ -216,27 +247,39 @@ bool Pipeline::store_writable() {
   return true;  // the append decides whether the store works again
 }
 
-void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fresh_ids) {
+void Pipeline::write_batch(Batch* batch) {
+  std::vector<Event>& events = batch->events;
   // Each event is checked here, once, off the emitting threads: an invalid
   // one is counted and left out, so neither the store nor a sink sees it
   // (and the redactor's walk never meets data nested beyond the limit).
+  // Data that came as text was checked by its maker; it becomes a tree
+  // only for a redactor to walk.
   size_t kept = 0;
-  for (size_t i = 0; i < batch->size(); ++i) {
-    Event& e = (*batch)[i];
-    if (!validate_event(e).ok()) {
+  bool any_text = false;
+  for (size_t i = 0; i < events.size(); ++i) {
+    Event& e = events[i];
+    bool text = batch->data_is_text[i] != 0;
+    if (text && !redactor_.empty()) {
+      Json tree;
+      if (!parse_json(e.data.get_ref<const std::string&>(), &tree).ok()) tree = nullptr;  // invalid below
+      e.data = std::move(tree);
+      text = false;
+    }
+    if (!(text ? validate_without_data(e) : validate_event(e)).ok()) {
       invalid_.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    redactor_.apply(&e.data);
-    if (kept != i) {
-      (*batch)[kept] = std::move(e);
-      (*fresh_ids)[kept] = (*fresh_ids)[i];
-    }
+    if (!text) redactor_.apply(&e.data);
+    any_text = any_text || text;
+    if (kept != i) events[kept] = std::move(e);
+    batch->fresh_ids[kept] = batch->fresh_ids[i];
+    batch->data_is_text[kept] = text ? 1 : 0;
     ++kept;
   }
-  batch->resize(kept);
-  fresh_ids->resize(kept);
-  if (batch->empty()) return;
+  events.resize(kept);
+  batch->fresh_ids.resize(kept);
+  batch->data_is_text.resize(kept);
+  if (events.empty()) return;
   // Each event is encoded once, here: the store appends this text and the
   // sinks read the same views.
   if (!encoded_) {
@@ -244,17 +287,37 @@ void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fres
   } else {
     encoded_->clear();
   }
-  for (const Event& e : *batch) encoded_->add(e);
+  std::string tags_json;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    if (batch->data_is_text[i] == 0) {
+      encoded_->add(e);
+      continue;
+    }
+    EventView view = view_without_text(e);
+    view.data_json = e.data.get_ref<const std::string&>();
+    tags_json.clear();
+    append_tags_json(e.tags, &tags_json);
+    view.tags_json = tags_json;
+    encoded_->add(view);
+  }
   AppendResult result;
   // While the store fails (disk full, read-only, removed), batches are
   // counted as lost without touching it, and recover() is tried with
   // backoff: the application is never slowed by a broken disk.
   AppendOptions append_options;
-  append_options.fresh_ids = *fresh_ids;
+  append_options.fresh_ids = batch->fresh_ids;
   append_options.validated = true;  // just above
-  append_options.encoded = encoded_->views();
-  const Status s = store_writable() ? store_->append(*batch, &result, append_options)
-                                    : Status::io_error("the store is not writable");
+  Status s = Status::io_error("the store is not writable");
+  if (store_writable()) {
+    if (any_text) {
+      // The type registry then reads data's keys from the text.
+      s = store_->append(encoded_->views(), &result, append_options);
+    } else {
+      append_options.encoded = encoded_->views();
+      s = store_->append(events, &result, append_options);
+    }
+  }
   if (s.ok()) {
     stored_.fetch_add(result.appended, std::memory_order_relaxed);
     if (store_failing_.exchange(false, std::memory_order_relaxed)) {
@@ -264,7 +327,7 @@ void Pipeline::write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fres
     }
   } else {
     store_failures_.fetch_add(1, std::memory_order_relaxed);
-    const uint64_t lost_before = store_lost_.fetch_add(batch->size(), std::memory_order_relaxed);
+    const uint64_t lost_before = store_lost_.fetch_add(events.size(), std::memory_order_relaxed);
     if (!store_failing_.exchange(true, std::memory_order_relaxed)) {
       // One line per episode, not per batch.
       lost_before_failure_ = lost_before;

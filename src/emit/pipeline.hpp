@@ -28,8 +28,15 @@ class Pipeline {
   static Status start(RuntimeOptions options, std::unique_ptr<Pipeline>* out);
   ~Pipeline();  // stop()
 
-  // The emitting thread's part: filter, complete, validate, queue.
+  // The emitting thread's part: filter, complete, queue (the writer
+  // validates).
   bool submit(Event&& event);
+  // submit() for an event whose data its maker wrote as JSON text already
+  // (`data_json`, a JSON object within validate_event()'s nesting limit, in
+  // the JSON writer's compact form; `envelope.data` is ignored): the writer
+  // stores and hands on that text as it is, with no tree to build on this
+  // thread or to serialize on the writer's. The Python binding's path.
+  bool submit_encoded(Event&& envelope, std::string&& data_json);
 
   bool flush(std::chrono::milliseconds timeout);
   RuntimeStats stats() const;
@@ -50,21 +57,35 @@ class Pipeline {
   // execution id when the event had none (the writer copies it in: no
   // allocation on the emitting thread).
   struct Queued {
+    // With data_is_text, event.data is a JSON string holding the data's
+    // JSON text (submit_encoded()), not the data.
     Event event;
     // A fresh id, spelled into event.event_id by the writer (the store
     // then skips its dedupe lookup); none when the caller gave one.
     std::optional<EventIdBits> id;
     std::shared_ptr<const std::string> execution_id;
+    bool data_is_text = false;
   };
+  // What the writer takes out of the queue for one append: the events and,
+  // per event, whether its id is fresh and whether its data is text.
+  struct Batch {
+    std::vector<Event> events;
+    std::vector<uint8_t> fresh_ids;
+    std::vector<uint8_t> data_is_text;
+    void clear();
+  };
+  // submit()'s part after the filter: completes the envelope and queues.
+  bool complete_and_push(Event&& event, bool data_is_text);
   // Moves the event into a slot of the queue, as the overflow policy says
   // when it is full.
-  bool push(Event&& event, std::optional<EventIdBits> id, std::shared_ptr<const std::string>&& execution_id);
+  bool push(Event&& event, std::optional<EventIdBits> id, std::shared_ptr<const std::string>&& execution_id,
+            bool data_is_text);
   // kBlock: waits until the writer has taken events out of a full queue.
   void wait_for_room();
   void writer_loop();
   // Validates, redacts, appends and offers `batch` to the sinks; invalid
-  // events (and their fresh_ids flags) are removed and counted.
-  void write_batch(std::vector<Event>* batch, std::vector<uint8_t>* fresh_ids);
+  // events (and their flags) are removed and counted.
+  void write_batch(Batch* batch);
   bool store_writable();  // false while a failed store is not yet recovered
   void wake_writer();
   void start_replicator(std::unique_ptr<Replicator> replicator);

@@ -24,6 +24,11 @@ class PipelineRef {
 // A cheap check (one relaxed load) for the no-runtime fast path.
 bool runtime_active();
 
+// emit_event() for an event whose data its maker wrote as JSON text (see
+// Pipeline::submit_encoded()); false when no runtime runs or the event was
+// filtered out, dropped or refused.
+bool emit_encoded(Event&& envelope, std::string&& data_json);
+
 // In a child forked from a process with a runtime, says once on stderr that
 // its events are not recorded (see forked_from_runtime()).
 void note_if_forked();

@@ -141,11 +141,7 @@ Status read_tags(std::string_view text, std::map<std::string, std::string>* out)
 }  // namespace
 
 Status validate_event(const Event& event) {
-  if (Status s = detail::validate_envelope(detail::view_without_text(event)); !s.ok()) return s;
-  for (const auto& [key, value] : event.tags) {
-    if (!valid_text(key)) return key_problem("tags", key);
-    if (!valid_text(value)) return text_problem(fmt::format("tags.{}", detail::excerpt(key)), value);
-  }
+  if (Status s = detail::validate_without_data(event); !s.ok()) return s;
   return check_data(event.data);
 }
 
@@ -179,6 +175,15 @@ Status to_event(const EventView& view, Event* out) {
 }
 
 namespace detail {
+
+Status validate_without_data(const Event& event) {
+  if (Status s = validate_envelope(view_without_text(event)); !s.ok()) return s;
+  for (const auto& [key, value] : event.tags) {
+    if (!valid_text(key)) return key_problem("tags", key);
+    if (!valid_text(value)) return text_problem(fmt::format("tags.{}", excerpt(key)), value);
+  }
+  return Status::ok_status();
+}
 
 Status validate_envelope(const EventView& event) {
   if (!valid_id(event.event_id)) return id_problem("event_id", event.event_id);

@@ -22,6 +22,10 @@ EventView view_without_text(const Event& event);
 // method names, operation), for an event whose data and tags are text.
 Status validate_envelope(const EventView& event);
 
+// validate_event()'s checks of everything but data: the envelope and tags,
+// for an event whose data its maker checked already.
+Status validate_without_data(const Event& event);
+
 // validate_event()'s checks for an event whose data and tags are text: the
 // envelope, then data_json and tags_json parsed (JSON objects, data within
 // the nesting limit, tag values strings). Cost: a parse of both.
