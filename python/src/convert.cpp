@@ -383,7 +383,20 @@ EncodedEvent event_from_python(py::handle event, py::handle context_pairs) {
   PyObject* beneath = context_pairs && PyDict_Check(context_pairs.ptr()) && PyDict_GET_SIZE(context_pairs.ptr()) > 0
                           ? context_pairs.ptr()
                           : nullptr;
-  converting("data", [&] { append_dict(data.ptr(), beneath, 0, &out.data_json); });
+  // Written into a buffer the thread keeps, then copied once at its size:
+  // one allocation, not one per doubling of a growing string. A nested
+  // conversion (jsonable() runs Python code, which may emit) gets its own.
+  thread_local std::string buffer;
+  thread_local int converting_now = 0;
+  std::string nested;
+  std::string& text = converting_now == 0 ? buffer : nested;
+  text.clear();
+  ++converting_now;
+  struct Done {
+    ~Done() { --converting_now; }
+  } done;
+  converting("data", [&] { append_dict(data.ptr(), beneath, 0, &text); });
+  out.data_json = text;
   py::object tags = attr(n_tags);
   if (!PyDict_Check(tags.ptr())) {
     raise(PyExc_TypeError, fmt::format("field 'tags': must be a dict of str, got {}", type_name(tags)));

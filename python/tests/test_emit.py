@@ -476,6 +476,22 @@ def test_data_text_is_what_the_cpp_json_writer_makes(runtime):
                     '"l":[true,null,[1,"a"]],"d":{}}')
 
 
+def test_an_emit_while_converting_data_leaves_the_outer_event_whole(runtime):
+    # model_dump() is the application's code; it may emit (an instrumented
+    # call) while the outer event's data is half written.
+    class Doc:
+        def model_dump(self):
+            assert emit_event(StreamllEvent(execution_id="inner", event_type="inner", data={"k": "v" * 40}))
+            return {"title": "t", "n": [1, 2]}
+
+    outer = {"before": "x" * 30, "doc": Doc(), "after": [0.5]}
+    assert emit_event(StreamllEvent(execution_id="outer", event_type="outer", data=outer))
+    assert streamll.flush(10)
+    events = {e.event_type: e.data for e in stored(runtime)}
+    assert events["outer"] == {"before": "x" * 30, "doc": {"title": "t", "n": [1, 2]}, "after": [0.5]}
+    assert events["inner"] == {"k": "v" * 40}
+
+
 def test_an_integer_beyond_a_json_number_is_refused_and_nothing_is_stored(runtime):
     with pytest.raises(ValueError, match=r"field 'data.x'"):
         emit_event(StreamllEvent(execution_id="big-int", event_type="t", data={"x": 10**400}))
