@@ -2,19 +2,18 @@
 
 #include <datetime.h>
 
+#include <charconv>
 #include <chrono>
 #include <limits>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "event/event_text.hpp"
 #include "event/json_parse.hpp"
 #include "event/json_writer.hpp"
-#include "streamll/event_json.hpp"
 #include "streamll/big_integer.hpp"
+#include "streamll/event_json.hpp"
 
 namespace streamll::python {
 
@@ -79,10 +78,11 @@ void append_dict(PyObject* dict, PyObject* beneath, int depth, std::string* out)
   PyObject *key, *item;
   if (beneath != nullptr) {
     while (PyDict_Next(beneath, &pos, &key, &item)) {
-      const std::string_view k = key_text(key);
-      PyObject* own = PyDict_GetItemWithError(dict, key);
-      if (own == nullptr && PyErr_Occurred()) throw py::error_already_set();
+      PyObject* own = nullptr;
       try {
+        const std::string_view k = key_text(key);
+        own = PyDict_GetItemWithError(dict, key);
+        if (own == nullptr && PyErr_Occurred()) throw py::error_already_set();
         append_member(k, own != nullptr ? own : item, depth + 1, &first, out);
       } catch (ConversionError& e) {
         if (own == nullptr) e.field = "set_context";
