@@ -8,8 +8,10 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <fstream>
 
+#include "emit/runtime_access.hpp"
 #include "streamll/big_integer.hpp"
 #include "streamll/event_json.hpp"
 
@@ -389,6 +391,69 @@ TEST_CASE("secret keys are redacted at any depth before storage", "[emit][redact
   CHECK(d["request"]["body"] == "ok");
   CHECK(d["list"][0]["password"] == "[REDACTED]");
   CHECK(d["list"][1] == 3);
+}
+
+std::string encoded_data(int i) { return fmt::format(R"({{"i":{},"f":0.5,"s":"é"}})", i); }
+
+TEST_CASE("events whose data comes as JSON text are stored as that text, from several threads", "[emit][encoded]") {
+  // The Python binding's path: the caller wrote data's text already; the
+  // writer validates the envelope, redacts through a parse, stores the text.
+  TempDir dir;
+  RuntimeOptions o = options_for(dir);
+  {
+    Runtime runtime(o);
+    std::atomic<int> queued{0};  // Catch2's assertions are not for other threads
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([t, &queued] {
+        ExecutionScope run(fmt::format("encoded-{}", t));
+        for (int i = 0; i < 500; ++i) {
+          if (detail::emit_encoded(Event{.event_type = "py.tick"}, encoded_data(i))) ++queued;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    CHECK(queued == 1000);
+    Event nameless;  // an empty event_type: refused by the writer, counted
+    CHECK(detail::emit_encoded(std::move(nameless), "{}"));
+    // This thread's C++ context goes beneath the text's keys.
+    set_context("user", "u1");
+    set_context("i", 0);
+    CHECK(detail::emit_encoded(Event{.execution_id = "ctx", .event_type = "py.ctx"}, R"({"i":7})"));
+    clear_context();
+    REQUIRE(flush());
+    CHECK(stats().stored == 1001);
+    CHECK(stats().invalid == 1);
+  }
+  std::unique_ptr<Store> store;
+  REQUIRE(Store::open(dir / "db", StoreOptions{}, &store).ok());
+  for (int t = 0; t < 2; ++t) {
+    auto it = store->scan_execution(fmt::format("encoded-{}", t));
+    int i = 0;
+    for (; it->valid(); it->next(), ++i) CHECK(it->view().data_json == encoded_data(i));
+    REQUIRE(it->status().ok());
+    CHECK(i == 500);
+  }
+  auto it = store->scan_execution("ctx");
+  REQUIRE(it->valid());
+  CHECK(it->view().data_json == R"({"user":"u1","i":7})");
+
+  // With a secret key in it (any case), the text is parsed, redacted and
+  // written again.
+  TempDir redacted;
+  RuntimeOptions r = options_for(redacted);
+  {
+    Runtime runtime(r);
+    CHECK(detail::emit_encoded(Event{.execution_id = "r", .event_type = "llm.call"},
+                               R"({"model":"m","nested":{"API_KEY":"sk-1"}})"));
+    // A secret's name in a value only: parsed, nothing to redact.
+    CHECK(detail::emit_encoded(Event{.execution_id = "r", .event_type = "note"}, R"({"note":"Password reset"})"));
+    REQUIRE(flush());
+  }
+  const auto events = stored_events(redacted / "db");
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].data == Json{{"model", "m"}, {"nested", {{"API_KEY", "[REDACTED]"}}}});
+  CHECK(events[1].data == Json{{"note", "Password reset"}});
 }
 
 TEST_CASE("type filters allow and deny with prefix wildcards", "[emit][filter]") {

@@ -3,21 +3,40 @@
 #include <algorithm>
 #include <cctype>
 
+#include "event/json_writer.hpp"
+
 namespace streamll::detail {
 
 namespace {
 
+void fold_case(std::string* s) {
+  std::transform(s->begin(), s->end(), s->begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+}
+
 std::string lowercase(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  fold_case(&out);
   return out;
 }
 
 }  // namespace
 
 Redactor::Redactor(const std::vector<std::string>& keys) {
-  for (const auto& k : keys) lowercase_keys_.push_back(lowercase(k));
+  for (const auto& k : keys) {
+    lowercase_keys_.push_back(lowercase(k));
+    std::string quoted;
+    append_json_string(k, &quoted);
+    folded_needles_.push_back(lowercase(std::string_view(quoted).substr(1, quoted.size() - 2)));
+  }
+}
+
+bool Redactor::may_apply(std::string_view json_text) const {
+  if (folded_needles_.empty()) return false;
+  thread_local std::string folded;  // kept: no allocation per event
+  folded.assign(json_text);
+  fold_case(&folded);
+  return std::any_of(folded_needles_.begin(), folded_needles_.end(),
+                     [&](const std::string& needle) { return folded.find(needle) != std::string::npos; });
 }
 
 bool Redactor::is_secret(const std::string& key) const {

@@ -49,12 +49,18 @@ class Redactor {
  public:
   explicit Redactor(const std::vector<std::string>& keys);
   void apply(Json* value) const;
-  // True when no key is secret: apply() changes nothing.
-  bool empty() const { return lowercase_keys_.empty(); }
+  // False when `json_text` (as the JSON writer spells it) holds no secret
+  // key anywhere, ASCII case aside: apply() on its parse would change
+  // nothing. True when one appears, as a key or inside any string. Cost:
+  // one pass to fold the text's case, then a search per secret key.
+  bool may_apply(std::string_view json_text) const;
 
  private:
   bool is_secret(const std::string& key) const;
   std::vector<std::string> lowercase_keys_;
+  // Each secret key as it appears inside JSON text (escaped as the JSON
+  // writer escapes it), case folded.
+  std::vector<std::string> folded_needles_;
 };
 
 }  // namespace streamll::detail

@@ -253,13 +253,13 @@ void Pipeline::write_batch(Batch* batch) {
   // one is counted and left out, so neither the store nor a sink sees it
   // (and the redactor's walk never meets data nested beyond the limit).
   // Data that came as text was checked by its maker; it becomes a tree
-  // only for a redactor to walk.
+  // only for the redactor to walk, when a secret key appears in it.
   size_t kept = 0;
   bool any_text = false;
   for (size_t i = 0; i < events.size(); ++i) {
     Event& e = events[i];
     bool text = batch->data_is_text[i] != 0;
-    if (text && !redactor_.empty()) {
+    if (text && redactor_.may_apply(e.data.get_ref<const std::string&>())) {
       Json tree;
       if (!parse_json(e.data.get_ref<const std::string&>(), &tree).ok()) tree = nullptr;  // invalid below
       e.data = std::move(tree);
