@@ -18,7 +18,7 @@ bool submit(Give give) {
     return false;
   }
   detail::PipelineRef ref;
-  return ref && give(*ref.operator->());
+  return ref && give(*ref);
 }
 
 bool submit(Event&& event) {

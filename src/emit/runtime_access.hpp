@@ -16,6 +16,7 @@ class PipelineRef {
 
   explicit operator bool() const { return pipeline_ != nullptr; }
   Pipeline* operator->() const { return pipeline_; }
+  Pipeline& operator*() const { return *pipeline_; }
 
  private:
   Pipeline* pipeline_ = nullptr;
