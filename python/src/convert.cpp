@@ -414,13 +414,9 @@ EncodedEvent event_from_python(py::handle event, py::handle context_pairs) {
 }
 
 std::string event_to_json(const EncodedEvent& event) {
-  EventView view = detail::view_without_text(event.envelope);
-  view.data_json = event.data_json;
   std::string tags_json;
-  detail::append_tags_json(event.envelope.tags, &tags_json);
-  view.tags_json = tags_json;
   std::string out;
-  append_event_json(view, &out);
+  append_event_json(detail::view_with_data_text(event.envelope, event.data_json, &tags_json), &out);
   return out;
 }
 

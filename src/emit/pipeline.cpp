@@ -12,7 +12,6 @@
 #include "event/event_id.hpp"
 #include "event/event_text.hpp"
 #include "event/json_parse.hpp"
-#include "event/json_writer.hpp"
 #include "streamll/context.hpp"
 #include "streamll/timestamp.hpp"
 
@@ -294,12 +293,7 @@ void Pipeline::write_batch(Batch* batch) {
       encoded_->add(e);
       continue;
     }
-    EventView view = view_without_text(e);
-    view.data_json = e.data.get_ref<const std::string&>();
-    tags_json.clear();
-    append_tags_json(e.tags, &tags_json);
-    view.tags_json = tags_json;
-    encoded_->add(view);
+    encoded_->add(view_with_data_text(e, e.data.get_ref<const std::string&>(), &tags_json));
   }
   AppendResult result;
   // While the store fails (disk full, read-only, removed), batches are

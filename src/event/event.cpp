@@ -211,10 +211,14 @@ Status validate_view(const EventView& event) {
 EventView view_with_text(const Event& event, std::string* data_json, std::string* tags_json) {
   data_json->clear();
   append_json(event.data, data_json);
+  return view_with_data_text(event, *data_json, tags_json);
+}
+
+EventView view_with_data_text(const Event& envelope, std::string_view data_json, std::string* tags_json) {
   tags_json->clear();
-  append_tags_json(event.tags, tags_json);
-  EventView v = view_without_text(event);
-  v.data_json = *data_json;
+  append_tags_json(envelope.tags, tags_json);
+  EventView v = view_without_text(envelope);
+  v.data_json = data_json;
   v.tags_json = *tags_json;
   return v;
 }

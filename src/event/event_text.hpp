@@ -14,6 +14,11 @@ namespace streamll::detail {
 // view is valid while `event` and both strings are unchanged.
 EventView view_with_text(const Event& event, std::string* data_json, std::string* tags_json);
 
+// view_with_text() for an event whose data is JSON text already
+// (`data_json`; envelope.data is not read): only the tags are serialized.
+// The view is valid while `envelope`, `data_json` and *tags_json are.
+EventView view_with_data_text(const Event& envelope, std::string_view data_json, std::string* tags_json);
+
 // A view of `event`'s envelope with data_json and tags_json left empty, for a
 // caller that has their text already (an EventBatch).
 EventView view_without_text(const Event& event);
