@@ -333,6 +333,18 @@ TEST_CASE("by_id's hashed memtable reads as a skiplist would: newest version, sn
       model[keys[i]] = "v2:" + keys[i];
     }
   }
+  // Inserts wait in groups of 16 before the table places them: each is
+  // read at once, from the group waiting, from a group just placed.
+  for (int i = 0; i < 40; ++i) {
+    const std::string key = fmt::format("late-{}", i);
+    REQUIRE(db->Put(rocksdb::WriteOptions(), key, "v:" + key).ok());
+    model[key] = "v:" + key;
+    keys.push_back(key);
+    std::string value;
+    REQUIRE(db->Get(rocksdb::ReadOptions(), key, &value).ok());
+    CHECK(value == "v:" + key);
+    CHECK(db->Get(rocksdb::ReadOptions(), fmt::format("late-{}", i + 1), &value).IsNotFound());
+  }
   keys.push_back("absent");
   SECTION("in the memtable") {
     check_reads(db.get(), nullptr, model, keys);

@@ -32,6 +32,16 @@ inline uint64_t get_be64(std::string_view in) {  // in.size() >= 8
   return v;
 }
 
+// The first 8 bytes of a key as a big-endian number, zeros after a shorter
+// key: a smaller number is a smaller key in byte order, and equal numbers
+// leave the order to the rest of the keys. Sorting by it first compares
+// most pairs of keys as one integer.
+inline uint64_t order_prefix(std::string_view key) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = (v << 8) | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0);
+  return v;
+}
+
 // LEB128: 7 bits a byte, low bits first, high bit set on all but the last.
 inline void put_varint(uint64_t v, std::string* out) {
   while (v >= 0x80) {

@@ -12,9 +12,11 @@
 //
 // Thread-safety: RocksDB calls Insert from one writer at a time and reads
 // (Get, iterators) from any thread beside it; a shared mutex orders them.
-// Costs: an insert is an append and a probe (amortized O(1), the table
-// doubles at half full); a point read is a probe and a sort of that key's
-// versions (almost always one); an iterator over a memtable still taking
+// Costs: an insert is an append, and every 16th places the last 16 in the
+// table together, their slots fetched at once (amortized O(1), the table
+// doubles at half full); a point read is a probe, a look at up to 15
+// inserts not placed yet, and a sort of that key's versions (almost
+// always one); an iterator over a memtable still taking
 // inserts copies and sorts its entries (O(n log n)), over one that no longer
 // does (flushes) sorts them once and shares them. Memory: 24 to 40 bytes
 // an entry beside the entry (its pointer, its slot), counted toward the

@@ -557,13 +557,20 @@ Status append_locked(Store::Impl& impl, const std::shared_ptr<detail::Instance>&
   // every id the caller does not vouch for.
   // In id order (positions in order among equal ids, so the first stays
   // the one kept), which RocksDB would otherwise sort through its
-  // comparator: 11% of append() on ingest.
-  std::vector<size_t> looked_up;
+  // comparator: 11% of append() on ingest. Most pairs compare as the ids'
+  // order prefixes alone (a sort of the ids themselves was 4% of append()).
+  std::vector<std::pair<uint64_t, size_t>> by_prefix;
   for (size_t i = 0; i < events.size(); ++i) {
-    if (!fresh(i)) looked_up.push_back(i);
+    if (!fresh(i)) by_prefix.emplace_back(detail::order_prefix(events[i].event_id), i);
   }
-  std::stable_sort(looked_up.begin(), looked_up.end(),
-                   [&](size_t a, size_t b) { return events[a].event_id < events[b].event_id; });
+  std::sort(by_prefix.begin(), by_prefix.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    const int c = events[a.second].event_id.compare(events[b.second].event_id);
+    return c != 0 ? c < 0 : a.second < b.second;
+  });
+  std::vector<size_t> looked_up;
+  looked_up.reserve(by_prefix.size());
+  for (const auto& [prefix, i] : by_prefix) looked_up.push_back(i);
   std::vector<rocksdb::Slice> ids;
   ids.reserve(looked_up.size());
   for (const size_t i : looked_up) ids.emplace_back(events[i].event_id);
