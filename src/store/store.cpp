@@ -579,11 +579,11 @@ Status append_locked(Store::Impl& impl, const std::shared_ptr<detail::Instance>&
     std::vector<rocksdb::Status> statuses(ids.size());
     rocks->db->MultiGet(rocksdb::ReadOptions(), rocks->family(layout::kById), ids.size(), ids.data(), found.data(),
                         statuses.data(), /*sorted_input=*/true);
-    // The first position in the batch of each id, and the (seq, position)
-    // of each duplicate of a stored event, to compare their content.
-    std::unordered_map<std::string_view, size_t> batch_ids;
-    batch_ids.reserve(ids.size());
+    // The (seq, position) of each duplicate of a stored event, to compare
+    // their content. Equal ids are neighbours in id order, the first
+    // position first: `first` is the kept one of the current id's run.
     std::vector<std::pair<uint64_t, size_t>> stored_twins;
+    size_t first = 0;
     for (size_t k = 0; k < ids.size(); ++k) {
       if (!statuses[k].ok() && !statuses[k].IsNotFound()) return from_rocks(statuses[k], impl.path);
       const size_t i = looked_up[k];
@@ -599,9 +599,10 @@ Status append_locked(Store::Impl& impl, const std::shared_ptr<detail::Instance>&
         bulk->repeat_twins.emplace_back(staged, bulk->repeats.size());
         bulk->repeat_positions.push_back(bulk->offset + i);
         bulk->repeats.add(events[i]);
-      } else if (const auto [first, inserted] = batch_ids.try_emplace(events[i].event_id, i); !inserted) {
-        if (!detail::same_content(events[first->second], events[i])) r.conflicts.push_back(i);
+      } else if (k > 0 && ids[k] == ids[k - 1]) {
+        if (!detail::same_content(events[first], events[i])) r.conflicts.push_back(i);
       } else {
+        first = i;
         continue;
       }
       skip[i] = 1;
