@@ -58,7 +58,13 @@ class SortedIterator final : public MemTableRep::Iterator {
 
   bool Valid() const override { return pos_ < size_; }
   const char* key() const override { return data_[pos_]; }
-  void Next() override { ++pos_; }
+  // The entries lie in the arena in insertion order, so each step of a
+  // flush reads one from anywhere: fetched some steps ahead, the reads
+  // overlap (their cache misses were a third of a flush of by_id).
+  void Next() override {
+    ++pos_;
+    if (pos_ + kAhead < size_) __builtin_prefetch(data_[pos_ + kAhead]);
+  }
   void Prev() override { pos_ = pos_ == 0 ? size_ : pos_ - 1; }
   void Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
     pos_ = first_where([&](Entry e) { return compare_(e, internal_key) >= 0; });
@@ -67,7 +73,10 @@ class SortedIterator final : public MemTableRep::Iterator {
     const size_t after = first_where([&](Entry e) { return compare_(e, internal_key) > 0; });
     pos_ = after == 0 ? size_ : after - 1;
   }
-  void SeekToFirst() override { pos_ = 0; }
+  void SeekToFirst() override {
+    pos_ = 0;
+    for (size_t i = 0; i < kAhead && i < size_; ++i) __builtin_prefetch(data_[i]);
+  }
   void SeekToLast() override { pos_ = size_ == 0 ? 0 : size_ - 1; }
 
  private:
@@ -78,6 +87,8 @@ class SortedIterator final : public MemTableRep::Iterator {
   size_t first_where(Pred pred) const {
     return static_cast<size_t>(std::partition_point(data_, data_ + size_, [&](Entry e) { return !pred(e); }) - data_);
   }
+
+  static constexpr size_t kAhead = 16;
 
   std::vector<Entry> owned_;
   std::shared_ptr<const std::vector<Entry>> shared_;
