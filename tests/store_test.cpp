@@ -334,16 +334,19 @@ TEST_CASE("by_id's hashed memtable reads as a skiplist would: newest version, sn
     }
   }
   // Inserts wait in groups of 16 before the table places them: each is
-  // read at once, from the group waiting, from a group just placed.
-  for (int i = 0; i < 40; ++i) {
-    const std::string key = fmt::format("late-{}", i);
-    REQUIRE(db->Put(rocksdb::WriteOptions(), key, "v:" + key).ok());
-    model[key] = "v:" + key;
-    keys.push_back(key);
+  // read at once, from the group waiting, from a group just placed; new
+  // keys, and new versions of keys whose older versions (and the
+  // snapshot's) are in the table. The last 41 % 16 stay waiting for the
+  // reads below.
+  for (int i = 0; i < 41; ++i) {
+    const std::string key = i % 2 == 0 ? fmt::format("late-{}", i) : keys[static_cast<size_t>(i) * 7];
+    REQUIRE(db->Put(rocksdb::WriteOptions(), key, "v3:" + key).ok());
+    model[key] = "v3:" + key;
+    if (i % 2 == 0) keys.push_back(key);
     std::string value;
     REQUIRE(db->Get(rocksdb::ReadOptions(), key, &value).ok());
-    CHECK(value == "v:" + key);
-    CHECK(db->Get(rocksdb::ReadOptions(), fmt::format("late-{}", i + 1), &value).IsNotFound());
+    CHECK(value == "v3:" + key);
+    CHECK(db->Get(rocksdb::ReadOptions(), fmt::format("late-{}", i + 2), &value).IsNotFound());
   }
   keys.push_back("absent");
   SECTION("in the memtable") {

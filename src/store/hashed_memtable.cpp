@@ -75,7 +75,7 @@ class SortedIterator final : public MemTableRep::Iterator {
   }
   void SeekToFirst() override {
     pos_ = 0;
-    for (size_t i = 0; i < kAhead && i < size_; ++i) __builtin_prefetch(data_[i]);
+    for (size_t i = 0; i <= kAhead && i < size_; ++i) __builtin_prefetch(data_[i]);
   }
   void SeekToLast() override { pos_ = size_ == 0 ? 0 : size_ - 1; }
 

@@ -113,10 +113,12 @@ Store::Impl::~Impl() {
     // families waits for each before it starts the next.)
     rocksdb::FlushOptions flush;
     flush.allow_write_stall = true;
+    // A request may be refused (TryAgain while writes are stopped, which
+    // these requests can cause themselves: each switches a memtable out);
+    // the waiting pass below flushes that family then, and its outcome
+    // decides.
     flush.wait = false;
-    for (auto* family : rocks_->families) {
-      if (!rocks_->db->Flush(flush, family).ok()) unmark_at_close = false;
-    }
+    for (auto* family : rocks_->families) (void)rocks_->db->Flush(flush, family);
     flush.wait = true;
     for (auto* family : rocks_->families) {
       if (!rocks_->db->Flush(flush, family).ok()) unmark_at_close = false;
@@ -578,12 +580,9 @@ Status append_locked(Store::Impl& impl, const std::shared_ptr<detail::Instance>&
     const int c = events[a.second].event_id.compare(events[b.second].event_id);
     return c != 0 ? c < 0 : a.second < b.second;
   });
-  std::vector<size_t> looked_up;
-  looked_up.reserve(by_prefix.size());
-  for (const auto& [prefix, i] : by_prefix) looked_up.push_back(i);
   std::vector<rocksdb::Slice> ids;
-  ids.reserve(looked_up.size());
-  for (const size_t i : looked_up) ids.emplace_back(events[i].event_id);
+  ids.reserve(by_prefix.size());
+  for (const auto& [prefix, i] : by_prefix) ids.emplace_back(events[i].event_id);
   if (!ids.empty()) {
     std::vector<rocksdb::PinnableSlice> found(ids.size());
     std::vector<rocksdb::Status> statuses(ids.size());
@@ -596,7 +595,7 @@ Status append_locked(Store::Impl& impl, const std::shared_ptr<detail::Instance>&
     size_t first = 0;
     for (size_t k = 0; k < ids.size(); ++k) {
       if (!statuses[k].ok() && !statuses[k].IsNotFound()) return from_rocks(statuses[k], impl.path);
-      const size_t i = looked_up[k];
+      const size_t i = by_prefix[k].second;
       if (statuses[k].ok()) {
         if (found[k].size() != 8) {
           return Status::corruption(fmt::format("{}: the by_id entry of event_id {:?} is not a seq ({} bytes)",
