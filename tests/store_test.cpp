@@ -1535,6 +1535,34 @@ TEST_CASE("a version 2 store is refused unchanged, with the way to carry its eve
   CHECK(std::find(names.begin(), names.end(), "blocks") == names.end());
 }
 
+TEST_CASE("a writer's close after many appends flushes every family: no log left to replay, no writer marker",
+          "[store]") {
+  TempDir dir;
+  testing::EventGenerator gen(23);
+  size_t appended = 0;
+  {
+    auto store = open_store(dir / "db");
+    // Enough for the log's 4 MiB memtables to be switched out and flushed
+    // while appends go on, so that the close finds some still flushing.
+    for (int i = 0; i < 40; ++i) {
+      const std::vector<Event> batch = mixed_events(gen, 1000, 16);
+      AppendResult r;
+      REQUIRE(store->append(batch, &r).ok());
+      appended += r.appended;
+    }
+    REQUIRE(std::filesystem::exists(dir / "db/WRITER"));
+  }
+  CHECK(!std::filesystem::exists(dir / "db/WRITER"));
+  uintmax_t log_bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "db")) {
+    if (entry.path().extension() == ".log") log_bytes += entry.file_size();
+  }
+  CHECK(log_bytes == 0);  // every memtable written to tables, so their logs were deleted
+  size_t n = 0;
+  REQUIRE(count_events(dir / "db", view_options(), &n).ok());
+  CHECK(n == appended);
+}
+
 TEST_CASE("a view's private directory is removed at close, and those of killed processes by the next view",
           "[store]") {
   TempDir dir;
