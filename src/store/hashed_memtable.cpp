@@ -241,26 +241,21 @@ class HashedRep final : public MemTableRep {
     pending_count_ = 0;
   }
   void grow() {
-    std::vector<Slot> old = std::move(slots_);
+    const std::vector<Slot> old = std::move(slots_);
     slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
-    std::array<Slot, kGroup> group;
-    size_t n = 0;
-    for (const Slot& s : old) {
-      if (s.index == 0) continue;
-      group[n++] = s;
-      if (n == kGroup) {
-        place_all(group);
-        n = 0;
-      }
-    }
-    place_all(std::span<const Slot>(group.data(), n));
+    const std::span<const Slot> all(old);
+    for (size_t at = 0; at < all.size(); at += kGroup) place_all(all.subspan(at, std::min(kGroup, all.size() - at)));
   }
-  // Fetches every slot's first probe position, then fills them: the cache
-  // misses of a group overlap instead of following one another.
+  // Fetches the first probe position of every slot in use, then fills
+  // them: the cache misses of a group overlap instead of following one
+  // another. Empty slots (index 0) are passed over.
   void place_all(std::span<const Slot> group) {
     const size_t mask = slots_.size() - 1;
-    for (const Slot& s : group) __builtin_prefetch(&slots_[s.hash & mask], 1);
     for (const Slot& s : group) {
+      if (s.index != 0) __builtin_prefetch(&slots_[s.hash & mask], 1);
+    }
+    for (const Slot& s : group) {
+      if (s.index == 0) continue;
       size_t i = s.hash & mask;
       while (slots_[i].index != 0) i = (i + 1) & mask;
       slots_[i] = s;
