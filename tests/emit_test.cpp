@@ -299,6 +299,46 @@ TEST_CASE("execution scopes nest, restore, and stay on their thread", "[emit][co
   CHECK_FALSE(has_execution_id());
 }
 
+TEST_CASE("queued events keep their scope's execution id after the scope and its thread have ended", "[emit][context]") {
+  // The scope's id string is shared with the queued events and counted in
+  // bulk: scopes of 1 to 200 events, some ending before the writer takes
+  // their events, some ending with references taken but not handed out.
+  // (Under ASan a string freed too early or never freed fails this.)
+  TempDir dir;
+  constexpr int kThreads = 4;
+  constexpr int kScopes = 300;
+  std::map<std::string, int> expected;  // execution id -> events
+  {
+    Runtime runtime(options_for(dir));
+    REQUIRE(runtime.status().ok());
+    std::vector<std::thread> threads;
+    std::vector<std::map<std::string, int>> per_thread(kThreads);
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([t, &per_thread] {
+        for (int s = 0; s < kScopes; ++s) {
+          const std::string id = fmt::format("scope-{}-{}", t, s);
+          const int n = 1 + (s * 37 + t * 11) % 200;
+          ExecutionScope scope(id);
+          for (int i = 0; i < n; ++i) emit("scope.tick", {{"scope", id}, {"i", i}});
+          per_thread[t][id] = n;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    REQUIRE(flush());
+    for (const auto& m : per_thread) expected.insert(m.begin(), m.end());
+  }
+  std::map<std::string, int> seen;
+  size_t mismatched = 0;
+  for (const Event& e : stored_events(dir / "db")) {
+    if (e.event_type != "scope.tick") continue;
+    if (e.data["scope"] != e.execution_id) ++mismatched;
+    ++seen[e.execution_id];
+  }
+  CHECK(mismatched == 0);
+  CHECK(seen == expected);
+}
+
 TEST_CASE("instrument scopes emit start, end and error, and rethrow", "[emit][instrument]") {
   TempDir dir;
   {

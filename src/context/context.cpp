@@ -9,18 +9,34 @@ namespace streamll {
 
 namespace {
 
+// References to the shared execution id taken at once when the thread's
+// supply runs out: one atomic addition per this many emits.
+constexpr int64_t kPrepaidRefs = 64;
+
 struct ThreadContext {
   std::string execution_id;
   bool has_id = false;
   // execution_id shared with queued events; made at the first emit in a
-  // scope, dropped whenever execution_id changes (set_id).
-  std::shared_ptr<const std::string> shared_id;
+  // scope, dropped whenever execution_id changes (set_id). This context
+  // holds one reference of its own and `prepaid` more not yet handed out.
+  detail::SharedExecutionId* shared_id = nullptr;
+  int64_t prepaid = 0;
   Json data = Json::object();
+
+  ThreadContext() = default;
+  ThreadContext(const ThreadContext&) = delete;
+  ThreadContext& operator=(const ThreadContext&) = delete;
+  ~ThreadContext() { drop_shared(); }
 
   void set_id(std::string id, bool has) {
     execution_id = std::move(id);
     has_id = has;
-    shared_id.reset();
+    drop_shared();
+  }
+  void drop_shared() {
+    if (shared_id != nullptr) shared_id->drop(1 + prepaid);
+    shared_id = nullptr;
+    prepaid = 0;
   }
 };
 
@@ -80,11 +96,16 @@ ContextScope::~ContextScope() {
 
 namespace detail {
 
-std::shared_ptr<const std::string> current_execution_ref() {
+ExecutionRef current_execution_ref() {
   ThreadContext& c = current();
-  if (!c.has_id) return nullptr;
-  if (!c.shared_id) c.shared_id = std::make_shared<const std::string>(c.execution_id);
-  return c.shared_id;
+  if (!c.has_id) return {};
+  if (c.shared_id == nullptr) c.shared_id = SharedExecutionId::make(c.execution_id);
+  if (c.prepaid == 0) {
+    c.shared_id->add(kPrepaidRefs);
+    c.prepaid = kPrepaidRefs;
+  }
+  --c.prepaid;
+  return ExecutionRef(c.shared_id);
 }
 
 }  // namespace detail

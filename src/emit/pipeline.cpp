@@ -8,7 +8,6 @@
 
 #include "common/retry.hpp"
 
-#include "context/execution_ref.hpp"
 #include "event/event_id.hpp"
 #include "event/event_text.hpp"
 #include "event/json_parse.hpp"
@@ -143,7 +142,7 @@ bool Pipeline::complete_and_push(Event&& event, bool data_is_text) {
   if (!stamped) event.timestamp = event_now();
   std::optional<EventIdBits> id;
   if (event.event_id.empty()) id = take_event_id(stamped ? coarse_unix_ms() : event.timestamp / 1'000'000);
-  std::shared_ptr<const std::string> execution_id;
+  ExecutionRef execution_id;
   if (event.execution_id.empty()) {
     execution_id = current_execution_ref();
     if (!execution_id) event.execution_id = new_execution_id();  // no scope: an execution of its own
@@ -153,7 +152,7 @@ bool Pipeline::complete_and_push(Event&& event, bool data_is_text) {
   return push(std::move(event), id, std::move(execution_id), data_is_text);
 }
 
-bool Pipeline::push(Event&& event, std::optional<EventIdBits> id, std::shared_ptr<const std::string>&& execution_id,
+bool Pipeline::push(Event&& event, std::optional<EventIdBits> id, ExecutionRef&& execution_id,
                     bool data_is_text) {
   const auto make = [&] { return Queued{std::move(event), id, std::move(execution_id), data_is_text}; };
   for (;;) {
@@ -201,17 +200,22 @@ void Pipeline::Batch::clear() {
 void Pipeline::writer_loop() {
   Batch batch;
   Queued q;
+  ExecutionRefDrops scope_refs;
   for (;;) {
     batch.clear();
     // Take what is there, up to batch_size; a backlog is written in several
     // appends rather than one huge one, which keeps memory bounded.
     while (batch.events.size() < options_.batch_size && queue_.try_pop(&q)) {
-      if (q.execution_id) q.event.execution_id = *q.execution_id;
+      if (q.execution_id) {
+        q.event.execution_id = *q.execution_id;
+        scope_refs.add(std::move(q.execution_id));
+      }
       if (q.id) q.event.event_id = spell_event_id(*q.id);
       batch.events.push_back(std::move(q.event));
       batch.fresh_ids.push_back(q.id ? 1 : 0);
       batch.data_is_text.push_back(q.data_is_text ? 1 : 0);
     }
+    scope_refs.flush();
     if (!batch.events.empty()) {
       // Room appeared: producers blocked on a full queue go on while this
       // batch is written.

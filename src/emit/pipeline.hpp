@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "context/execution_ref.hpp"
 #include "emit/bounded_queue.hpp"
 #include "emit/event_policy.hpp"
 #include "emit/sink_runner.hpp"
@@ -63,7 +64,7 @@ class Pipeline {
     // A fresh id, spelled into event.event_id by the writer (the store
     // then skips its dedupe lookup); none when the caller gave one.
     std::optional<EventIdBits> id;
-    std::shared_ptr<const std::string> execution_id;
+    ExecutionRef execution_id;
     bool data_is_text = false;
   };
   // What the writer takes out of the queue for one append: the events and,
@@ -78,7 +79,7 @@ class Pipeline {
   bool complete_and_push(Event&& event, bool data_is_text);
   // Moves the event into a slot of the queue, as the overflow policy says
   // when it is full.
-  bool push(Event&& event, std::optional<EventIdBits> id, std::shared_ptr<const std::string>&& execution_id,
+  bool push(Event&& event, std::optional<EventIdBits> id, ExecutionRef&& execution_id,
             bool data_is_text);
   // kBlock: waits until the writer has taken events out of a full queue.
   void wait_for_room();
