@@ -29,8 +29,14 @@ const std::shared_ptr<rocksdb::Cache>& block_cache() {
 
 rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   rocksdb::ColumnFamilyOptions cf;
+  // LZ4 in every table of every family, the last level too. The log: a
+  // scan of it all (GROUP BY event_type over 1M events) spent most of its
+  // time decompressing ZSTD, and LZ4 keeps it at 0.36x of JSONL on disk.
+  // The indexes: with ZSTD in their last level, the compactions of by_id
+  // and by_execution took 20-24 s of CPU in a 10M-event ingest that both
+  // cores were busy with, 11-12 s with LZ4, for 1.868 -> 1.927 GB on disk.
+  // doc/format.md has the figures.
   cf.compression = rocksdb::kLZ4Compression;
-  cf.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 16 * 1024;
   table.block_cache = block_cache();
@@ -87,16 +93,11 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   // then merges fewer sorted runs.) Its tables never overlap, so a
   // compaction moves them into one sorted run instead of rewriting them,
   // from 2 runs on: a seek (an execution's first block) looks into every
-  // run. Every table of it is LZ4, the last level too: a scan of the
-  // whole log (GROUP BY event_type over 1M events) spent most of its time
-  // decompressing ZSTD, and LZ4 keeps the log at 0.36x of JSONL on disk.
-  // doc/format.md has the figures.
+  // run.
   if (f == layout::kBlocks) {
     cf.compaction_style = rocksdb::kCompactionStyleUniversal;
     cf.compaction_options_universal.allow_trivial_move = true;
     cf.level0_file_num_compaction_trigger = 2;
-    cf.compression = rocksdb::kLZ4Compression;
-    cf.bottommost_compression = rocksdb::kLZ4Compression;
   }
   return cf;
 }
