@@ -819,6 +819,39 @@ TEST_CASE("opening what is not a store is a clear error", "[store]") {
   CHECK(Store::open(dir / "file", {}, &store).is_invalid_argument());
 }
 
+TEST_CASE("a store whose creation was cut short before its families were made is finished by the next writer's open",
+          "[store]") {
+  // A new store is a RocksDB database with the default family first, then
+  // the others in one step; a kill between the two leaves this.
+  TempDir dir;
+  const std::string path = dir / "db";
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, path, &raw).ok());
+    delete raw;
+  }
+  {
+    auto store = open_store(path);
+    testing::EventGenerator gen(21);
+    std::vector<Event> events;
+    for (int i = 0; i < 50; ++i) events.push_back(gen.event("exec-cut", 1'700'000'000'000'000'000 + i));
+    REQUIRE(store->append(events).ok());
+  }
+  StoreOptions view;
+  view.mode = StoreOptions::Mode::kReadOnlyLive;
+  auto store = open_store(path, view);
+  uint64_t n = 0;
+  auto it = store->scan_arrival(0);
+  for (; it->valid(); it->next()) ++n;
+  REQUIRE(it->status().ok());
+  CHECK(n == 50);
+  ExecutionSummary summary;
+  REQUIRE(store->get_execution("exec-cut", &summary).ok());
+  CHECK(summary.event_count == 50);
+}
+
 TEST_CASE("a store of another format version is refused, naming both versions", "[store]") {
   TempDir dir;
   { open_store(dir / "db"); }
