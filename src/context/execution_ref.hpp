@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -26,7 +27,9 @@ class SharedExecutionId {
   // Drops n references, deleting this if they were the last: one atomic
   // operation.
   void drop(int64_t n) {
-    if (refs_.fetch_sub(n, std::memory_order_acq_rel) == n) delete this;
+    const int64_t held = refs_.fetch_sub(n, std::memory_order_acq_rel);
+    assert(held >= n);  // never more than were taken
+    if (held == n) delete this;
   }
 
  private:
@@ -36,12 +39,14 @@ class SharedExecutionId {
   alignas(64) const std::string id_;
 };
 
+class ExecutionRef;
+ExecutionRef current_execution_ref();
+
 // One reference to a SharedExecutionId (or none), moved, never copied;
 // dropped when destroyed unless released first.
 class ExecutionRef {
  public:
   ExecutionRef() = default;
-  explicit ExecutionRef(SharedExecutionId* shared) : shared_(shared) {}
   ExecutionRef(ExecutionRef&& other) noexcept : shared_(std::exchange(other.shared_, nullptr)) {}
   ExecutionRef& operator=(ExecutionRef&& other) noexcept {
     if (this != &other) {
@@ -59,6 +64,10 @@ class ExecutionRef {
   SharedExecutionId* release() { return std::exchange(shared_, nullptr); }
 
  private:
+  // Takes over one reference the caller holds (current_execution_ref()).
+  explicit ExecutionRef(SharedExecutionId* shared) : shared_(shared) {}
+  friend ExecutionRef current_execution_ref();
+
   void reset() {
     if (shared_ != nullptr) shared_->drop(1);
     shared_ = nullptr;

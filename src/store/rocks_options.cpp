@@ -33,8 +33,8 @@ rocksdb::ColumnFamilyOptions family_options(layout::Family f) {
   // scan of it all (GROUP BY event_type over 1M events) spent most of its
   // time decompressing ZSTD, and LZ4 keeps it at 0.36x of JSONL on disk.
   // The indexes: with ZSTD in their last level, the compactions of by_id
-  // and by_execution took 20-24 s of CPU in a 10M-event ingest that both
-  // cores were busy with, 11-12 s with LZ4, for 1.868 -> 1.927 GB on disk.
+  // and by_execution took 25-26 s of CPU in a 10M-event ingest that both
+  // cores were busy with, 11.5-12 s with LZ4, for 1.868 -> 1.927 GB on disk.
   // doc/format.md has the figures.
   cf.compression = rocksdb::kLZ4Compression;
   rocksdb::BlockBasedTableOptions table;
